@@ -1,0 +1,118 @@
+package wanka.tensor.cpu;
+
+import static wanka.tensor.cpu.GemmKernel.MR;
+import static wanka.tensor.cpu.GemmKernel.NR;
+
+/**
+ * Single-precision general matrix multiply on row-major arrays, with BLAS semantics.
+ *
+ * <p>Large problems run a packed, cache-blocked algorithm ({@link GemmBlocked}) whose inner loop is a
+ * 6×32 register-tiled Vector API micro-kernel ({@link GemmKernel}), split over the pool's threads
+ * along M or N, whichever packs less. Small or thin problems (m·n·k small, decode matrix-vector
+ * products) run an unpacked vector path ({@link GemmDirect}).
+ */
+public final class Gemm {
+
+    /** Below this m·n·k the unpacked path is used; packing would not pay for itself. */
+    static final long PACK_MIN_WORK = 1L << 16;
+    /** Smallest m, n and k the packed path is used for. */
+    static final int PACK_MIN_DIM = 8;
+    /** Below this m·n·k a call runs on the calling thread only. */
+    static final long PARALLEL_MIN_WORK = 1L << 20;
+
+    private Gemm() {
+    }
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C; op(A) is M×K, op(B) is K×N, C is M×N. beta==0 means C is
+     * not read (may hold NaN).
+     *
+     * <p>Row-major: A not transposed is M×K with {@code A[i][p] = a[aOff + i*lda + p]}; transposed, A
+     * is stored K×M and {@code op(A)[i][p] = a[aOff + p*lda + i]}. B likewise (K×N, or N×K stored
+     * when transposed). {@code C[i][j] = c[cOff + i*ldc + j]}. When alpha is 0 or k is 0, A and B are
+     * not read and C is only scaled by beta.
+     *
+     * @param pool threads to run on; the calling thread takes part
+     * @throws IllegalArgumentException naming the argument when a dimension is negative, a leading
+     *     dimension is smaller than its row length, an offset is negative, or an array is too short
+     */
+    public static void sgemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+                             float[] c, int cOff, int ldc) {
+        if (pool == null) throw new IllegalArgumentException("pool is null");
+        requireNonNegative("m", m);
+        requireNonNegative("n", n);
+        requireNonNegative("k", k);
+        checkMatrix("A", a, aOff, "lda", lda, transA ? k : m, transA ? m : k, transA ? "m" : "k");
+        checkMatrix("B", b, bOff, "ldb", ldb, transB ? n : k, transB ? k : n, transB ? "k" : "n");
+        checkMatrix("C", c, cOff, "ldc", ldc, m, n, "n");
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            for (int i = 0; i < m; i++) GemmDirect.scale(c, cOff + i * ldc, n, beta);
+            return;
+        }
+        GemmArgs g = new GemmArgs(transA, transB, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        long work = (long) m * n * k;
+        int threads = work < PARALLEL_MIN_WORK ? 1 : pool.threads();
+        boolean packed = work >= PACK_MIN_WORK && m >= PACK_MIN_DIM && n >= PACK_MIN_DIM && k >= PACK_MIN_DIM;
+        if (packed) {
+            if (threads == 1) {
+                GemmBlocked.compute(g, 0, m, 0, n, k);
+            } else if (splitRows(m, n, k, threads)) {
+                pool.parallelFor(ceilDiv(m, MR), 1,
+                        (u0, u1) -> GemmBlocked.compute(g, u0 * MR, Math.min(m, u1 * MR), 0, n, k));
+            } else {
+                pool.parallelFor(ceilDiv(n, NR), 1,
+                        (u0, u1) -> GemmBlocked.compute(g, 0, m, u0 * NR, Math.min(n, u1 * NR), k));
+            }
+        } else if (threads == 1) {
+            GemmDirect.compute(g, 0, m, 0, n, k);
+        } else if (m >= threads) {
+            pool.parallelFor(m, 1, (i0, i1) -> GemmDirect.compute(g, i0, i1, 0, n, k));
+        } else {
+            pool.parallelFor(n, 4 * GemmKernel.VL, (j0, j1) -> GemmDirect.compute(g, 0, m, j0, j1, k));
+        }
+    }
+
+    /**
+     * Whether splitting the packed problem over rows (each thread packs all of op(B)) packs fewer
+     * floats per thread than splitting over columns (each thread re-packs op(A) per column block).
+     */
+    private static boolean splitRows(int m, int n, int k, int threads) {
+        long nc = GemmBlocked.NC;
+        long rowsEach = ceilDiv(m, threads), colsEach = ceilDiv(n, threads);
+        long byRows = (long) k * n + rowsEach * k * ceilDiv(n, nc);
+        long byCols = (long) k * colsEach + (long) m * k * ceilDiv(colsEach, nc);
+        return byRows <= byCols;
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static long ceilDiv(long x, long y) {
+        return (x + y - 1) / y;
+    }
+
+    private static void requireNonNegative(String name, int v) {
+        if (v < 0) throw new IllegalArgumentException(name + " must be >= 0, got " + v);
+    }
+
+    /** Checks a stored rows×cols matrix: leading dimension, offset and array length. */
+    private static void checkMatrix(String name, float[] arr, int off, String ldName, int ld, int rows, int cols,
+                                    String colsName) {
+        if (arr == null) throw new IllegalArgumentException(name + " array is null");
+        if (off < 0) throw new IllegalArgumentException(name + " offset must be >= 0, got " + off);
+        if (ld < cols) {
+            throw new IllegalArgumentException(ldName + " (" + ld + ") < " + colsName + " (" + cols + ") for "
+                    + name + " stored " + rows + "x" + cols);
+        }
+        if (rows > 0 && cols > 0) {
+            long need = off + (long) (rows - 1) * ld + cols;
+            if (need > arr.length) {
+                throw new IllegalArgumentException(name + " stored " + rows + "x" + cols + " with " + ldName + "=" + ld
+                        + " at offset " + off + " needs " + need + " floats, array has " + arr.length);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package wanka.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-tiled micro-kernel of the packed GEMM: an {@link #MR}×{@link #NR} tile of C is held in
+ * twelve vector registers (explicit locals: an array of vectors would be boxed) while it accumulates
+ * the product of an A micro-panel ({@code MR} floats per step of k) and a B micro-panel ({@code NR}
+ * floats per step of k), both packed contiguously by {@link GemmPack}.
+ */
+final class GemmKernel {
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Floats per vector. */
+    static final int VL = S.length();
+    /** Rows of the register tile. */
+    static final int MR = 6;
+    /** Columns of the register tile: two vectors. */
+    static final int NR = 2 * VL;
+
+    private GemmKernel() {
+    }
+
+    /**
+     * Computes the {@code MR×NR} tile {@code sum_p A[:,p] B[p,:]} over {@code kc} steps into
+     * {@code tile} (row-major, NR floats per row). {@code ap} holds MR floats per step from
+     * {@code aOff}, {@code bp} NR floats per step from {@code bOff}.
+     */
+    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bOff + p * NR;
+            int ao = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + VL);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + VL);
+    }
+
+    /**
+     * Writes the top-left {@code mr×nr} corner of {@code tile} into C at {@code cOff}:
+     * {@code C = alpha*tile + beta*C}; C is not read when {@code beta == 0}.
+     */
+    static void merge(float[] tile, int mr, int nr, float alpha, float beta, float[] c, int cOff, int ldc) {
+        FloatVector betaV = FloatVector.broadcast(S, beta);
+        for (int r = 0; r < mr; r++) {
+            int row = cOff + r * ldc;
+            for (int j = 0; j < nr; j += VL) {
+                int t = r * NR + j;
+                FloatVector v = FloatVector.fromArray(S, tile, t).mul(alpha);
+                if (j + VL <= nr) {
+                    if (beta != 0f) v = FloatVector.fromArray(S, c, row + j).fma(betaV, v);
+                    v.intoArray(c, row + j);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(j, nr);
+                    if (beta != 0f) v = FloatVector.fromArray(S, c, row + j, m).fma(betaV, v);
+                    v.intoArray(c, row + j, m);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package wanka.tensor.cpu;
+
+import static wanka.tensor.cpu.GemmKernel.MR;
+import static wanka.tensor.cpu.GemmKernel.NR;
+import static wanka.tensor.cpu.GemmKernel.S;
+import static wanka.tensor.cpu.GemmKernel.VL;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * Packs blocks of op(A) and op(B) into the contiguous micro-panel layout {@link GemmKernel#tile}
+ * reads: A as panels of {@link GemmKernel#MR} rows (MR floats per step of k), B as panels of
+ * {@link GemmKernel#NR} columns (NR floats per step of k). Partial panels are padded with zeros.
+ */
+final class GemmPack {
+
+    private GemmPack() {
+    }
+
+    /**
+     * Packs {@code op(A)[i0 : i0+mc, p0 : p0+kc]} into {@code ap}; the panel of rows
+     * {@code i0+ir ...} starts at {@code ap[ir*kc]}.
+     */
+    static void packA(GemmArgs g, int i0, int mc, int p0, int kc, float[] ap) {
+        float[] a = g.a();
+        int lda = g.lda();
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int base = ir * kc;
+            if (g.transA()) { // op(A)[i][p] = a[p*lda + i]: MR contiguous floats per step
+                int src = g.aOff() + p0 * lda + i0 + ir;
+                for (int p = 0; p < kc; p++, src += lda) {
+                    int dst = base + p * MR;
+                    int r = 0;
+                    for (; r < mr; r++) ap[dst + r] = a[src + r];
+                    for (; r < MR; r++) ap[dst + r] = 0f;
+                }
+            } else { // op(A)[i][p] = a[i*lda + p]: one contiguous row per panel row
+                for (int r = 0; r < MR; r++) {
+                    if (r < mr) {
+                        int src = g.aOff() + (i0 + ir + r) * lda + p0;
+                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code op(B)[p0 : p0+kc, j0 : j0+nc]} into {@code bp}; the panel of columns
+     * {@code j0+jr ...} starts at {@code bp[jr*kc]}.
+     */
+    static void packB(GemmArgs g, int p0, int kc, int j0, int nc, float[] bp) {
+        float[] b = g.b();
+        int ldb = g.ldb();
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int base = jr * kc;
+            if (!g.transB()) { // op(B)[p][j] = b[p*ldb + j]: NR contiguous floats per step
+                int src = g.bOff() + p0 * ldb + j0 + jr;
+                if (nr == NR) {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + VL).intoArray(bp, dst + VL);
+                    }
+                } else {
+                    VectorMask<Float> m0 = S.indexInRange(0, nr);
+                    VectorMask<Float> m1 = S.indexInRange(VL, nr);
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + VL, m1).intoArray(bp, dst + VL);
+                    }
+                }
+            } else { // op(B)[p][j] = b[j*ldb + p]: one contiguous row of stored B per panel column
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        int src = g.bOff() + (j0 + jr + j) * ldb + p0;
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}

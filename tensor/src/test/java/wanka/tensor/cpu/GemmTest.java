@@ -1,0 +1,150 @@
+package wanka.tensor.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Differential tests of {@link Gemm#sgemm} against a naive triple loop computed in double. */
+class GemmTest {
+
+    private static final float PAD = 12345f;
+
+    /** Shapes m, n, k: edges, primes, tile ± 1 (MR=6, NR=32, KC=256, MC=144, NC=4096), both code paths. */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 7, 13}, {7, 1, 13}, {13, 31, 1}, {1, 97, 31}, {97, 1, 31}, {2, 3, 5},
+        {7, 13, 31}, {31, 97, 13}, {5, 33, 17}, {6, 32, 16},               // unpacked path
+        {48, 64, 64}, {47, 33, 257}, {37, 31, 97}, {97, 97, 13}, {12, 64, 96}, {11, 65, 255},
+        {145, 31, 29}, {143, 40, 25}, {9, 4099, 9},                         // packed path, one thread
+        {150, 97, 70}, {13, 4099, 31}, {98, 127, 129},                     // packed, split rows / columns
+        {1, 3000, 400}, {300, 5, 700}, {3, 2000, 200},                     // unpacked, split
+    };
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                for (int threads : new int[] {1, 2}) out.add(Arguments.of(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, threads));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4} threads={5}")
+    @MethodSource("cases")
+    void matchesNaiveReference(int m, int n, int k, boolean transA, boolean transB, int threads) {
+        long seed = 31L * m + 1009L * n + 7919L * k + (transA ? 1 : 0) + (transB ? 2 : 0);
+        try (CpuPool pool = CpuPool.ofThreads(threads)) {
+            check(pool, m, n, k, transA, transB, 1f, 0f, seed);
+            check(pool, m, n, k, transA, transB, -0.5f, 1f, seed + 1);
+            check(pool, m, n, k, transA, transB, 1.25f, 0.75f, seed + 2);
+        }
+    }
+
+    /** Runs one sgemm with random offsets and padded leading dimensions and compares with the reference. */
+    private static void check(CpuPool pool, int m, int n, int k, boolean transA, boolean transB,
+                              float alpha, float beta, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + rnd.nextInt(4), ldb = bCols + rnd.nextInt(4), ldc = n + rnd.nextInt(4);
+        int aOff = rnd.nextInt(5), bOff = rnd.nextInt(5), cOff = rnd.nextInt(5);
+        float[] a = random(rnd, aOff + aRows * lda);
+        float[] b = random(rnd, bOff + bRows * ldb);
+        float[] c = new float[cOff + m * ldc + 3];
+        Arrays.fill(c, PAD);
+        float[] c0 = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float v = beta == 0f ? Float.NaN : (float) rnd.nextDouble(-1, 1);
+                c[cOff + i * ldc + j] = v;
+                c0[i * n + j] = v;
+            }
+        }
+
+        Gemm.sgemm(pool, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0, mag = 0;
+                for (int p = 0; p < k; p++) {
+                    double x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    double y = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    sum += x * y;
+                    mag += Math.abs(x * y);
+                }
+                double prev = beta == 0f ? 0 : (double) beta * c0[i * n + j];
+                double want = alpha * sum + prev;
+                double tol = 2e-7 * (k + 10) * (Math.abs(alpha) * mag + Math.abs(prev)) + 1e-30;
+                float got = c[cOff + i * ldc + j];
+                if (!(Math.abs(got - want) <= tol)) {
+                    throw new AssertionError("C[" + i + "][" + j + "] = " + got + ", want " + want + " ± " + tol
+                            + " (m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta + ")");
+                }
+            }
+        }
+        for (int idx = 0; idx < c.length; idx++) { // nothing outside the m×n window is touched
+            int rel = idx - cOff;
+            boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+            if (!inside) assertThat(c[idx]).as("padding c[%d]", idx).isEqualTo(PAD);
+        }
+    }
+
+    private static float[] random(SplittableRandom rnd, int len) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) x[i] = (float) rnd.nextDouble(-1, 1);
+        return x;
+    }
+
+    @Test
+    void alphaZeroOnlyScalesCAndDoesNotReadAOrB() {
+        float[] a = new float[6], b = new float[6];
+        Arrays.fill(a, Float.NaN);
+        Arrays.fill(b, Float.NaN);
+        float[] c = {1, 2, 3, 4};
+        try (CpuPool pool = CpuPool.ofThreads(1)) {
+            Gemm.sgemm(pool, false, false, 2, 2, 3, 0f, a, 0, 3, b, 0, 2, 0.5f, c, 0, 2);
+        }
+        assertThat(c).containsExactly(0.5f, 1f, 1.5f, 2f);
+    }
+
+    @Test
+    void emptyDepthWithBetaZeroClearsC() {
+        float[] c = {Float.NaN, Float.NaN, Float.NaN, 7f};
+        try (CpuPool pool = CpuPool.ofThreads(1)) {
+            Gemm.sgemm(pool, false, true, 1, 3, 0, 1f, new float[0], 0, 0, new float[0], 0, 0, 0f, c, 0, 3);
+        }
+        assertThat(c).containsExactly(0f, 0f, 0f, 7f);
+    }
+
+    @Test
+    void rejectsBadArgumentsNamingThem() {
+        try (CpuPool pool = CpuPool.ofThreads(1)) {
+            float[] x = new float[100];
+            assertThatThrownBy(() -> Gemm.sgemm(pool, false, false, 4, 4, 5, 1f, x, 0, 4, x, 0, 4, 0f, x, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lda (4) < k (5)");
+            assertThatThrownBy(() -> Gemm.sgemm(pool, true, false, 4, 4, 5, 1f, x, 0, 3, x, 0, 4, 0f, x, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lda (3) < m (4)");
+            assertThatThrownBy(() -> Gemm.sgemm(pool, false, true, 4, 4, 5, 1f, x, 0, 5, x, 0, 4, 0f, x, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ldb (4) < k (5)");
+            assertThatThrownBy(() -> Gemm.sgemm(pool, false, false, 4, 4, 5, 1f, x, 0, 5, x, 0, 4, 0f, x, 0, 3))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ldc (3) < n (4)");
+            assertThatThrownBy(() -> Gemm.sgemm(pool, false, false, -1, 4, 5, 1f, x, 0, 5, x, 0, 4, 0f, x, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("m must be >= 0");
+            assertThatThrownBy(() -> Gemm.sgemm(pool, false, false, 4, 4, 5, 1f, x, 90, 5, x, 0, 4, 0f, x, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("A stored 4x5");
+            assertThatThrownBy(() -> Gemm.sgemm(pool, false, false, 4, 4, 5, 1f, x, 0, 5, null, 0, 4, 0f, x, 0, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("B array is null");
+            assertThatThrownBy(() -> Gemm.sgemm(pool, false, false, 4, 4, 5, 1f, x, 0, 5, x, 0, 4, 0f, x, -1, 4))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("C offset");
+        }
+    }
+}
