@@ -1,14 +1,11 @@
 package wanka.tensor.cpu;
 
-import static wanka.tensor.cpu.GemmKernel.MR;
-import static wanka.tensor.cpu.GemmKernel.NR;
-
 /**
  * Single-precision general matrix multiply on row-major arrays, with BLAS semantics.
  *
  * <p>Large problems run a packed, cache-blocked algorithm ({@link GemmBlocked}) whose inner loop is a
- * 6×32 register-tiled Vector API micro-kernel ({@link GemmKernel}), split over the pool's threads
- * along M or N, whichever packs less. Small or thin problems (m·n·k small, decode matrix-vector
+ * 6×32 register-tiled Vector API micro-kernel ({@link GemmKernel}); the pool's threads share each
+ * packed block of op(B) and claim blocks of rows (and, for thin C, columns) dynamically. Small or thin problems (m·n·k small, decode matrix-vector
  * products) run an unpacked vector path ({@link GemmDirect}).
  */
 public final class Gemm {
@@ -56,15 +53,7 @@ public final class Gemm {
         int threads = work < PARALLEL_MIN_WORK ? 1 : pool.threads();
         boolean packed = work >= PACK_MIN_WORK && m >= PACK_MIN_DIM && n >= PACK_MIN_DIM && k >= PACK_MIN_DIM;
         if (packed) {
-            if (threads == 1) {
-                GemmBlocked.compute(g, 0, m, 0, n, k);
-            } else if (splitRows(m, n, k, threads)) {
-                pool.parallelFor(ceilDiv(m, MR), 1,
-                        (u0, u1) -> GemmBlocked.compute(g, u0 * MR, Math.min(m, u1 * MR), 0, n, k));
-            } else {
-                pool.parallelFor(ceilDiv(n, NR), 1,
-                        (u0, u1) -> GemmBlocked.compute(g, 0, m, u0 * NR, Math.min(n, u1 * NR), k));
-            }
+            GemmBlocked.compute(pool, threads, g, m, n, k);
         } else if (threads == 1) {
             GemmDirect.compute(g, 0, m, 0, n, k);
         } else if (m >= threads) {
@@ -72,26 +61,6 @@ public final class Gemm {
         } else {
             pool.parallelFor(n, 4 * GemmKernel.VL, (j0, j1) -> GemmDirect.compute(g, 0, m, j0, j1, k));
         }
-    }
-
-    /**
-     * Whether splitting the packed problem over rows (each thread packs all of op(B)) packs fewer
-     * floats per thread than splitting over columns (each thread re-packs op(A) per column block).
-     */
-    private static boolean splitRows(int m, int n, int k, int threads) {
-        long nc = GemmBlocked.NC;
-        long rowsEach = ceilDiv(m, threads), colsEach = ceilDiv(n, threads);
-        long byRows = (long) k * n + rowsEach * k * ceilDiv(n, nc);
-        long byCols = (long) k * colsEach + (long) m * k * ceilDiv(colsEach, nc);
-        return byRows <= byCols;
-    }
-
-    private static int ceilDiv(int x, int y) {
-        return (x + y - 1) / y;
-    }
-
-    private static long ceilDiv(long x, long y) {
-        return (x + y - 1) / y;
     }
 
     private static void requireNonNegative(String name, int v) {

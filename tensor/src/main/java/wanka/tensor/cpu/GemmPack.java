@@ -51,14 +51,14 @@ final class GemmPack {
 
     /**
      * Packs {@code op(B)[p0 : p0+kc, j0 : j0+nc]} into {@code bp}; the panel of columns
-     * {@code j0+jr ...} starts at {@code bp[jr*kc]}.
+     * {@code j0+jr ...} starts at {@code bp[bpOff + jr*kc]}.
      */
-    static void packB(GemmArgs g, int p0, int kc, int j0, int nc, float[] bp) {
+    static void packB(GemmArgs g, int p0, int kc, int j0, int nc, float[] bp, int bpOff) {
         float[] b = g.b();
         int ldb = g.ldb();
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            int base = jr * kc;
+            int base = bpOff + jr * kc;
             if (!g.transB()) { // op(B)[p][j] = b[p*ldb + j]: NR contiguous floats per step
                 int src = g.bOff() + p0 * ldb + j0 + jr;
                 if (nr == NR) {
