@@ -1,0 +1,104 @@
+package wanka.model;
+
+import wanka.model.io.ModelFiles;
+import wanka.model.io.ModelFormatException;
+import wanka.model.io.NamedArray;
+import wanka.model.io.SafetensorsDType;
+import wanka.model.io.SafetensorsFile;
+import wanka.model.io.SafetensorsWriter;
+import wanka.model.io.WeightNames;
+import wanka.tensor.CpuDevice;
+import wanka.tensor.Device;
+import wanka.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads and writes TeleChat2 models as HF model directories (config.json + safetensors, sharded or not). */
+public final class ModelIO {
+    /** Shards are cut at this size when saving (HF's default is 5 GB; smaller keeps files easy to move). */
+    public static final long MAX_SHARD_BYTES = 2L << 30;
+
+    private ModelIO() {
+    }
+
+    /** Loads an HF TeleChat2 directory onto {@code device}; parameters require grad. */
+    public static TeleChat2 load(Path dir, Device device) throws IOException {
+        TeleChat2Config config = TeleChat2Config.read(configFile(dir));
+        try (ModelFiles files = ModelFiles.open(dir)) {
+            WeightNames.validate(config, files.shapes(), dir);
+            Map<String, Tensor> tensors = new HashMap<>();
+            for (String name : files.names()) {
+                long[] shape = files.info(name).shape();
+                int[] dims = java.util.Arrays.stream(shape).mapToInt(Math::toIntExact).toArray();
+                Tensor t = device instanceof CpuDevice cpu ? Tensor.wrap(cpu, files.readFloats(name), dims) : Tensor.zeros(device, dims);
+                tensors.put(name, t.named(name).requiresGrad(true));
+            }
+            return TeleChat2.fromParameters(config, tensors::get);
+        }
+    }
+
+    /** Copies the weights of an HF directory into an existing model of the same config (resume). */
+    public static void loadInto(TeleChat2 model, Path dir) throws IOException {
+        TeleChat2Config config = TeleChat2Config.read(configFile(dir));
+        if (!config.equals(model.config())) {
+            throw new IllegalArgumentException(dir.resolve("config.json") + ": config differs from the model being trained");
+        }
+        try (ModelFiles files = ModelFiles.open(dir)) {
+            WeightNames.validate(config, files.shapes(), dir);
+            for (var e : model.parameters().entrySet()) {
+                float[] src = files.readFloats(e.getKey());
+                Tensor t = e.getValue();
+                System.arraycopy(src, 0, t.data(), t.offset(), src.length);
+            }
+        }
+    }
+
+    /** Writes config.json and the weights (FP32) into {@code dir}, sharded past {@link #MAX_SHARD_BYTES}. */
+    public static void save(TeleChat2 model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<NamedArray> arrays = new ArrayList<>();
+        for (var e : model.parameters().entrySet()) arrays.add(named(e.getKey(), e.getValue()));
+        ModelFiles.write(dir, arrays, SafetensorsDType.F32, MAX_SHARD_BYTES);
+        model.config().write(dir.resolve("config.json"));
+    }
+
+    /** Writes named arrays (shapes taken from {@code shapesOf}, matched by suffix) as one safetensors file. */
+    public static void writeArrays(Path file, Map<String, float[]> arrays, Map<String, Tensor> shapesOf) throws IOException {
+        List<NamedArray> list = new ArrayList<>();
+        for (var e : arrays.entrySet()) {
+            String param = e.getKey().substring(e.getKey().indexOf('.') + 1);
+            Tensor like = shapesOf.get(param);
+            long[] shape = like != null ? java.util.Arrays.stream(like.shape().dims()).asLongStream().toArray() : new long[]{e.getValue().length};
+            list.add(new NamedArray(e.getKey(), shape, e.getValue()));
+        }
+        SafetensorsWriter.write(file, list);
+    }
+
+    /** Reads every tensor of one safetensors file as float arrays. */
+    public static Map<String, float[]> readArrays(Path file) throws IOException {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            for (String n : f.names()) m.put(n, f.readFloats(n));
+        }
+        return m;
+    }
+
+    private static NamedArray named(String name, Tensor t) {
+        long[] shape = java.util.Arrays.stream(t.shape().dims()).asLongStream().toArray();
+        return new NamedArray(name, shape, t.toArray());
+    }
+
+    private static Path configFile(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": not a model directory");
+        Path c = dir.resolve("config.json");
+        if (!Files.isRegularFile(c)) throw new ModelFormatException(dir + ": no config.json (expected an HF TeleChat2 model directory)");
+        return c;
+    }
+}

@@ -1,0 +1,19 @@
+package wanka.model.layers;
+
+import wanka.tensor.Tensor;
+
+/**
+ * One residual block of the stack: [batch, seq, hidden] in, same shape out. The model only knows this
+ * interface, so parallelism and recomputation wrap blocks without editing them.
+ */
+public interface Block {
+
+    /** Training / full-sequence forward (positions 0..seq-1). */
+    Tensor forward(Tensor x, Rotary rotary);
+
+    /** Incremental forward for generation: appends this step's keys/values to {@code cache}. */
+    Tensor forwardCached(Tensor x, Rotary rotary, LayerCache cache);
+
+    /** Parameters under their HF names relative to the block (e.g. {@code self_attention.query.weight}). */
+    java.util.Map<String, Tensor> parameters();
+}

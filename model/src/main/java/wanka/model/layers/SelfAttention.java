@@ -1,0 +1,38 @@
+package wanka.model.layers;
+
+import wanka.tensor.Tensor;
+import wanka.tensor.ops.Ops;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * TeleChat2 self-attention: {@code query} [h,h] and interleaved {@code key_value} [2·kv·d, h] without bias,
+ * RoPE on q and k, causal grouped-query attention, output projection {@code dense} with bias.
+ */
+public record SelfAttention(Linear query, Linear keyValue, Linear dense, int heads, int kvHeads, int headDim) {
+
+    public Tensor forward(Tensor x, Rotary rotary) {
+        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), 0);
+        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), 0);
+        Tensor ctx = Ops.attention(q, kv, heads, kvHeads, headDim);
+        return dense.forward(ctx);
+    }
+
+    public Tensor forwardCached(Tensor x, Rotary rotary, LayerCache cache) {
+        int start = cache.length();
+        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), start);
+        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), start);
+        Tensor ctx = Ops.attentionCached(q, kv, cache, heads, kvHeads, headDim);
+        return dense.forward(ctx);
+    }
+
+    public Map<String, Tensor> parameters() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("query.weight", query.weight());
+        m.put("key_value.weight", keyValue.weight());
+        m.put("dense.weight", dense.weight());
+        m.put("dense.bias", dense.bias());
+        return m;
+    }
+}

@@ -1,0 +1,54 @@
+package wanka.tensor.autograd;
+
+import wanka.tensor.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/** The reverse-mode engine: runs every node reachable from a scalar loss once, in reverse topological order. */
+public final class Backward {
+    private Backward() {
+    }
+
+    public static void run(Tensor loss) {
+        if (loss.numel() != 1) throw new IllegalArgumentException("backward() needs a scalar, got shape " + loss.shape());
+        if (loss.gradFn() == null) throw new IllegalStateException("backward(): the loss does not depend on any tensor that requires grad");
+        // Topological order of nodes by output tensor (iterative DFS, graphs can be deep).
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[]{loss, 0});
+        seen.add(loss);
+        while (!stack.isEmpty()) {
+            Object[] top = stack.peek();
+            Tensor t = (Tensor) top[0];
+            int i = (int) top[1];
+            List<Tensor> in = t.gradFn().inputs();
+            if (i < in.size()) {
+                top[1] = i + 1;
+                Tensor c = in.get(i);
+                if (c.gradFn() != null && seen.add(c)) stack.push(new Object[]{c, 0});
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        Tensor seed = loss.zerosLike();
+        if (seed.hasData()) seed.data()[seed.offset()] = 1f;
+        loss.setGrad(seed);
+        for (int k = order.size() - 1; k >= 0; k--) {
+            Tensor t = order.get(k);
+            GradNode node = t.gradFn();
+            Tensor g = t.grad();
+            if (g == null) continue; // output did not influence the loss
+            node.backward(g);
+            node.releaseSaved();
+            t.setGrad(null);
+            g.release();
+            if (t != loss) t.release(); // intermediate activation: every consumer has run its backward
+        }
+    }
+}
