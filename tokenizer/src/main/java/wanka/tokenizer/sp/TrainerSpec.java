@@ -14,7 +14,8 @@ import java.io.ByteArrayOutputStream;
 public record TrainerSpec(String modelPrefix, int modelType, int vocabSize, float characterCoverage,
                           int maxPieceLength, boolean splitDigits, boolean byteFallback,
                           boolean treatWhitespaceAsSuffix, boolean allowWhitespaceOnlyPieces,
-                          int unkId, int bosId, int eosId, int padId, String unkSurface, byte[] otherFields) {
+                          int unkId, int bosId, int eosId, int padId, String unkPiece, String bosPiece,
+                          String eosPiece, String padPiece, String unkSurface, byte[] otherFields) {
     /** SentencePiece's BPE model type number. */
     public static final int BPE = 2;
     /** Default text that SentencePiece decodes the unknown piece to. */
@@ -25,7 +26,7 @@ public record TrainerSpec(String modelPrefix, int modelType, int vocabSize, floa
         int type = 1, vocab = 8000, maxLen = 16, unk = 0, bos = 1, eos = 2, pad = -1;
         float coverage = 0.9995f;
         boolean digits = false, bytes = false, suffix = false, wsOnly = false;
-        String surface = DEFAULT_UNK_SURFACE;
+        String surface = DEFAULT_UNK_SURFACE, unkP = "<unk>", bosP = "<s>", eosP = "</s>", padP = "<pad>";
         ByteArrayOutputStream other = new ByteArrayOutputStream();
         while (r.next()) {
             switch (r.field()) {
@@ -43,6 +44,10 @@ public record TrainerSpec(String modelPrefix, int modelType, int vocabSize, floa
                 case 42 -> eos = (int) r.varint();
                 case 43 -> pad = (int) r.varint();
                 case 44 -> surface = r.string();
+                case 45 -> unkP = r.string();
+                case 46 -> bosP = r.string();
+                case 47 -> eosP = r.string();
+                case 48 -> padP = r.string();
                 default -> {
                     int start = r.fieldStart();
                     r.skip();
@@ -51,7 +56,7 @@ public record TrainerSpec(String modelPrefix, int modelType, int vocabSize, floa
             }
         }
         return new TrainerSpec(prefix, type, vocab, coverage, maxLen, digits, bytes, suffix, wsOnly, unk, bos, eos, pad,
-                surface, other.toByteArray());
+                unkP, bosP, eosP, padP, surface, other.toByteArray());
     }
 
     ProtoWriter write() {
@@ -59,6 +64,7 @@ public record TrainerSpec(String modelPrefix, int modelType, int vocabSize, floa
                 .float32(10, characterCoverage).varint(20, maxPieceLength).bool(24, treatWhitespaceAsSuffix)
                 .bool(25, splitDigits).bool(26, allowWhitespaceOnlyPieces).bool(35, byteFallback)
                 .varint(40, unkId).varint(41, bosId).varint(42, eosId).varint(43, padId).string(44, unkSurface)
+                .string(45, unkPiece).string(46, bosPiece).string(47, eosPiece).string(48, padPiece)
                 .rawFields(otherFields);
     }
 }
