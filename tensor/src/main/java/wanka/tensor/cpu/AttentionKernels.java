@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The small GEMM tiles and row-wise vector passes of the attention kernels. All column counts
  * handed in are multiples of {@link #LANES}: callers pad their tile buffers so the inner loops need
- * no masks. Register blocking is 4 rows by 2 vectors (8 accumulators).
+ * no masks. Register blocking is 4 rows by 4 vectors (16 accumulators), then 4 by 2, 4 by 1 and
+ * single rows for the remainders.
  */
 final class AttentionKernels {
 
@@ -36,6 +37,62 @@ final class AttentionKernels {
             int a0 = aBase + j * aStride, a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
             int c0 = j * cStride;
             int r = 0;
+            for (; r + 4 * l <= cols; r += 4 * l) {
+                FloatVector s00 = FloatVector.zero(SPECIES), s01 = FloatVector.zero(SPECIES);
+                FloatVector s02 = FloatVector.zero(SPECIES), s03 = FloatVector.zero(SPECIES);
+                FloatVector s10 = FloatVector.zero(SPECIES), s11 = FloatVector.zero(SPECIES);
+                FloatVector s12 = FloatVector.zero(SPECIES), s13 = FloatVector.zero(SPECIES);
+                FloatVector s20 = FloatVector.zero(SPECIES), s21 = FloatVector.zero(SPECIES);
+                FloatVector s22 = FloatVector.zero(SPECIES), s23 = FloatVector.zero(SPECIES);
+                FloatVector s30 = FloatVector.zero(SPECIES), s31 = FloatVector.zero(SPECIES);
+                FloatVector s32 = FloatVector.zero(SPECIES), s33 = FloatVector.zero(SPECIES);
+                for (int x = 0, bo = r; x < inner; x++, bo += cStride) {
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bt, bo);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bt, bo + l);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bt, bo + 2 * l);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bt, bo + 3 * l);
+                    FloatVector w = FloatVector.broadcast(SPECIES, a[a0 + x]);
+                    s00 = w.fma(b0, s00);
+                    s01 = w.fma(b1, s01);
+                    s02 = w.fma(b2, s02);
+                    s03 = w.fma(b3, s03);
+                    w = FloatVector.broadcast(SPECIES, a[a1 + x]);
+                    s10 = w.fma(b0, s10);
+                    s11 = w.fma(b1, s11);
+                    s12 = w.fma(b2, s12);
+                    s13 = w.fma(b3, s13);
+                    w = FloatVector.broadcast(SPECIES, a[a2 + x]);
+                    s20 = w.fma(b0, s20);
+                    s21 = w.fma(b1, s21);
+                    s22 = w.fma(b2, s22);
+                    s23 = w.fma(b3, s23);
+                    w = FloatVector.broadcast(SPECIES, a[a3 + x]);
+                    s30 = w.fma(b0, s30);
+                    s31 = w.fma(b1, s31);
+                    s32 = w.fma(b2, s32);
+                    s33 = w.fma(b3, s33);
+                }
+                int o = c0 + r;
+                s00.intoArray(c, o);
+                s01.intoArray(c, o + l);
+                s02.intoArray(c, o + 2 * l);
+                s03.intoArray(c, o + 3 * l);
+                o += cStride;
+                s10.intoArray(c, o);
+                s11.intoArray(c, o + l);
+                s12.intoArray(c, o + 2 * l);
+                s13.intoArray(c, o + 3 * l);
+                o += cStride;
+                s20.intoArray(c, o);
+                s21.intoArray(c, o + l);
+                s22.intoArray(c, o + 2 * l);
+                s23.intoArray(c, o + 3 * l);
+                o += cStride;
+                s30.intoArray(c, o);
+                s31.intoArray(c, o + l);
+                s32.intoArray(c, o + 2 * l);
+                s33.intoArray(c, o + 3 * l);
+            }
             for (; r + 2 * l <= cols; r += 2 * l) {
                 FloatVector s00 = FloatVector.zero(SPECIES), s01 = FloatVector.zero(SPECIES);
                 FloatVector s10 = FloatVector.zero(SPECIES), s11 = FloatVector.zero(SPECIES);
@@ -110,6 +167,67 @@ final class AttentionKernels {
             int x0 = xBase + i * xRowStride, x1 = x0 + xRowStride, x2 = x1 + xRowStride, x3 = x2 + xRowStride;
             int o = accBase + i * accStride;
             int d = 0;
+            for (; d + 4 * l <= cols; d += 4 * l) {
+                int o0 = o + d, o1 = o0 + accStride, o2 = o1 + accStride, o3 = o2 + accStride;
+                FloatVector s00 = FloatVector.fromArray(SPECIES, acc, o0);
+                FloatVector s01 = FloatVector.fromArray(SPECIES, acc, o0 + l);
+                FloatVector s02 = FloatVector.fromArray(SPECIES, acc, o0 + 2 * l);
+                FloatVector s03 = FloatVector.fromArray(SPECIES, acc, o0 + 3 * l);
+                FloatVector s10 = FloatVector.fromArray(SPECIES, acc, o1);
+                FloatVector s11 = FloatVector.fromArray(SPECIES, acc, o1 + l);
+                FloatVector s12 = FloatVector.fromArray(SPECIES, acc, o1 + 2 * l);
+                FloatVector s13 = FloatVector.fromArray(SPECIES, acc, o1 + 3 * l);
+                FloatVector s20 = FloatVector.fromArray(SPECIES, acc, o2);
+                FloatVector s21 = FloatVector.fromArray(SPECIES, acc, o2 + l);
+                FloatVector s22 = FloatVector.fromArray(SPECIES, acc, o2 + 2 * l);
+                FloatVector s23 = FloatVector.fromArray(SPECIES, acc, o2 + 3 * l);
+                FloatVector s30 = FloatVector.fromArray(SPECIES, acc, o3);
+                FloatVector s31 = FloatVector.fromArray(SPECIES, acc, o3 + l);
+                FloatVector s32 = FloatVector.fromArray(SPECIES, acc, o3 + 2 * l);
+                FloatVector s33 = FloatVector.fromArray(SPECIES, acc, o3 + 3 * l);
+                for (int c = 0, xo = 0, yo = yBase + d; c < count; c++, xo += xColStride, yo += yStride) {
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, y, yo);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, y, yo + l);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, y, yo + 2 * l);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, y, yo + 3 * l);
+                    FloatVector w = FloatVector.broadcast(SPECIES, x[x0 + xo]);
+                    s00 = w.fma(b0, s00);
+                    s01 = w.fma(b1, s01);
+                    s02 = w.fma(b2, s02);
+                    s03 = w.fma(b3, s03);
+                    w = FloatVector.broadcast(SPECIES, x[x1 + xo]);
+                    s10 = w.fma(b0, s10);
+                    s11 = w.fma(b1, s11);
+                    s12 = w.fma(b2, s12);
+                    s13 = w.fma(b3, s13);
+                    w = FloatVector.broadcast(SPECIES, x[x2 + xo]);
+                    s20 = w.fma(b0, s20);
+                    s21 = w.fma(b1, s21);
+                    s22 = w.fma(b2, s22);
+                    s23 = w.fma(b3, s23);
+                    w = FloatVector.broadcast(SPECIES, x[x3 + xo]);
+                    s30 = w.fma(b0, s30);
+                    s31 = w.fma(b1, s31);
+                    s32 = w.fma(b2, s32);
+                    s33 = w.fma(b3, s33);
+                }
+                s00.intoArray(acc, o0);
+                s01.intoArray(acc, o0 + l);
+                s02.intoArray(acc, o0 + 2 * l);
+                s03.intoArray(acc, o0 + 3 * l);
+                s10.intoArray(acc, o1);
+                s11.intoArray(acc, o1 + l);
+                s12.intoArray(acc, o1 + 2 * l);
+                s13.intoArray(acc, o1 + 3 * l);
+                s20.intoArray(acc, o2);
+                s21.intoArray(acc, o2 + l);
+                s22.intoArray(acc, o2 + 2 * l);
+                s23.intoArray(acc, o2 + 3 * l);
+                s30.intoArray(acc, o3);
+                s31.intoArray(acc, o3 + l);
+                s32.intoArray(acc, o3 + 2 * l);
+                s33.intoArray(acc, o3 + 3 * l);
+            }
             for (; d + 2 * l <= cols; d += 2 * l) {
                 int o0 = o + d, o1 = o0 + accStride, o2 = o1 + accStride, o3 = o2 + accStride;
                 FloatVector s00 = FloatVector.fromArray(SPECIES, acc, o0);
