@@ -25,18 +25,28 @@ final class GemmPack {
     static void packA(GemmArgs g, int i0, int mc, int p0, int kc, float[] ap) {
         float[] a = g.a();
         int lda = g.lda();
-        for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir);
-            int base = ir * kc;
-            if (g.transA()) { // op(A)[i][p] = a[p*lda + i]: MR contiguous floats per step
-                int src = g.aOff() + p0 * lda + i0 + ir;
-                for (int p = 0; p < kc; p++, src += lda) {
-                    int dst = base + p * MR;
-                    int r = 0;
-                    for (; r < mr; r++) ap[dst + r] = a[src + r];
-                    for (; r < MR; r++) ap[dst + r] = 0f;
+        int full = mc - mc % MR;
+        if (g.transA()) { // op(A)[i][p] = a[p*lda + i]: walk each stored row once, MR floats per panel
+            for (int p = 0; p < kc; p++) {
+                int src = g.aOff() + (p0 + p) * lda + i0;
+                int dst = p * MR;
+                for (int ir = 0; ir < full; ir += MR, dst += MR * kc) {
+                    int s = src + ir;
+                    ap[dst] = a[s];
+                    ap[dst + 1] = a[s + 1];
+                    ap[dst + 2] = a[s + 2];
+                    ap[dst + 3] = a[s + 3];
+                    ap[dst + 4] = a[s + 4];
+                    ap[dst + 5] = a[s + 5];
                 }
-            } else { // op(A)[i][p] = a[i*lda + p]: one contiguous row per panel row
+                if (full < mc) {
+                    for (int r = 0; r < MR; r++) ap[dst + r] = full + r < mc ? a[src + full + r] : 0f;
+                }
+            }
+        } else { // op(A)[i][p] = a[i*lda + p]: one contiguous row per panel row
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int base = ir * kc;
                 for (int r = 0; r < MR; r++) {
                     if (r < mr) {
                         int src = g.aOff() + (i0 + ir + r) * lda + p0;
