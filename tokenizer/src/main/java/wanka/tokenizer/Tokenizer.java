@@ -7,6 +7,9 @@ public interface Tokenizer {
     /** Encodes text to ids; special tokens in the text become single ids when {@link SpecialTokens#matchInText()}. */
     int[] encode(String text);
 
+    /** Encodes text with no special-token matching (for untrusted message content). */
+    int[] encodeOrdinary(String text);
+
     /** Decodes ids back to text. */
     String decode(int[] ids);
 

@@ -94,6 +94,13 @@ public final class ByteLevelBpe implements Tokenizer {
         return out.toArray();
     }
 
+    @Override
+    public int[] encodeOrdinary(String text) {
+        IntList out = new IntList(text.length() / 3 + 4);
+        encodeSegment(text, out);
+        return out.toArray();
+    }
+
     private void encodeSegment(String text, IntList out) {
         Matcher m = pattern.pattern().matcher(text);
         while (m.find()) {
@@ -117,10 +124,7 @@ public final class ByteLevelBpe implements Tokenizer {
             prev[i] = i - 1;
         }
         // heap of candidate merges: key = rank<<32 | leftPos, with the pair ids remembered for validation
-        long[] heap = new long[Math.max(4, n)];
-        long[] pairOf = new long[Math.max(4, n)]; // by heap slot: left id <<32 | right id
-        int hn = 0;
-        long[][] h = {heap, pairOf};
+        long[][] h = {new long[Math.max(4, n)], new long[Math.max(4, n)]}; // keys, and the pair (left id << 32 | right id)
         int[] size = {0};
         for (int i = 0; i + 1 < n; i++) push(h, size, sym, i, i + 1);
         while (size[0] > 0) {

@@ -122,6 +122,7 @@ public final class SentencePieceBpe implements Tokenizer {
     }
 
     /** Encodes text exactly as SentencePiece does, without special-token matching. */
+    @Override
     public int[] encodeOrdinary(String text) {
         IntList out = new IntList(text.length() / 3 + 4);
         encodeOrdinary(text, out);
