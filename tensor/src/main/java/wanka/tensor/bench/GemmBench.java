@@ -59,13 +59,15 @@ public final class GemmBench {
     }
 
     /**
-     * Times each shape on a pool of {@code threads}: warm-up of at least 0.3 s, then the best of at
+     * Times each shape on a pool of {@code threads} (after a JIT warm-up of about 2.4 s on 384³ in
+     * each pass): warm-up of at least 0.3 s, then the best of at
      * least {@code reps} calls (more for fast shapes, up to 0.5 s). Each result is passed to
      * {@code onResult} as it is measured and returned in order.
      */
     public static List<Result> run(int threads, int reps, List<Shape> shapes, Consumer<Result> onResult) {
         List<Result> results = new ArrayList<>();
         try (CpuPool pool = CpuPool.ofThreads(threads)) {
+            for (String op : List.of("NN", "NT", "TN")) bestSeconds(pool, new Shape(op, 384, 384, 384), 1); // JIT warm-up
             for (Shape s : shapes) {
                 Result r = new Result("wanka", s.op(), s.m(), s.n(), s.k(), threads, s.flops() / bestSeconds(pool, s, reps) / 1e9);
                 onResult.accept(r);
