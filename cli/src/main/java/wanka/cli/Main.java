@@ -1,7 +1,45 @@
 package wanka.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code wanka} command. */
+@Command(name = "wanka", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Pre-train, fine-tune and serve TeleChat2-architecture language models in pure Java.", ""},
+        subcommands = {QuickstartCommand.class, PretrainCommand.class, GenerateCommand.class, ChatCommand.class,
+                TokenizerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Start with:  wanka quickstart        (fetches a corpus, trains a tokenizer and a small model, generates text)",
+                "Every command explains itself:  wanka <command> --help"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
     public static void main(String[] args) {
-        System.out.println("wanka");
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // One line naming what is wrong; the stack trace only with WANKA_DEBUG=1.
+            cmd.getErr().println("wanka " + cmd.getCommandName() + ": " + Errors.message(ex));
+            if (System.getenv("WANKA_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"wanka " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+        }
     }
 }

@@ -1,0 +1,77 @@
+package wanka.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import wanka.model.ModelIO;
+import wanka.model.TeleChat2;
+import wanka.model.generate.GenerationConfig;
+import wanka.model.generate.Generator;
+import wanka.tensor.CpuDevice;
+import wanka.tokenizer.Tokenizer;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Continue a prompt with an HF-format TeleChat2 model (KV cache, greedy or sampled), streaming the text.",
+                "The prompt may be given as token ids and the generated ids printed, so any other implementation can be checked against this one."},
+        footer = {"", "Examples:",
+                "  wanka generate --model runs/quickstart/model --prompt 'The Commission'",
+                "  wanka generate --model DIR --prompt-ids 1,4,100 --print-ids --max-new-tokens 20"})
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF TeleChat2 model directory (config.json + safetensors).")
+    Path modelDir;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer directory (default: the model directory).")
+    Path tokenizerDir;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text.")
+    String prompt;
+
+    @Option(names = "--prompt-ids", paramLabel = "IDS", split = ",", description = "Prompt as comma-separated token ids (no tokenizer needed).")
+    int[] promptIds;
+
+    @Option(names = "--chat", description = "Wrap the prompt in TeleChat2's chat format (<_user>…<_bot>).")
+    boolean chat;
+
+    @Option(names = "--print-ids", description = "Print the generated token ids (one line, comma-separated) instead of text.")
+    boolean printIds;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores).")
+    Integer threads;
+
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        if ((prompt == null) == (promptIds == null)) throw new IllegalArgumentException("give exactly one of --prompt TEXT or --prompt-ids IDS");
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        try (CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
+            TeleChat2 model = ModelIO.load(modelDir, device);
+            Tokenizer tok = promptIds != null && printIds ? null : Corpora.loadTokenizer(tokenizerDir != null ? tokenizerDir : modelDir);
+            int[] ids = promptIds != null ? promptIds : chat ? Chat.userTurn(tok, prompt) : tok.encode(prompt);
+            Set<Integer> stops = tok != null && tok.specials().eos().isPresent() ? Set.of(tok.specials().eos().getAsInt()) : Set.of(model.config().eosTokenId());
+            GenerationConfig gc = sampling.toConfig(stops);
+            StreamingDecoder stream = tok == null || printIds ? null : chat ? new StreamingDecoder(tok, out) : new StreamingDecoder(tok, out, ids);
+            if (stream != null && !chat && prompt != null) out.print(prompt);
+            Generator.Result r = new Generator(model).generate(ids, gc, id -> {
+                if (stream != null) stream.accept(id);
+            });
+            if (printIds) out.println(String.join(",", Arrays.stream(r.tokens()).mapToObj(Integer::toString).toList()));
+            else out.println();
+            System.err.printf("[%d tokens, stop: %s, prefill %.2f s, %.1f tokens/s]%n", r.tokens().length, r.stopReason(), r.prefillSeconds(), r.decodeTokensPerSecond());
+        }
+        return 0;
+    }
+
+    static boolean exists(Path p) {
+        return p != null && Files.exists(p);
+    }
+}

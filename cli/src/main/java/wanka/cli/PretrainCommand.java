@@ -1,0 +1,149 @@
+package wanka.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import wanka.data.PackedBatches;
+import wanka.data.TokenShard;
+import wanka.model.ModelIO;
+import wanka.model.TeleChat2;
+import wanka.model.TeleChat2Config;
+import wanka.tensor.CpuDevice;
+import wanka.train.AdamWOptimizer;
+import wanka.train.TrainOptions;
+import wanka.train.Trainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Pre-train a TeleChat2 model on packed token shards (or a text file plus a tokenizer).",
+                "Writes <out>/metrics.jsonl, <out>/tensorboard/ and checkpoints <out>/checkpoints/step-N/ (HF model dir + optimizer state).",
+                "The final model is also saved as an HF directory at <out>/model."},
+        footer = {"", "Examples:",
+                "  wanka pretrain --preset nano --text corpus.txt --tokenizer tok/ --out runs/a --steps 200",
+                "  wanka pretrain --config config.json --data train.tokens --out runs/b --resume auto"})
+final class PretrainCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--init", paramLabel = "DIR", description = "Start from the weights of an HF TeleChat2 directory instead of random init.")
+    Path init;
+
+    @Option(names = "--data", paramLabel = "SHARD", description = "Packed token shard(s) (.tokens, see docs/formats.md). Repeatable.")
+    List<Path> data = new ArrayList<>();
+
+    @Option(names = "--text", paramLabel = "FILE", description = "A UTF-8 text file (one document per line); tokenized with --tokenizer into <out>/data/.")
+    Path text;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer directory (tokenizer.json or tokenizer.model) for --text.")
+    Path tokenizer;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Run directory.")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seq", description = "Tokens per sequence (default: the config's training_seqlen).")
+    Integer seq;
+
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    int gradAccum;
+
+    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--min-lr", defaultValue = "3e-5", description = "Final learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
+    double minLr;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
+    long warmup;
+
+    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine or constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--clip", defaultValue = "1.0", description = "Clip gradients to this global L2 norm; 0 = off (default: ${DEFAULT-VALUE}).")
+    double clip;
+
+    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW decoupled weight decay on matrices (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--beta2", defaultValue = "0.95", description = "AdamW beta2 (default: ${DEFAULT-VALUE}; beta1 0.9, eps 1e-8).")
+    double beta2;
+
+    @Option(names = "--seed", defaultValue = "1234", description = "Seed for init and data sampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "Checkpoint every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR|auto", description = "Continue from a checkpoint directory, or 'auto' for the newest one in <out>.")
+    String resume;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        TeleChat2Config cfg = init != null ? TeleChat2Config.read(init.resolve("config.json")) : model.resolve("nano");
+        List<Path> shards = new ArrayList<>(data);
+        if (text != null) {
+            if (tokenizer == null) throw new IllegalArgumentException("--text needs --tokenizer DIR");
+            shards.add(Corpora.tokenizeText(text, tokenizer, out.resolve("data"), quiet));
+        }
+        if (shards.isEmpty()) throw new IllegalArgumentException("no training data: give --data SHARD or --text FILE --tokenizer DIR");
+        int seqLen = seq != null ? seq : cfg.trainingSeqlen();
+        try (CpuDevice device = threads != null ? CpuDevice.withThreads(threads) : CpuDevice.withThreads(Runtime.getRuntime().availableProcessors())) {
+            List<TokenShard> opened = new ArrayList<>();
+            try {
+                for (Path p : shards) {
+                    TokenShard s = TokenShard.open(p);
+                    if (s.vocabSize() > cfg.vocabSize()) {
+                        throw new IllegalArgumentException(p + ": shard vocabulary " + s.vocabSize() + " exceeds the model's vocab_size " + cfg.vocabSize()
+                                + " (use --vocab-size " + s.vocabSize() + ")");
+                    }
+                    opened.add(s);
+                }
+                PackedBatches batches = new PackedBatches(opened, batch, seqLen, seed);
+                TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
+                TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
+                        new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
+                Files.createDirectories(out);
+                double peak = PeakFlops.measure(device);
+                Trainer trainer = new Trainer(m, device, batches, opts, peak);
+                Optional<Path> from = resume == null ? Optional.empty()
+                        : resume.equals("auto") ? trainer.checkpoints().latest() : Optional.of(Path.of(resume));
+                if (from.isPresent()) {
+                    trainer.resumeFrom(from.get());
+                    System.err.println("resumed from " + from.get() + " at step " + trainer.step());
+                } else if (resume != null && !resume.equals("auto")) {
+                    throw new IllegalArgumentException("--resume: no checkpoint at " + resume);
+                }
+                System.err.printf("model: %s, %,d parameters; data: %,d tokens in %d shard(s); %,d tokens/step; %s; MFU vs measured GEMM peak %.1f GFLOP/s%n",
+                        cfg.numLayers() + " layers × " + cfg.hiddenSize(), cfg.parameterCount(), batches.tokens(), opened.size(), opts.tokensPerStep(), device, peak);
+                double loss;
+                try (TrainProgress progress = new TrainProgress(steps, trainer.step(), quiet)) {
+                    loss = trainer.run(progress);
+                }
+                Path finalDir = out.resolve("model");
+                ModelIO.save(m, finalDir);
+                if (tokenizer != null) Corpora.copyTokenizer(tokenizer, finalDir);
+                System.err.printf("done: final loss %.4f; model saved to %s; metrics in %s%n", loss, finalDir, out.resolve("metrics.jsonl"));
+            } finally {
+                for (TokenShard s : opened) s.close();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,135 @@
+package wanka.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import wanka.data.Batch;
+import wanka.data.PackedBatches;
+import wanka.model.TeleChat2;
+import wanka.tensor.CpuDevice;
+import wanka.tensor.Tensor;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Single-process pre-training: micro-batches → loss → backward (gradients accumulate) → clip by global
+ * norm → AdamW → schedule. Writes {@code metrics.jsonl} and TensorBoard events every step and a
+ * checkpoint every {@code checkpointEvery} steps and at the end. Resuming from a checkpoint continues
+ * bitwise-identically to an uninterrupted run (same seed, same thread count).
+ */
+public final class Trainer {
+
+    /** Receives every step's metrics (progress bars, tests). */
+    public interface Listener {
+        void onStep(StepMetrics m);
+
+        default void onCheckpoint(long step, Path dir) {
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+
+    private final TeleChat2 model;
+    private final CpuDevice device;
+    private final PackedBatches data;
+    private final TrainOptions options;
+    private final AdamWOptimizer optimizer;
+    private final Checkpoints checkpoints;
+    private final double peakGflops;
+    private long step;
+    private long tokensSeen;
+
+    /**
+     * @param peakGflops the FLOP rate MFU is measured against (e.g. this machine's measured GEMM peak); 0 disables MFU
+     */
+    public Trainer(TeleChat2 model, CpuDevice device, PackedBatches data, TrainOptions options, double peakGflops) {
+        this.model = model;
+        this.device = device;
+        this.data = data;
+        this.options = options;
+        this.optimizer = new AdamWOptimizer(model.parameters(), options.adam(), device);
+        this.checkpoints = new Checkpoints(options.outDir());
+        this.peakGflops = peakGflops;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public Checkpoints checkpoints() {
+        return checkpoints;
+    }
+
+    /** Loads a checkpoint written by this trainer and continues after its step. */
+    public void resumeFrom(Path checkpointDir) throws IOException {
+        Checkpoints.State s = Checkpoints.restore(checkpointDir, model, optimizer);
+        if (s.seed() != options.seed()) {
+            throw new IllegalArgumentException(checkpointDir + ": checkpoint was trained with --seed " + s.seed() + ", this run has --seed " + options.seed());
+        }
+        this.step = s.step();
+        this.tokensSeen = s.tokensSeen();
+    }
+
+    /** Runs until {@code options.steps()}; returns the last step's loss. */
+    public double run(Listener listener) throws IOException {
+        Path out = options.outDir();
+        Files.createDirectories(out);
+        LrSchedule schedule = options.lrSchedule();
+        double flopsPerToken = model.config().flopsPerToken(options.seq());
+        double lastLoss = Double.NaN;
+        try (BufferedWriter metrics = Files.newBufferedWriter(out.resolve("metrics.jsonl"), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+             TensorBoardWriter tb = new TensorBoardWriter(out.resolve("tensorboard"))) {
+            while (step < options.steps()) {
+                long t0 = System.nanoTime();
+                device.memory().resetPeak();
+                double lossSum = 0;
+                for (int micro = 0; micro < options.gradAccum(); micro++) {
+                    Batch b = data.get(step, micro);
+                    Tensor loss = model.loss(b.inputs(), b.targets(), b.batch(), b.seq());
+                    lossSum += loss.item();
+                    loss.backward();
+                    loss.release();
+                }
+                if (options.gradAccum() > 1) optimizer.scaleGrads(1f / options.gradAccum());
+                double norm = optimizer.gradNorm();
+                if (!Double.isFinite(norm)) {
+                    throw new IllegalStateException("step " + (step + 1) + ": gradient norm is " + norm + " (loss " + lossSum / options.gradAccum()
+                            + "); lower --lr or check the data. Last checkpoint: " + checkpoints.latest().map(Path::toString).orElse("none"));
+                }
+                if (options.clipNorm() > 0 && norm > options.clipNorm()) optimizer.scaleGrads((float) (options.clipNorm() / (norm + 1e-6)));
+                double lr = schedule.at(step);
+                optimizer.step(lr);
+                optimizer.zeroGrad();
+                step++;
+                tokensSeen += options.tokensPerStep();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                double tps = options.tokensPerStep() / secs;
+                double gflops = tps * flopsPerToken / 1e9;
+                lastLoss = lossSum / options.gradAccum();
+                StepMetrics m = new StepMetrics(step, lastLoss, lr, norm, tps, gflops, peakGflops > 0 ? gflops / peakGflops : Double.NaN,
+                        secs, tokensSeen, device.memory().peakBytes());
+                metrics.write(JSON.writeValueAsString(m));
+                metrics.newLine();
+                metrics.flush();
+                Map<String, Double> scalars = new LinkedHashMap<>();
+                scalars.put("train/loss", m.loss());
+                scalars.put("train/lr", m.lr());
+                scalars.put("train/grad_norm", m.gradNorm());
+                scalars.put("perf/tokens_per_s", m.tokensPerSecond());
+                tb.scalars(step, scalars);
+                listener.onStep(m);
+                if ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || step == options.steps()) {
+                    Path dir = checkpoints.save(model, optimizer, new Checkpoints.State(step, options.seed(), tokensSeen, lastLoss,
+                            options.schedule(), options.lr(), options.steps()));
+                    listener.onCheckpoint(step, dir);
+                }
+            }
+        }
+        return lastLoss;
+    }
+}
