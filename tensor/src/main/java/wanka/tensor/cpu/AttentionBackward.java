@@ -5,7 +5,6 @@ import static wanka.tensor.cpu.AttentionKernels.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * One worker's backward pass over whole (sequence, kv head) pairs, with its own buffers. The pair
@@ -141,7 +140,7 @@ final class AttentionBackward {
         for (int r = 0; r < rp; r += LANES) {
             FloatVector l = FloatVector.fromArray(SPECIES, rowLse, r);
             for (int j = 0, o = r; j < nk; j++, o += rp) {
-                FloatVector.fromArray(SPECIES, p, o).sub(l).lanewise(VectorOperators.EXP).intoArray(p, o);
+                KernelMath.exp(FloatVector.fromArray(SPECIES, p, o).sub(l)).intoArray(p, o);
             }
         }
     }

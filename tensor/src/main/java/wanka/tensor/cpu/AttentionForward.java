@@ -5,7 +5,6 @@ import static wanka.tensor.cpu.AttentionKernels.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * One worker's forward pass over query tiles, with its own tile buffers. A tile is {@code nq}
@@ -98,11 +97,11 @@ final class AttentionForward {
             for (int j = 0, o = r; j < nk; j++, o += rp) m = m.max(FloatVector.fromArray(SPECIES, scores, o));
             FloatVector total = FloatVector.zero(SPECIES);
             for (int j = 0, o = r; j < nk; j++, o += rp) {
-                FloatVector p = FloatVector.fromArray(SPECIES, scores, o).sub(m).lanewise(VectorOperators.EXP);
+                FloatVector p = KernelMath.exp(FloatVector.fromArray(SPECIES, scores, o).sub(m));
                 p.intoArray(scores, o);
                 total = total.add(p);
             }
-            FloatVector a = oldMax.sub(m).lanewise(VectorOperators.EXP);
+            FloatVector a = KernelMath.exp(oldMax.sub(m));
             a.intoArray(alpha, r);
             m.intoArray(max, r);
             FloatVector.fromArray(SPECIES, sum, r).fma(a, total).intoArray(sum, r);

@@ -15,8 +15,11 @@ import wanka.tensor.cpu.RowOps;
  * (when the graph is recorded) and scaled by the incoming gradient in backward.
  */
 final class LmHeadLossOp {
-    /** Target floats per logits chunk (16 MiB). */
-    private static final int CHUNK_FLOATS = 1 << 22;
+    /**
+     * Target floats per logits chunk (64 MiB). Each chunk re-reads W [vocab, d] three times and rewrites dW once,
+     * so chunks must be large enough that this traffic stays small next to the chunk's GEMM work.
+     */
+    private static final int CHUNK_FLOATS = 1 << 24;
 
     private LmHeadLossOp() {
     }
