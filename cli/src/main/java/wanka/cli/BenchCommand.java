@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks printing one JSON line per measurement. Compare each with its peer in the same run:",
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
-        subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class})
+        subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -77,6 +77,20 @@ final class BenchCommand implements Runnable {
                 });
                 System.out.println(json(r));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "tokenizer", mixinStandardHelpOptions = true,
+            description = {"Train a 32k BPE on a corpus, then measure single-thread encoding MB/s and tokens/s. Peer: shared/bench/peer_sentencepiece.py.",
+                    "Arguments: CORPUS.txt [--vocab 32000] [--threads 2] [--family sentencepiece|bytelevel] [--out PREFIX] (writes PREFIX.model)."})
+    static final class TokenizerBench_ implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "ARGS", description = "CORPUS.txt and options, as above.")
+        List<String> args;
+
+        @Override
+        public Integer call() throws Exception {
+            wanka.tokenizer.bench.TokenizerBench.main(args.toArray(String[]::new));
             return 0;
         }
     }

@@ -66,7 +66,7 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 out.print("bot> ");
                 StreamingDecoder stream = new StreamingDecoder(tok, out);
-                Generator.Result r = gen.generate(ids, sampling.toConfig(Set.of(end)), id -> {
+                Generator.Result r = gen.generate(ids, sampling.toConfig(Set.of(end)).withVocabLimit(tok.vocabSize()), id -> {
                     if (id != end) stream.accept(id);
                 });
                 out.println();

@@ -59,6 +59,7 @@ final class GenerateCommand implements Callable<Integer> {
             int[] ids = promptIds != null ? promptIds : chat ? Chat.userTurn(tok, prompt) : tok.encode(prompt);
             Set<Integer> stops = tok != null && tok.specials().eos().isPresent() ? Set.of(tok.specials().eos().getAsInt()) : Set.of(model.config().eosTokenId());
             GenerationConfig gc = sampling.toConfig(stops);
+            if (tok != null) gc = gc.withVocabLimit(tok.vocabSize());
             StreamingDecoder stream = tok == null || printIds ? null : chat ? new StreamingDecoder(tok, out) : new StreamingDecoder(tok, out, ids);
             if (stream != null && !chat && prompt != null) out.print(prompt);
             Generator.Result r = new Generator(model).generate(ids, gc, id -> {

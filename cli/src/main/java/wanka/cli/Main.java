@@ -23,9 +23,15 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the CLI and returns the exit code (tests call this). */
+    /** Runs the CLI and returns the exit code. */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with error messages going to {@code err} (tests); returns the exit code. */
+    static int run(java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // One line naming what is wrong; the stack trace only with WANKA_DEBUG=1.
             cmd.getErr().println("wanka " + cmd.getCommandName() + ": " + Errors.message(ex));

@@ -3,18 +3,28 @@ package wanka.model.generate;
 import java.util.Set;
 
 /**
- * How to pick tokens. {@code temperature == 0} means greedy. Defaults follow TeleChat2-115B's
- * generation_config (top-k 5, top-p 0.85, repetition penalty 1.03) except sampling is off by default.
+ * How to pick tokens. {@code temperature == 0} means greedy. {@code vocabLimit > 0} restricts choices to ids
+ * below it (a model's embedding table is often padded past its tokenizer's vocabulary; 0 = no limit).
  */
 public record GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, double repetitionPenalty,
-                               Set<Integer> stopTokens, long seed) {
+                               Set<Integer> stopTokens, long seed, int vocabLimit) {
     public GenerationConfig {
         if (maxNewTokens < 0) throw new IllegalArgumentException("max new tokens must be >= 0, got " + maxNewTokens);
         if (temperature < 0) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
         if (topK < 0) throw new IllegalArgumentException("top-k must be >= 0 (0 = off), got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
         if (!(repetitionPenalty > 0)) throw new IllegalArgumentException("repetition penalty must be > 0, got " + repetitionPenalty);
+        if (vocabLimit < 0) throw new IllegalArgumentException("vocab limit must be >= 0, got " + vocabLimit);
         stopTokens = Set.copyOf(stopTokens);
+    }
+
+    public GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, double repetitionPenalty, Set<Integer> stopTokens, long seed) {
+        this(maxNewTokens, temperature, topK, topP, repetitionPenalty, stopTokens, seed, 0);
+    }
+
+    /** The same settings choosing only ids below {@code limit}. */
+    public GenerationConfig withVocabLimit(int limit) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, stopTokens, seed, limit);
     }
 
     public static GenerationConfig greedy(int maxNewTokens, Set<Integer> stops) {

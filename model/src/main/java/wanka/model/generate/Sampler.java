@@ -18,6 +18,8 @@ public final class Sampler {
 
     /** Picks a token; {@code logits} may be modified. {@code context} holds the ids seen so far. */
     public int next(float[] logits, int[] context, int contextLength) {
+        int limit = config.vocabLimit();
+        if (limit > 0 && limit < logits.length) java.util.Arrays.fill(logits, limit, logits.length, Float.NEGATIVE_INFINITY);
         double rp = config.repetitionPenalty();
         if (rp != 1.0) {
             boolean[] seen = new boolean[logits.length];

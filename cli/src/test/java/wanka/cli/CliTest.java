@@ -1,0 +1,168 @@
+package wanka.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI as a user meets it: help texts, a whole small run, and one-line errors for bad input. */
+class CliTest {
+
+    record Outcome(int code, String err) {
+    }
+
+    static Outcome run(String... args) {
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(err, true), args);
+        return new Outcome(code, err.toString());
+    }
+
+    static String stdout(Runnable r) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A small English-and-Chinese corpus with enough repetition to learn from. */
+    static Path corpus(Path dir) throws IOException {
+        String[] en = {"the council adopted the proposal", "the commission presented a report on energy", "members of parliament voted on the budget",
+                "the president thanked the rapporteur for the work"};
+        String[] zh = {"春眠不觉晓，处处闻啼鸟。", "床前明月光，疑是地上霜。", "白日依山尽，黄河入海流。"};
+        Random r = new Random(0);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 400; i++) lines.add(en[r.nextInt(en.length)] + " " + (1990 + r.nextInt(30)) + " " + zh[r.nextInt(zh.length)]);
+        Path p = dir.resolve("corpus.txt");
+        Files.write(p, lines);
+        return p;
+    }
+
+    @Test
+    void everyCommandExplainsItself() {
+        for (String[] cmd : new String[][]{{"--help"}, {"pretrain", "--help"}, {"generate", "--help"}, {"chat", "--help"}, {"quickstart", "--help"},
+                {"tokenizer", "train", "--help"}, {"bench", "train", "--help"}, {"bench", "gemm", "--help"}}) {
+            String out = stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), cmd)).isZero());
+            assertThat(out).as(String.join(" ", cmd)).contains("Usage:").hasSizeGreaterThan(200);
+        }
+    }
+
+    @Test
+    void tokenizerPretrainResumeAndGenerateEndToEnd(@TempDir Path dir) throws IOException {
+        Path text = corpus(dir);
+        assertThat(run("tokenizer", "train", text.toString(), "--vocab", "600", "--out", dir.resolve("tok").toString()).code()).isZero();
+        assertThat(dir.resolve("tok/tokenizer.json")).exists();
+        assertThat(dir.resolve("tok/tokenizer.model")).exists();
+        String[] common = {"pretrain", "--preset", "nano", "--vocab-size", "600", "--text", text.toString(), "--tokenizer", dir.resolve("tok").toString(),
+                "--out", dir.resolve("run").toString(), "--batch", "2", "--seq", "32", "--checkpoint-every", "2", "--threads", "2", "--quiet"};
+        Outcome first = run(concat(common, "--steps", "2"));
+        assertThat(first.code()).as(first.err()).isZero();
+        Outcome resumed = run(concat(common, "--steps", "4", "--resume", "auto"));
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("run/metrics.jsonl"))).hasSize(4);
+        assertThat(dir.resolve("run/checkpoints/step-00000004/optimizer.safetensors")).exists();
+        Path model = dir.resolve("run/model");
+        assertThat(model.resolve("config.json")).exists();
+        assertThat(model.resolve("tokenizer.json")).exists();
+
+        String ids = stdout(() -> {
+            Outcome g = run("generate", "--model", model.toString(), "--prompt-ids", "1,50,60", "--print-ids", "--max-new-tokens", "5");
+            assertThat(g.code()).as(g.err()).isZero();
+        });
+        assertThat(ids.strip()).matches("\\d+(,\\d+){4}");
+        String text2 = stdout(() -> {
+            Outcome g = run("generate", "--model", model.toString(), "--prompt", "the council", "--max-new-tokens", "5",
+                    "--temperature", "0.8", "--top-k", "20", "--top-p", "0.9", "--repetition-penalty", "1.03");
+            assertThat(g.code()).as(g.err()).isZero();
+        });
+        assertThat(text2).startsWith("the council");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
+    void unknownPresetNamesTheKnownOnes(@TempDir Path dir) {
+        Outcome o = run("pretrain", "--preset", "huge", "--data", "x.tokens", "--out", dir.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains("unknown model preset 'huge'").contains("nano").hasLineCount(1);
+    }
+
+    @Test
+    void missingConfigFieldNamesFileAndField(@TempDir Path dir) throws IOException {
+        Path cfg = dir.resolve("config.json");
+        Files.writeString(cfg, "{\"model_type\":\"telechat\",\"n_layer\":2,\"n_head\":4,\"ffn_hidden_size\":32,\"vocab_size\":100}");
+        Outcome o = run("pretrain", "--config", cfg.toString(), "--data", "x.tokens", "--out", dir.resolve("o").toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains(cfg.toString()).contains("hidden_size").hasLineCount(1);
+    }
+
+    @Test
+    void corruptShardEmptyCorpusAndMissingModelFail(@TempDir Path dir) throws IOException {
+        Path shard = dir.resolve("bad.tokens");
+        try (var w = new wanka.data.TokenShardWriter(shard, 100, 2)) {
+            w.addDocument(new int[]{5, 6, 7, 8, 9, 10, 11});
+        }
+        byte[] b = Files.readAllBytes(shard);
+        b[b.length - 1] ^= 1;
+        Files.write(shard, b);
+        Outcome o = run("pretrain", "--preset", "nano", "--data", shard.toString(), "--out", dir.resolve("o").toString());
+        assertThat(o.err()).contains(shard.toString()).contains("checksum").hasLineCount(1);
+        assertThat(o.code()).isEqualTo(1);
+
+        Path empty = dir.resolve("empty.txt");
+        Files.writeString(empty, "\n\n  \n");
+        Outcome e = run("tokenizer", "train", empty.toString(), "--out", dir.resolve("t").toString());
+        assertThat(e.code()).isEqualTo(1);
+        assertThat(e.err()).contains("empty").contains(empty.toString());
+
+        Outcome m = run("generate", "--model", dir.resolve("nope").toString(), "--prompt-ids", "1", "--print-ids");
+        assertThat(m.code()).isEqualTo(1);
+        assertThat(m.err()).contains("nope").hasLineCount(1);
+    }
+
+    @Test
+    void wrongWeightShapeAndTruncatedSafetensorsNameTheTensorAndFile(@TempDir Path dir) throws IOException {
+        Path text = corpus(dir);
+        run("tokenizer", "train", text.toString(), "--vocab", "600", "--out", dir.resolve("tok").toString());
+        Outcome ok = run("pretrain", "--preset", "nano", "--vocab-size", "600", "--text", text.toString(), "--tokenizer", dir.resolve("tok").toString(),
+                "--out", dir.resolve("run").toString(), "--batch", "1", "--seq", "16", "--steps", "1", "--quiet");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        Path model = dir.resolve("run/model");
+        // A config claiming another hidden size: every weight's shape disagrees.
+        String cfg = Files.readString(model.resolve("config.json"));
+        Path other = dir.resolve("other");
+        Files.createDirectories(other);
+        Files.copy(model.resolve("model.safetensors"), other.resolve("model.safetensors"));
+        Files.writeString(other.resolve("config.json"), cfg.replaceFirst("\"ffn_hidden_size\"\\s*:\\s*\\d+", "\"ffn_hidden_size\" : 512"));
+        Outcome shape = run("generate", "--model", other.toString(), "--prompt-ids", "1", "--print-ids");
+        assertThat(shape.code()).isEqualTo(1);
+        assertThat(shape.err()).contains("gate_proj.weight").contains("512").hasLineCount(1);
+        // Truncated weights file.
+        byte[] w = Files.readAllBytes(model.resolve("model.safetensors"));
+        Files.write(other.resolve("model.safetensors"), java.util.Arrays.copyOf(w, w.length / 2));
+        Files.writeString(other.resolve("config.json"), cfg);
+        Outcome trunc = run("generate", "--model", other.toString(), "--prompt-ids", "1", "--print-ids");
+        assertThat(trunc.code()).isEqualTo(1);
+        assertThat(trunc.err()).contains("model.safetensors").hasLineCount(1);
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs wanka's benchmarks beside their peers in one go, so every figure has its peer from the same run.
+#   scripts/bench.sh [gemm|train|tokenizer|all]     (default: all)
+# Peers live in the shared bench folder (default ../shared/bench, override with WANKA_PEERS=DIR) and need
+# Debian python3-numpy, python3-torch, libopenblas0-pthread, python3-sentencepiece (installed here if missing and root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. .ci/env.sh
+what="${1:-all}"
+peers="${WANKA_PEERS:-../shared/bench}"
+py=/usr/bin/python3
+threads="${THREADS:-2}"
+if [ "$(id -u)" = 0 ] && ! $py -c 'import numpy, torch, sentencepiece' 2>/dev/null; then
+  apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread python3-sentencepiece >/dev/null 2>&1 || true
+fi
+bin/wanka --version >/dev/null   # build once, outside the timed parts
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%F)"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "$what" = gemm ] || [ "$what" = all ]; then
+  echo "## gemm (threads=$threads)"
+  bin/wanka bench gemm --threads "$threads"
+  # OpenBLAS only has NN through numpy: the same m,n,k for every op.
+  shapes=$(bin/wanka bench gemm --help >/dev/null; echo "512,512,512 1024,1024,1024 2048,2048,2048 2048,512,512 2048,256,512 2048,1376,512 2048,512,1376 2048,32000,512 2048,512,32000 32000,512,2048 512,512,2048 256,512,2048 1376,512,2048 512,1376,2048")
+  OPENBLAS_NUM_THREADS="$threads" $py "$peers/peer_sgemm.py" $shapes
+fi
+
+if [ "$what" = train ] || [ "$what" = all ]; then
+  echo "## train (threads=$threads)"
+  bin/wanka bench train --config tiny,small --threads "$threads" --steps 6
+  $py "$peers/torch_telechat.py" --config tiny,small --threads "$threads" --steps 6
+  if [ -x "$peers/djl-bench/run.sh" ] && [ -n "${WITH_DJL:-}" ]; then
+    (cd "$peers/djl-bench" && ./run.sh)
+  fi
+fi
+
+if [ "$what" = tokenizer ] || [ "$what" = all ]; then
+  echo "## tokenizer"
+  corpus="${CORPUS:-.wanka/corpora/tokenizer-bench.txt}"
+  if [ ! -f "$corpus" ]; then
+    echo "(no tokenizer bench corpus at $corpus; build it with scripts/tokenizer-corpus.sh)"
+  else
+    out=$(mktemp -d)
+    bin/wanka bench tokenizer "$corpus" --vocab 32000 --threads "$threads" --out "$out/ours"
+    $py "$peers/peer_sentencepiece.py" train "$corpus" "$out/peer" --vocab 32000
+    $py "$peers/peer_sentencepiece.py" bench "$out/peer.model" "$corpus"
+    $py "$peers/peer_sentencepiece.py" bench "$out/ours.model" "$corpus"
+  fi
+fi
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
