@@ -29,8 +29,11 @@ if [ "$what" = train ] || [ "$what" = all ]; then
   echo "## train (threads=$threads)"
   bin/wanka bench train --config tiny,small --threads "$threads" --steps 6
   $py "$peers/torch_telechat.py" --config tiny,small --threads "$threads" --steps 6
-  if [ -x "$peers/djl-bench/run.sh" ] && [ -n "${WITH_DJL:-}" ]; then
-    (cd "$peers/djl-bench" && ./run.sh)
+  if [ -x "$peers/djl-bench/run.sh" ] && [ -z "${NO_DJL:-}" ]; then
+    # DJL on libtorch: built and run from a writable copy (the shared folder may be read-only).
+    djl=$(mktemp -d); cp -r "$peers/djl-bench/." "$djl/"; chmod -R u+w "$djl"; rm -f "$djl/cp.txt"
+    (cd "$djl" && ./run.sh --configs tiny,small --steps 12 --threads "$threads" --no-gemm 2>/dev/null)
+    rm -rf "$djl"
   fi
 fi
 

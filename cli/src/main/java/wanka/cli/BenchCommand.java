@@ -83,14 +83,26 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "tokenizer", mixinStandardHelpOptions = true,
             description = {"Train a 32k BPE on a corpus, then measure single-thread encoding MB/s and tokens/s. Peer: shared/bench/peer_sentencepiece.py.",
-                    "Arguments: CORPUS.txt [--vocab 32000] [--threads 2] [--family sentencepiece|bytelevel] [--out PREFIX] (writes PREFIX.model)."})
+})
     static final class TokenizerBench_ implements Callable<Integer> {
-        @Parameters(arity = "1..*", paramLabel = "ARGS", description = "CORPUS.txt and options, as above.")
-        List<String> args;
+        @Parameters(paramLabel = "CORPUS", description = "A UTF-8 text corpus, one document per line.")
+        String corpus;
+
+        @Option(names = "--vocab", defaultValue = "32000", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
+        int vocab;
+
+        @Option(names = "--threads", defaultValue = "2", description = "Training threads; encoding is measured on one (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--family", defaultValue = "sentencepiece", description = "sentencepiece or bytelevel (default: ${DEFAULT-VALUE}).")
+        String family;
+
+        @Option(names = "--out", paramLabel = "PREFIX", description = "Write the trained model to PREFIX.model.")
+        String out;
 
         @Override
         public Integer call() throws Exception {
-            wanka.tokenizer.bench.TokenizerBench.main(args.toArray(String[]::new));
+            wanka.tokenizer.bench.TokenizerBench.run(java.nio.file.Path.of(corpus), vocab, threads, family, out, System.out);
             return 0;
         }
     }

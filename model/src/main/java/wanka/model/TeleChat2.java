@@ -94,7 +94,7 @@ public final class TeleChat2 {
     public float[] step(int[] ids, List<LayerCache> cache) {
         int start = cache.getFirst().length();
         Rotary rotary = rotary(start + ids.length);
-        try (var ignored = device().noGrad()) {
+        try (var ignored = device().noGrad(); var scope = device().openScope()) {
             Tensor x = Ops.embedding(wordEmbeddings, ids, 1, ids.length);
             for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forwardCached(x, rotary, cache.get(i));
             Tensor last = x.rowsView(ids.length - 1, ids.length);

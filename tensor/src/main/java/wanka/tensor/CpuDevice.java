@@ -7,6 +7,7 @@ public final class CpuDevice implements Device, AutoCloseable {
     private final CpuPool pool;
     private final MemoryStats memory = new MemoryStats();
     private final GradMode gradMode = new GradMode();
+    private final AllocationScope.Stack scopes = new AllocationScope.Stack();
 
     public CpuDevice(CpuPool pool) {
         this.pool = pool;
@@ -24,6 +25,11 @@ public final class CpuDevice implements Device, AutoCloseable {
     @Override
     public MemoryStats memory() {
         return memory;
+    }
+
+    @Override
+    public AllocationScope.Stack scopes() {
+        return scopes;
     }
 
     @Override

@@ -19,6 +19,17 @@ public sealed interface Device permits CpuDevice, MetaDevice {
     /** Turns graph recording on until the returned scope is closed (used by recomputation inside no-grad regions). */
     GradScope enableGrad();
 
+    /**
+     * Opens an allocation scope: tensors allocated on this device until it closes are released then,
+     * except those passed to {@link AllocationScope#keep}.
+     */
+    default AllocationScope openScope() {
+        return scopes().push(this);
+    }
+
+    /** The open allocation scopes (internal). */
+    AllocationScope.Stack scopes();
+
     /** A scope that restores the previous grad mode when closed. */
     interface GradScope extends AutoCloseable {
         @Override

@@ -11,6 +11,7 @@ import java.util.Map;
 public final class MetaDevice implements Device {
     private final MemoryStats memory = new MemoryStats();
     private final GradMode gradMode = new GradMode();
+    private final AllocationScope.Stack scopes = new AllocationScope.Stack();
     private final Map<String, OpCost> costs = new LinkedHashMap<>();
 
     /** Accumulated cost of one kind of op. */
@@ -42,6 +43,11 @@ public final class MetaDevice implements Device {
     @Override
     public MemoryStats memory() {
         return memory;
+    }
+
+    @Override
+    public AllocationScope.Stack scopes() {
+        return scopes;
     }
 
     @Override

@@ -41,7 +41,9 @@ public final class Tensor {
         if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor of shape " + shape + " has more than 2^31 elements");
         device.memory().onAllocate(n * DType.F32.bytes());
         float[] data = device instanceof CpuDevice ? new float[(int) n] : null;
-        return new Tensor(shape, device, data, 0, true);
+        Tensor t = new Tensor(shape, device, data, 0, true);
+        device.scopes().register(t);
+        return t;
     }
 
     public static Tensor zeros(Device device, int... dims) {

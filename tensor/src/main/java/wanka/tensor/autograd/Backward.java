@@ -15,7 +15,19 @@ public final class Backward {
 
     public static void run(Tensor loss) {
         if (loss.numel() != 1) throw new IllegalArgumentException("backward() needs a scalar, got shape " + loss.shape());
-        if (loss.gradFn() == null) throw new IllegalStateException("backward(): the loss does not depend on any tensor that requires grad");
+        Tensor seed = loss.zerosLike();
+        if (seed.hasData()) seed.data()[seed.offset()] = 1f;
+        run(loss, seed);
+    }
+
+    /**
+     * Back-propagates {@code gradient} (same shape as {@code root}) from {@code root}: the vector-Jacobian
+     * product that recomputation and pipeline stages need. {@code gradient} becomes owned by the engine.
+     */
+    public static void run(Tensor root, Tensor gradient) {
+        if (root.gradFn() == null) throw new IllegalStateException("backward(): " + root + " does not depend on any tensor that requires grad");
+        if (!gradient.shape().equals(root.shape())) throw new IllegalArgumentException("backward(): gradient " + gradient.shape() + " for tensor " + root.shape());
+        Tensor loss = root;
         // Topological order of nodes by output tensor (iterative DFS, graphs can be deep).
         List<Tensor> order = new ArrayList<>();
         Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -36,9 +48,7 @@ public final class Backward {
                 order.add(t);
             }
         }
-        Tensor seed = loss.zerosLike();
-        if (seed.hasData()) seed.data()[seed.offset()] = 1f;
-        loss.setGrad(seed);
+        loss.setGrad(gradient);
         for (int k = order.size() - 1; k >= 0; k--) {
             Tensor t = order.get(k);
             GradNode node = t.gradFn();

@@ -335,6 +335,6 @@ final class AttentionKernels {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             s = FloatVector.fromArray(SPECIES, a, aOff + i, m).fma(FloatVector.fromArray(SPECIES, b, bOff + i, m), s);
         }
-        return s.reduceLanes(VectorOperators.ADD);
+        return KernelMath.addLanesInOrder(s);
     }
 }

@@ -90,7 +90,7 @@ final class GemmDirect {
             acc0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), acc0);
             p += VL;
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = KernelMath.addLanesInOrder(acc0.add(acc1)); // fixed order: JIT-independent
         for (; p < k; p++) s = Math.fma(x[xo + p], y[yo + p], s);
         return s;
     }

@@ -58,6 +58,17 @@ final class KernelMath {
     }
 
     /** Sum of the lanes of {@code v} in lane order, in double; {@code lanes} is scratch of length S.length(). */
+    /**
+     * The lanes of {@code v} added left to right in float. Unlike {@code reduceLanes(ADD)}, whose order is
+     * unspecified (the interpreter and the JIT-compiled intrinsic differ), the result never depends on
+     * whether the caller has been compiled yet.
+     */
+    static float addLanesInOrder(FloatVector v) {
+        float s = 0;
+        for (int i = 0, n = v.length(); i < n; i++) s += v.lane(i);
+        return s;
+    }
+
     static double sumLanes(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
         double s = 0;
