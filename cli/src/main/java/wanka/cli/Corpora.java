@@ -36,13 +36,13 @@ final class Corpora {
         if (Files.isRegularFile(shard) && Files.getLastModifiedTime(shard).compareTo(Files.getLastModifiedTime(text)) > 0) return shard;
         int eod = tok.specials().eos().orElseThrow(() -> new IOException(tokenizerDir + ": the tokenizer defines no end-of-text token to separate documents"));
         long size = Files.size(text);
-        try (ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("tokenize").setInitialMax(size).setUnit(" MB", 1_000_000)
+        try (ProgressBar bar = quiet || System.console() == null ? null : new ProgressBarBuilder().setTaskName("tokenize").setInitialMax(size).setUnit(" MB", 1_000_000)
                 .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
             long docs = TextToShard.convert(text, tok, eod, shard, false, chars -> {
                 if (bar != null) bar.stepTo(Math.min(size, chars));
             });
             if (bar != null) bar.stepTo(size);
-            if (quiet) System.err.println("tokenized " + docs + " documents into " + shard);
+            if (bar == null) System.err.println("tokenized " + docs + " documents into " + shard);
         }
         return shard;
     }
