@@ -7,6 +7,7 @@ import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.generate.Generator;
 import wanka.tensor.CpuDevice;
+import wanka.tokenizer.ChatTemplate;
 import wanka.tokenizer.Tokenizer;
 
 import java.io.BufferedReader;
@@ -44,9 +45,12 @@ final class ChatCommand implements Callable<Integer> {
         try (CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
             TeleChat2 model = ModelIO.load(modelDir, device);
             Tokenizer tok = Corpora.loadTokenizer(tokenizerDir != null ? tokenizerDir : modelDir);
-            int end = Chat.special(tok, "<_end>");
+            ChatTemplate template = ChatTemplate.telechat2(tok);
+            int end = template.endId();
             Generator gen = new Generator(model);
-            List<Chat.Turn> history = new ArrayList<>();
+            List<ChatTemplate.Message> history = new ArrayList<>();
+            if (system != null && !system.isBlank()) history.add(new ChatTemplate.Message(ChatTemplate.Role.SYSTEM, system));
+            int kept = history.size(); // the system message is never dropped
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             while (true) {
                 out.print("you> ");
@@ -54,15 +58,16 @@ final class ChatCommand implements Callable<Integer> {
                 String line = in.readLine();
                 if (line == null || line.strip().equals("/exit")) break;
                 if (line.strip().equals("/reset")) {
-                    history.clear();
+                    history.subList(kept, history.size()).clear();
                     out.println("(conversation cleared)");
                     continue;
                 }
                 if (line.isBlank()) continue;
-                int[] ids = Chat.prompt(tok, system, history, line);
-                if (ids.length + sampling.maxNewTokens > model.config().seqLength() && !history.isEmpty()) {
-                    history.removeFirst(); // keep within the model's context
-                    ids = Chat.prompt(tok, system, history, line);
+                history.add(new ChatTemplate.Message(ChatTemplate.Role.USER, line));
+                int[] ids = template.encode(history, true).ids();
+                while (ids.length + sampling.maxNewTokens > model.config().seqLength() && history.size() > kept + 1) {
+                    history.subList(kept, kept + 2).clear(); // forget the oldest exchange to stay within the context
+                    ids = template.encode(history, true).ids();
                 }
                 out.print("bot> ");
                 StreamingDecoder stream = new StreamingDecoder(tok, out);
@@ -70,7 +75,7 @@ final class ChatCommand implements Callable<Integer> {
                     if (id != end) stream.accept(id);
                 });
                 out.println();
-                history.add(new Chat.Turn(line, stream.text()));
+                history.add(new ChatTemplate.Message(ChatTemplate.Role.ASSISTANT, stream.text()));
                 if (r.stopReason().equals("length")) out.println("(reply cut at --max-new-tokens " + sampling.maxNewTokens + ")");
             }
         }

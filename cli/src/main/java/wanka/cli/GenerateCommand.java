@@ -8,13 +8,14 @@ import wanka.model.TeleChat2;
 import wanka.model.generate.GenerationConfig;
 import wanka.model.generate.Generator;
 import wanka.tensor.CpuDevice;
+import wanka.tokenizer.ChatTemplate;
 import wanka.tokenizer.Tokenizer;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -56,7 +57,9 @@ final class GenerateCommand implements Callable<Integer> {
         try (CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
             TeleChat2 model = ModelIO.load(modelDir, device);
             Tokenizer tok = promptIds != null && printIds ? null : Corpora.loadTokenizer(tokenizerDir != null ? tokenizerDir : modelDir);
-            int[] ids = promptIds != null ? promptIds : chat ? Chat.userTurn(tok, prompt) : tok.encode(prompt);
+            int[] ids = promptIds != null ? promptIds : chat
+                    ? ChatTemplate.telechat2(tok).encode(List.of(new ChatTemplate.Message(ChatTemplate.Role.USER, prompt)), true).ids()
+                    : tok.encode(prompt);
             Set<Integer> stops = tok != null && tok.specials().eos().isPresent() ? Set.of(tok.specials().eos().getAsInt()) : Set.of(model.config().eosTokenId());
             GenerationConfig gc = sampling.toConfig(stops);
             if (tok != null) gc = gc.withVocabLimit(tok.vocabSize());
@@ -70,9 +73,5 @@ final class GenerateCommand implements Callable<Integer> {
             System.err.printf("[%d tokens, stop: %s, prefill %.2f s, %.1f tokens/s]%n", r.tokens().length, r.stopReason(), r.prefillSeconds(), r.decodeTokensPerSecond());
         }
         return 0;
-    }
-
-    static boolean exists(Path p) {
-        return p != null && Files.exists(p);
     }
 }
