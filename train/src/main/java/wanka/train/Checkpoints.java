@@ -24,8 +24,13 @@ import java.util.stream.Stream;
 public final class Checkpoints {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Trainer state saved beside the weights. */
-    public record State(long step, long seed, long tokensSeen, double lastLoss, String schedule, double lr, long totalSteps) {
+    /**
+     * Trainer state saved beside the weights. The data loader's state is the step itself (batches depend only
+     * on seed, step and micro-batch index) plus the identity of the data: the sampled token count and the
+     * batch shape, checked on resume.
+     */
+    public record State(long step, long seed, long tokensSeen, double lastLoss, String schedule, double lr, long totalSteps,
+                        long dataTokens, int batch, int seq, int gradAccum) {
     }
 
     private final Path root;

@@ -71,6 +71,11 @@ public final class Trainer {
         if (s.seed() != options.seed()) {
             throw new IllegalArgumentException(checkpointDir + ": checkpoint was trained with --seed " + s.seed() + ", this run has --seed " + options.seed());
         }
+        if (s.dataTokens() != data.tokens() || s.batch() != options.batch() || s.seq() != options.seq() || s.gradAccum() != options.gradAccum()) {
+            throw new IllegalArgumentException(checkpointDir + ": checkpoint was trained on " + s.dataTokens() + " tokens with batch " + s.batch() + " × seq " + s.seq()
+                    + " × grad-accum " + s.gradAccum() + "; this run has " + data.tokens() + " tokens, batch " + options.batch() + " × seq " + options.seq()
+                    + " × grad-accum " + options.gradAccum() + ", so it would not continue the same data order");
+        }
         this.step = s.step();
         this.tokensSeen = s.tokensSeen();
     }
@@ -125,7 +130,7 @@ public final class Trainer {
                 listener.onStep(m);
                 if ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || step == options.steps()) {
                     Path dir = checkpoints.save(model, optimizer, new Checkpoints.State(step, options.seed(), tokensSeen, lastLoss,
-                            options.schedule(), options.lr(), options.steps()));
+                            options.schedule(), options.lr(), options.steps(), data.tokens(), options.batch(), options.seq(), options.gradAccum()));
                     listener.onCheckpoint(step, dir);
                 }
             }

@@ -85,7 +85,7 @@ class TrainerTest {
     }
 
     @Test
-    void resumeRefusesACheckpointOfAnotherSeed(@TempDir Path dir) throws IOException {
+    void resumeRefusesACheckpointOfAnotherSeedOrDataShape(@TempDir Path dir) throws IOException {
         Path data = shard(dir);
         train(data, dir.resolve("a"), 2, 1, null);
         try (CpuDevice dev = CpuDevice.withThreads(1); TokenShard s = TokenShard.open(data)) {
@@ -93,6 +93,9 @@ class TrainerTest {
             TrainOptions o = new TrainOptions(4, 16, 4, 1, 1e-3, 1e-4, 0, "constant", 0, AdamWOptimizer.Settings.telechat(), 7, 1, 0, dir.resolve("c"));
             Trainer t = new Trainer(m, dev, new PackedBatches(List.of(s), 4, 16, 7), o, 0);
             assertThatThrownBy(() -> t.resumeFrom(dir.resolve("a/checkpoints/step-00000001"))).hasMessageContaining("--seed 42");
+            TrainOptions otherShape = new TrainOptions(2, 16, 4, 2, 1e-3, 1e-4, 0, "cosine", 1.0, AdamWOptimizer.Settings.telechat(), 42, 1, 0, dir.resolve("d"));
+            Trainer t2 = new Trainer(TeleChat2.initialize(CONFIG, dev, 42), dev, new PackedBatches(List.of(s), 2, 16, 42), otherShape, 0);
+            assertThatThrownBy(() -> t2.resumeFrom(dir.resolve("a/checkpoints/step-00000001"))).hasMessageContaining("batch 4").hasMessageContaining("same data order");
         }
     }
 
