@@ -4,26 +4,85 @@ import static wanka.tensor.cpu.GemmKernel.MR;
 import static wanka.tensor.cpu.GemmKernel.NR;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The packed, cache-blocked GEMM (GotoBLAS/BLIS loop order). For each {@link #NC}-column block and
  * {@link #KC}-deep slice, the threads together pack a KC×NC block of op(B) once into a shared buffer
  * (kept in L2/L3); then they claim work items dynamically (so a busy core does not hold the others
- * up): each item packs an MC×KC block of op(A) into the worker's own buffer (kept in L2) and sweeps a
- * range of B micro-panels with the micro-kernel, whose KC×NR B micro-panel stays in L1.
+ * up): each item packs a block of at most about {@link #MC} rows of op(A) into the worker's own
+ * buffer (kept in L2) and sweeps a range of B micro-panels with the micro-kernel, whose KC×NR B
+ * micro-panel stays in L1.
+ *
+ * <p>The whole call is one parallel region ({@link CpuPool#parallelFor} costs tens of microseconds,
+ * as much as a slice of a thin problem): the workers step through the slices together, handing over
+ * with short spin-waits (then blocking) on per-slice counters (B packed before it is read; every item of a slice done
+ * before the shared B buffer is overwritten and before C is accumulated again). A worker only ever
+ * waits for work another worker has already claimed, so a worker that starts late (or never) cannot
+ * stall the others, and a region run inline on one thread does all the work itself.
+ *
+ * <p>Row blocks and column ranges are cut in whole micro-panels with sizes differing by at most one
+ * panel, and their count is a multiple of the thread count, so the threads get equal work. The
+ * result does not depend on how the work is cut or who claims it: every element of C is the same
+ * sequence of KC-deep tile sums merged in slice order.
  */
 final class GemmBlocked {
 
-    /** Depth of one packed slice (k). */
+    /** Depth of one packed slice (k). Fixed: it decides the order of the sums. */
     static final int KC = 256;
-    /** Largest number of rows in one packed A block. */
+    /** Usual largest number of rows in one packed A block. */
     static final int MC = 24 * MR;
     /** Columns of one packed B block. */
     static final int NC = 128 * NR;
     /** Work items wanted per thread in each slice, for load balance. */
-    private static final int ITEMS_PER_THREAD = 4;
+    static final int ITEMS_PER_THREAD = 4;
+
+    /** Counters per slice in {@code ctr}: B chunks claimed, B chunks packed, items claimed, items done. */
+    /** How long a waiting worker spins before it blocks. */
+    private static final long SPIN_NANOS = 30_000;
+    private static final int PACK_NEXT = 0, PACK_DONE = 1, ITEM_NEXT = 2, ITEM_DONE = 3, COUNTERS = 4;
 
     private GemmBlocked() {
+    }
+
+    /**
+     * How a slice's m×nc block of C is cut into items: {@code mBlocks} row blocks times
+     * {@code nSplit} column ranges, each a whole number of micro-panels.
+     */
+    record Grid(int mBlocks, int nSplit, int mPanels, int nPanels) {
+        int items() {
+            return mBlocks * nSplit;
+        }
+
+        /** First row of row block {@code b} (b may be mBlocks: the end), before clamping to m. */
+        int rowStart(int b) {
+            return MR * (int) ((long) b * mPanels / mBlocks);
+        }
+
+        /** First column (relative to the block) of column range {@code s} (s may be nSplit), before clamping. */
+        int colStart(int s) {
+            return NR * (int) ((long) s * nPanels / nSplit);
+        }
+
+        /** Rows of the largest row block, rounded up to whole panels. */
+        int maxBlockRows() {
+            return MR * GemmBlocked.ceilDiv(mPanels, mBlocks);
+        }
+    }
+
+    /** The item grid for an m×nc block of C on {@code threads} workers. */
+    static Grid grid(int m, int nc, int threads) {
+        int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(nc, NR);
+        int mBlocks = ceilDiv(m, MC);
+        if (threads > 1) {
+            int want = ITEMS_PER_THREAD * threads;
+            mBlocks = Math.min(mPanels, roundUp(Math.max(mBlocks, Math.min(want, mPanels)), threads));
+            // Thin C: also split the columns so that there are enough items to go round.
+            int nSplit = Math.min(nPanels, ceilDiv(want, mBlocks));
+            if (nSplit > 1 && (mBlocks * nSplit) % threads != 0 && nSplit < nPanels) nSplit++;
+            return new Grid(mBlocks, nSplit, mPanels, nPanels);
+        }
+        return new Grid(mBlocks, 1, mPanels, nPanels);
     }
 
     /**
@@ -31,52 +90,117 @@ final class GemmBlocked {
      * {@code threads} workers of {@code pool} (1: the calling thread only).
      */
     static void compute(CpuPool pool, int threads, GemmArgs g, int m, int n, int k) {
+        int kSlices = ceilDiv(k, KC), nBlocks = ceilDiv(n, NC);
+        int slices = kSlices * nBlocks;
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n, NR));
-        // Row blocks: at most MC rows, and small enough that every thread gets several items.
-        int mc = threads == 1 ? MC : Math.min(MC, roundUp(ceilDiv(m, ITEMS_PER_THREAD * threads), MR));
-        int mBlocks = ceilDiv(m, mc);
         float[] bp = new float[kcMax * ncMax];
-        float[][] aps = new float[threads][];
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int nPanels = ceilDiv(nc, NR);
-            // Thin C: also split the columns so that there are enough items to go round.
-            int nSplit = Math.min(nPanels, ceilDiv(ITEMS_PER_THREAD * threads, mBlocks));
-            int panelsPerItem = ceilDiv(nPanels, nSplit);
-            int itemsPerRow = ceilDiv(nPanels, panelsPerItem);
-            int items = mBlocks * itemsPerRow;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                float beta = pc == 0 ? g.beta() : 1f;
-                int j0 = jc, p0 = pc;
-                Runnable packB = () -> GemmPack.packB(g, p0, kc, j0, nc, bp, 0);
-                if (threads == 1) {
-                    packB.run();
-                } else {
-                    pool.parallelFor(nPanels, 1, (u0, u1) ->
-                            GemmPack.packB(g, p0, kc, j0 + u0 * NR, Math.min(nc, u1 * NR) - u0 * NR, bp, u0 * NR * kc));
-                }
-                AtomicInteger next = new AtomicInteger();
-                CpuPool.RangeBody worker = (w, wEnd) -> {
-                    if (aps[w] == null) aps[w] = new float[kcMax * Math.min(mc, roundUp(m, MR))];
-                    float[] ap = aps[w];
-                    float[] tile = new float[MR * NR];
+        Grid full = grid(m, Math.min(NC, n), threads);
+        Grid last = grid(m, n - (nBlocks - 1) * NC, threads);
+        int apLen = kcMax * Math.max(full.maxBlockRows(), last.maxBlockRows());
+        Counters ctr = new Counters(COUNTERS * slices);
+        CpuPool.RangeBody worker = (w0, w1) -> {
+            try {
+                float[] ap = new float[apLen];
+                float[] tile = new float[MR * NR];
+                for (int s = 0; s < slices; s++) {
+                    int jc = (s / kSlices) * NC, pc = (s % kSlices) * KC;
+                    int nc = Math.min(NC, n - jc), kc = Math.min(KC, k - pc);
+                    Grid grid = jc + NC < n ? full : last;
+                    int base = COUNTERS * s;
+                    // 1. Pack this slice's B block, one micro-panel per claim.
+                    int nPanels = grid.nPanels();
+                    for (int u; (u = ctr.claim(base + PACK_NEXT)) < nPanels; ) {
+                        int jr = u * NR;
+                        GemmPack.packB(g, pc, kc, jc + jr, Math.min(NR, nc - jr), bp, jr * kc);
+                        ctr.done(base + PACK_DONE, nPanels);
+                    }
+                    ctr.await(base + PACK_DONE, nPanels);
+                    // 2. Claim items: a row block times a range of column panels.
+                    float beta = pc == 0 ? g.beta() : 1f;
+                    int items = grid.items(), nSplit = grid.nSplit();
                     int packedBlock = -1;
-                    for (int item; (item = next.getAndIncrement()) < items; ) {
-                        int block = item / itemsPerRow;
-                        int ic = block * mc, rows = Math.min(mc, m - ic);
+                    for (int item; (item = ctr.claim(base + ITEM_NEXT)) < items; ) {
+                        int block = item / nSplit, split = item % nSplit;
+                        int ic = grid.rowStart(block), rows = Math.min(m, grid.rowStart(block + 1)) - ic;
                         if (block != packedBlock) {
-                            GemmPack.packA(g, ic, rows, p0, kc, ap);
+                            GemmPack.packA(g, ic, rows, pc, kc, ap);
                             packedBlock = block;
                         }
-                        int jr0 = (item % itemsPerRow) * panelsPerItem * NR;
-                        int jr1 = Math.min(nc, jr0 + panelsPerItem * NR);
-                        sweep(g, ap, rows, ic, bp, kc, j0, jr0, jr1, beta, tile);
+                        int jr0 = grid.colStart(split), jr1 = Math.min(nc, grid.colStart(split + 1));
+                        sweep(g, ap, rows, ic, bp, kc, jc, jr0, jr1, beta, tile);
+                        ctr.done(base + ITEM_DONE, items);
                     }
-                };
-                if (threads == 1) worker.run(0, 1);
-                else pool.parallelFor(threads, 1, worker);
+                    // 3. Before B is repacked and C accumulated again, every item of this slice must be done.
+                    if (s + 1 < slices) {
+                        ctr.await(base + ITEM_DONE, items);
+                    }
+                }
+            } catch (Throwable t) {
+                ctr.fail(); // the other workers must not wait for work this one will never finish
+                throw t;
+            }
+        };
+        if (threads == 1) worker.run(0, 1);
+        else pool.parallelFor(threads, 1, worker);
+    }
+
+    /**
+     * The per-slice counters of one call, and the hand-over between its workers: a worker that
+     * needs a counter to reach a target spins for up to {@link #SPIN_NANOS} (the other workers are
+     * finishing items they claimed), then blocks so that its core is free for them; the worker whose
+     * increment reaches the target wakes the blocked ones.
+     */
+    private static final class Counters {
+        private final AtomicIntegerArray ctr;
+        private final AtomicInteger sleepers = new AtomicInteger();
+        private volatile boolean failed;
+
+        Counters(int n) {
+            ctr = new AtomicIntegerArray(n);
+        }
+
+        int claim(int i) {
+            return ctr.getAndIncrement(i);
+        }
+
+        /** Counts one unit done; wakes blocked workers when the count reaches {@code target}. */
+        void done(int i, int target) {
+            if (ctr.incrementAndGet(i) == target && sleepers.get() > 0) {
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+        }
+
+        /** A worker threw: the waiting ones give up (the exception reaches the caller through the pool). */
+        void fail() {
+            failed = true;
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+
+        void await(int i, int target) {
+            if (ctr.get(i) >= target) return;
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (ctr.get(i) < target) {
+                if (failed) throw new IllegalStateException("another GEMM worker failed");
+                if (System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                sleepers.incrementAndGet();
+                try {
+                    synchronized (this) {
+                        while (ctr.get(i) < target && !failed) wait(1);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for GEMM workers", e);
+                } finally {
+                    sleepers.decrementAndGet();
+                }
             }
         }
     }

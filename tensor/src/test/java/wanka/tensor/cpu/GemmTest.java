@@ -25,6 +25,8 @@ class GemmTest {
         {48, 64, 64}, {47, 33, 257}, {37, 31, 97}, {97, 97, 13}, {12, 64, 96}, {11, 65, 255},
         {145, 31, 29}, {143, 40, 25}, {9, 4099, 9},                         // packed path, one thread
         {150, 97, 70}, {13, 4099, 31}, {98, 127, 129},                     // packed, two threads (thin C: columns split)
+        {256, 64, 600}, {40, 200, 530}, {301, 70, 260},                    // two threads, several k slices, uneven row blocks
+        {20, 4200, 300}, {7, 4100, 40},                                    // two threads, two column blocks (last one partial)
         {1, 3000, 400}, {300, 5, 700}, {3, 2000, 200},                     // unpacked, split
     };
 
@@ -95,6 +97,70 @@ class GemmTest {
             int rel = idx - cOff;
             boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
             if (!inside) assertThat(c[idx]).as("padding c[%d]", idx).isEqualTo(PAD);
+        }
+    }
+
+    /** Shapes for the bitwise check: thin C, several k slices, uneven blocks, a partial column block. */
+    private static final int[][] DETERMINISM_SHAPES = {{256, 512, 700}, {301, 70, 260}, {20, 4200, 300}, {1000, 96, 513}};
+
+    static Stream<Arguments> determinismCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : DETERMINISM_SHAPES) {
+            for (int t = 0; t < 4; t++) out.add(Arguments.of(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
+        }
+        return out.stream();
+    }
+
+    /**
+     * The packed path cuts work differently for 1 and 2 threads and hands items out dynamically;
+     * C must come out bitwise the same regardless (K is never split across threads).
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
+    @MethodSource("determinismCases")
+    void resultIsBitwiseIndependentOfThreadsAndScheduling(int m, int n, int k, boolean transA, boolean transB) {
+        SplittableRandom rnd = new SplittableRandom(m * 7L + n * 13L + k);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        float[] a = random(rnd, m * k), b = random(rnd, k * n), c0 = random(rnd, m * n);
+        float[] want = c0.clone();
+        try (CpuPool one = CpuPool.ofThreads(1)) {
+            Gemm.sgemm(one, transA, transB, m, n, k, 0.75f, a, 0, lda, b, 0, ldb, 1f, want, 0, n);
+        }
+        try (CpuPool two = CpuPool.ofThreads(2)) {
+            for (int rep = 0; rep < 5; rep++) {
+                float[] got = c0.clone();
+                Gemm.sgemm(two, transA, transB, m, n, k, 0.75f, a, 0, lda, b, 0, ldb, 1f, got, 0, n);
+                for (int i = 0; i < got.length; i++) {
+                    if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want[i])) {
+                        throw new AssertionError("rep " + rep + ": C[" + i / n + "][" + i % n + "] = " + got[i]
+                                + " with 2 threads, " + want[i] + " with 1");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void gridCutsEqualWholePanelBlocksInMultiplesOfTheThreads() {
+        for (int m : new int[] {6, 40, 256, 512, 2048, 2050, 32000}) {
+            for (int nc : new int[] {32, 256, 512, 1376, 4096}) {
+                for (int threads : new int[] {1, 2, 3, 4}) {
+                    GemmBlocked.Grid g = GemmBlocked.grid(m, nc, threads);
+                    String what = "m=" + m + " nc=" + nc + " threads=" + threads + " " + g;
+                    assertThat(g.rowStart(0)).as(what).isZero();
+                    assertThat(g.rowStart(g.mBlocks())).as(what).isGreaterThanOrEqualTo(m).isLessThan(m + GemmKernel.MR);
+                    assertThat(g.colStart(g.nSplit())).as(what).isGreaterThanOrEqualTo(nc).isLessThan(nc + GemmKernel.NR);
+                    for (int b = 0; b < g.mBlocks(); b++) {
+                        int rows = g.rowStart(b + 1) - g.rowStart(b);
+                        assertThat(rows).as(what).isPositive().isLessThanOrEqualTo(g.maxBlockRows());
+                        assertThat(g.maxBlockRows() - rows).as(what).isLessThanOrEqualTo(GemmKernel.MR);
+                    }
+                    for (int s = 0; s < g.nSplit(); s++) assertThat(g.colStart(s + 1)).as(what).isGreaterThan(g.colStart(s));
+                    if (threads > 1 && g.mBlocks() * g.nSplit() >= threads) {
+                        boolean canBalance = g.mBlocks() < g.mPanels() || g.nSplit() < g.nPanels();
+                        if (canBalance) assertThat(g.items() % threads).as(what).isZero();
+                    }
+                }
+            }
         }
     }
 
