@@ -3,11 +3,8 @@ package wanka.tensor;
 import wanka.tensor.cpu.CpuPool;
 
 /** The CPU: FP32 heap storage, kernels on the Vector API run on a {@link CpuPool}. */
-public final class CpuDevice implements Device, AutoCloseable {
+public final class CpuDevice extends Device implements AutoCloseable {
     private final CpuPool pool;
-    private final MemoryStats memory = new MemoryStats();
-    private final GradMode gradMode = new GradMode();
-    private final AllocationScope.Stack scopes = new AllocationScope.Stack();
 
     public CpuDevice(CpuPool pool) {
         this.pool = pool;
@@ -20,31 +17,6 @@ public final class CpuDevice implements Device, AutoCloseable {
 
     public CpuPool pool() {
         return pool;
-    }
-
-    @Override
-    public MemoryStats memory() {
-        return memory;
-    }
-
-    @Override
-    public AllocationScope.Stack scopes() {
-        return scopes;
-    }
-
-    @Override
-    public boolean gradEnabled() {
-        return gradMode.enabled();
-    }
-
-    @Override
-    public GradScope noGrad() {
-        return gradMode.set(false);
-    }
-
-    @Override
-    public GradScope enableGrad() {
-        return gradMode.set(true);
     }
 
     @Override

@@ -8,10 +8,7 @@ import java.util.Map;
  * the bytes it moves to per-op counters, and allocations are tracked like on a real device, so a model
  * can be costed (FLOPs, traffic, peak memory) at any size on a small machine.
  */
-public final class MetaDevice implements Device {
-    private final MemoryStats memory = new MemoryStats();
-    private final GradMode gradMode = new GradMode();
-    private final AllocationScope.Stack scopes = new AllocationScope.Stack();
+public final class MetaDevice extends Device {
     private final Map<String, OpCost> costs = new LinkedHashMap<>();
 
     /** Accumulated cost of one kind of op. */
@@ -38,31 +35,6 @@ public final class MetaDevice implements Device {
 
     public synchronized void resetCosts() {
         costs.clear();
-    }
-
-    @Override
-    public MemoryStats memory() {
-        return memory;
-    }
-
-    @Override
-    public AllocationScope.Stack scopes() {
-        return scopes;
-    }
-
-    @Override
-    public boolean gradEnabled() {
-        return gradMode.enabled();
-    }
-
-    @Override
-    public GradScope noGrad() {
-        return gradMode.set(false);
-    }
-
-    @Override
-    public GradScope enableGrad() {
-        return gradMode.set(true);
     }
 
     @Override
