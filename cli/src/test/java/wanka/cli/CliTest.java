@@ -94,6 +94,26 @@ class CliTest {
         assertThat(text2).startsWith("the council");
     }
 
+    @Test
+    void dataRunWritesOutputsAndAReportThenPretrainReadsTheShards(@TempDir Path dir) throws IOException {
+        Path text = corpus(dir);
+        assertThat(run("tokenizer", "train", text.toString(), "--vocab", "600", "--out", dir.resolve("tok").toString()).code()).isZero();
+        Path cfg = dir.resolve("p.yaml");
+        Files.writeString(cfg, "input:\n  reader: text\n  paths: [corpus.txt]\n  domain: mixed\nsteps:\n  - type: length_filter\n    min_chars: 10\n"
+                + "  - type: tokenize\n    tokenizer: " + dir.resolve("tok") + "\n  - type: jsonl_writer\n");
+        Outcome o = run("data", "run", cfg.toString(), "--out", dir.resolve("run").toString(), "--threads", "1");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(Files.readString(dir.resolve("run/report.md"))).contains("tokenize").contains("mixed");
+        Path shard = dir.resolve("run/output/tokens/mixed/task-00000.tokens");
+        assertThat(shard).exists();
+        Outcome p = run("pretrain", "--preset", "nano", "--vocab-size", "600", "--data", shard.toString(), "--out", dir.resolve("train").toString(),
+                "--batch", "2", "--seq", "16", "--steps", "2", "--quiet");
+        assertThat(p.code()).as(p.err()).isZero();
+        Outcome bad = run("data", "run", dir.resolve("missing.yaml").toString(), "--out", dir.resolve("x").toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("missing.yaml").hasLineCount(1);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
