@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 /** Runs the Python SentencePiece peer ({@code /usr/bin/python3} with Debian python3-sentencepiece). */
 public final class Peer {
     public static final String PYTHON = "/usr/bin/python3";
-    public static final Path SCRIPT = Path.of(System.getProperty("user.dir")).getParent().resolve("shared/bench/peer_sentencepiece.py");
 
     private Peer() { }
 
@@ -53,11 +52,15 @@ public final class Peer {
         return res;
     }
 
-    /** The shared peer script. */
+    /**
+     * The shared peer script: {@code $WANKA_PEERS/peer_sentencepiece.py}, else {@code shared/bench/} beside the checkout
+     * (tests run in a module folder, so that is two levels up).
+     */
     public static Path script() {
-        Path s = SCRIPT;
-        if (!Files.exists(s)) s = Path.of("/work/shared/bench/peer_sentencepiece.py");
-        Assumptions.assumeTrue(Files.exists(s), "peer script peer_sentencepiece.py not found");
+        String env = System.getenv("WANKA_PEERS");
+        Path module = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        Path s = env != null ? Path.of(env, "peer_sentencepiece.py") : module.getParent().getParent().resolve("shared/bench/peer_sentencepiece.py");
+        Assumptions.assumeTrue(Files.exists(s), "peer script not found at " + s + " (set WANKA_PEERS to the shared bench folder)");
         return s;
     }
 }

@@ -12,7 +12,7 @@ import wanka.tensor.cpu.Gemm;
  * GFLOP/s of {@link Gemm#sgemm} on the training shapes of the {@code small} model config (2048 tokens
  * per step): every Linear in its forward (NT), backward-data (NN) and backward-weight (TN, beta=1)
  * pass, plus square NN problems. Prints one JSON line per shape; compare with
- * {@code /usr/bin/python3 /work/shared/bench/peer_sgemm.py M,N,K ...} run in the same command.
+ * {@code /usr/bin/python3 ../shared/bench/peer_sgemm.py M,N,K ...} run in the same command.
  *
  * <p>Usage: {@code GemmBench [--threads N] [--reps N] [--shape OP,M,N,K ...]}.
  */
