@@ -2,6 +2,7 @@ package wanka.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import wanka.data.mix.MixingWeights;
 import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 
@@ -33,6 +34,8 @@ public final class Checkpoints {
                         long dataTokens, int batch, int seq, int gradAccum) {
     }
 
+    private static final String MIXING_FILE = "data_mixture.json";
+
     private final Path root;
 
     public Checkpoints(Path outDir) {
@@ -44,6 +47,11 @@ public final class Checkpoints {
     }
 
     public Path save(TeleChat2 model, AdamWOptimizer opt, State state) throws IOException {
+        return save(model, opt, state, null);
+    }
+
+    /** Also writes {@code data_mixture.json}: the data mixture's weights for the next step (null: none). */
+    public Path save(TeleChat2 model, AdamWOptimizer opt, State state, MixingWeights mixing) throws IOException {
         Files.createDirectories(root);
         Path dir = root.resolve(String.format("step-%08d", state.step()));
         Path tmp = root.resolve(dir.getFileName() + ".partial");
@@ -51,6 +59,7 @@ public final class Checkpoints {
         ModelIO.save(model, tmp);
         ModelIO.writeArrays(tmp.resolve("optimizer.safetensors"), opt.state(), model.parameters());
         JSON.writeValue(tmp.resolve("trainer_state.json").toFile(), state);
+        if (mixing != null) JSON.writeValue(tmp.resolve(MIXING_FILE).toFile(), mixing);
         deleteTree(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         return dir;
@@ -74,6 +83,12 @@ public final class Checkpoints {
         Map<String, float[]> moments = ModelIO.readArrays(dir.resolve("optimizer.safetensors"));
         opt.load(moments, state.step());
         return state;
+    }
+
+    /** The data mixture state saved with a checkpoint, if it has one. */
+    public static Optional<MixingWeights> readMixing(Path dir) throws IOException {
+        Path f = dir.resolve(MIXING_FILE);
+        return Files.isRegularFile(f) ? Optional.of(JSON.readValue(f.toFile(), MixingWeights.class)) : Optional.empty();
     }
 
     static void deleteTree(Path p) throws IOException {

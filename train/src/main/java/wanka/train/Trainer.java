@@ -1,11 +1,13 @@
 package wanka.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import wanka.data.Batch;
 import wanka.data.PackedBatches;
+import wanka.data.mix.BatchSource;
+import wanka.data.mix.MixedBatch;
 import wanka.model.TeleChat2;
 import wanka.tensor.CpuDevice;
 import wanka.tensor.Tensor;
+import wanka.train.mix.DomainLoss;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -36,7 +38,7 @@ public final class Trainer {
 
     private final TeleChat2 model;
     private final CpuDevice device;
-    private final PackedBatches data;
+    private final BatchSource data;
     private final TrainOptions options;
     private final AdamWOptimizer optimizer;
     private final Checkpoints checkpoints;
@@ -48,6 +50,15 @@ public final class Trainer {
      * @param peakGflops the FLOP rate MFU is measured against (e.g. this machine's measured GEMM peak); 0 disables MFU
      */
     public Trainer(TeleChat2 model, CpuDevice device, PackedBatches data, TrainOptions options, double peakGflops) {
+        this(model, device, BatchSource.of(data), options, peakGflops);
+    }
+
+    /**
+     * Trains on a {@link BatchSource}, e.g. a {@link wanka.data.mix.DomainMixture}: with more than one domain each
+     * step's per-domain loss is reported to the source (which may re-weight its domains), logged as
+     * {@code domain_loss} / {@code domain_weights}, and the mixing state is checkpointed and restored on resume.
+     */
+    public Trainer(TeleChat2 model, CpuDevice device, BatchSource data, TrainOptions options, double peakGflops) {
         this.model = model;
         this.device = device;
         this.data = data;
@@ -76,6 +87,9 @@ public final class Trainer {
                     + " × grad-accum " + s.gradAccum() + "; this run has " + data.tokens() + " tokens, batch " + options.batch() + " × seq " + options.seq()
                     + " × grad-accum " + options.gradAccum() + ", so it would not continue the same data order");
         }
+        var mixing = Checkpoints.readMixing(checkpointDir);
+        if (mixing.isPresent()) data.restore(mixing.get());
+        else if (data.domains().size() > 1) throw new IllegalArgumentException(checkpointDir + ": no data_mixture.json, so the domain weights of this mixed run cannot be restored");
         this.step = s.step();
         this.tokensSeen = s.tokensSeen();
     }
@@ -93,9 +107,18 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 device.memory().resetPeak();
                 double lossSum = 0;
+                int domains = data.domains().size();
+                double[] domainLossSum = new double[domains];
+                long[] domainTokens = new long[domains];
+                double[] domainWeights = data.mixing().weights();
                 for (int micro = 0; micro < options.gradAccum(); micro++) {
-                    Batch b = data.get(step, micro);
-                    Tensor loss = model.loss(b.inputs(), b.targets(), b.batch(), b.seq());
+                    MixedBatch mb = data.get(step, micro);
+                    DomainLoss dl = DomainLoss.of(model, mb, domains);
+                    Tensor loss = dl.loss();
+                    for (int d = 0; d < domains; d++) {
+                        domainLossSum[d] += dl.lossSum()[d];
+                        domainTokens[d] += dl.tokens()[d];
+                    }
                     lossSum += loss.item();
                     loss.backward();
                     loss.release();
@@ -110,6 +133,9 @@ public final class Trainer {
                 double lr = schedule.at(step);
                 optimizer.step(lr);
                 optimizer.zeroGrad();
+                double[] domainLoss = new double[domains];
+                for (int d = 0; d < domains; d++) domainLoss[d] = domainTokens[d] > 0 ? domainLossSum[d] / domainTokens[d] : Double.NaN;
+                data.observe(step, domainLoss);
                 step++;
                 tokensSeen += options.tokensPerStep();
                 double secs = (System.nanoTime() - t0) / 1e9;
@@ -118,6 +144,7 @@ public final class Trainer {
                 lastLoss = lossSum / options.gradAccum();
                 StepMetrics m = new StepMetrics(step, lastLoss, lr, norm, tps, gflops, peakGflops > 0 ? gflops / peakGflops : Double.NaN,
                         secs, tokensSeen, device.memory().peakBytes());
+                if (domains > 1) m = m.withDomains(data.domains(), domainWeights, domainLoss);
                 metrics.write(JSON.writeValueAsString(m));
                 metrics.newLine();
                 metrics.flush();
@@ -130,7 +157,7 @@ public final class Trainer {
                 listener.onStep(m);
                 if ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || step == options.steps()) {
                     Path dir = checkpoints.save(model, optimizer, new Checkpoints.State(step, options.seed(), tokensSeen, lastLoss,
-                            options.schedule(), options.lr(), options.steps(), data.tokens(), options.batch(), options.seq(), options.gradAccum()));
+                            options.schedule(), options.lr(), options.steps(), data.tokens(), options.batch(), options.seq(), options.gradAccum()), data.mixing());
                     listener.onCheckpoint(step, dir);
                 }
             }
