@@ -90,11 +90,11 @@ public final class Report {
                 + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}"
                 + ".k{fill:#4caf50}.c{fill:#2196f3}.d{fill:#f44336}.q{fill:#9c27b0}</style><h1>Pipeline report</h1>");
         sb.append(String.format(Locale.ROOT, "<p>%d tasks, %.1f MB read, %.1f task-seconds, %d documents quarantined.</p>", tasks, bytes / 1e6, seconds, quarantined));
-        sb.append("<p><svg width=12 height=12><rect class=k width=12 height=12/></svg> kept <svg width=12 height=12><rect class=c width=12 height=12/></svg> changed "
-                + "<svg width=12 height=12><rect class=d width=12 height=12/></svg> dropped <svg width=12 height=12><rect class=q width=12 height=12/></svg> quarantined</p>");
+        sb.append("<p><svg width=12 height=12><rect class=k width=12 height=12 /></svg> kept <svg width=12 height=12><rect class=c width=12 height=12 /></svg> changed "
+                + "<svg width=12 height=12><rect class=d width=12 height=12 /></svg> dropped <svg width=12 height=12><rect class=q width=12 height=12 /></svg> quarantined</p>");
         long maxIn = steps.stream().mapToLong(t -> total(t)[0]).max().orElse(1);
         int w = 600, row = 26;
-        sb.append("<svg width=").append(w + 260).append(" height=").append(steps.size() * row + 10).append(">");
+        sb.append("<svg width=").append(w + 340).append(" height=").append(steps.size() * row + 10).append(">");
         for (int i = 0; i < steps.size(); i++) {
             long[] a = total(steps.get(i));
             double scale = (double) w / Math.max(1, maxIn);
@@ -114,7 +114,7 @@ public final class Report {
         for (StepTotals t : steps) {
             long[] a = total(t);
             sb.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.2f</td><td style=text-align:left>%s</td></tr>",
-                    escape(t.step()), a[0], a[1], a[2], a[3], a[4], t.seconds(), escape(t.reasons().toString())));
+                    escape(t.step()), a[0], a[1], a[2], a[3], a[4], t.seconds(), escape(reasons(t))));
         }
         sb.append("</table><h2>Per domain</h2>");
         for (StepTotals t : steps) {
@@ -124,6 +124,12 @@ public final class Report {
             sb.append("</table>");
         }
         return sb.toString();
+    }
+
+    private static String reasons(StepTotals t) {
+        StringBuilder r = new StringBuilder();
+        t.reasons().forEach((k, v) -> r.append(r.isEmpty() ? "" : ", ").append(k).append(": ").append(v));
+        return r.toString();
     }
 
     private static String escape(String s) {
