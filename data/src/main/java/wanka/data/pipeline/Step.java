@@ -21,6 +21,6 @@ public interface Step extends AutoCloseable {
     }
 
     @Override
-    default void close() throws Exception {
+    default void close() throws java.io.IOException {
     }
 }
