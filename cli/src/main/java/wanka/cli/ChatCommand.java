@@ -36,6 +36,9 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--no-mmap", description = "Copy the weights into the heap instead of reading F32/BF16 matrices in place from the memory-mapped files.")
+    boolean noMmap;
+
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
 
@@ -43,7 +46,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
-            TeleChat2 model = ModelIO.load(modelDir, device);
+            TeleChat2 model = noMmap ? ModelIO.load(modelDir, device) : ModelIO.loadForInference(modelDir, device);
             Tokenizer tok = Corpora.loadTokenizer(tokenizerDir != null ? tokenizerDir : modelDir);
             ChatTemplate template = ChatTemplate.telechat2(tok);
             int end = template.endId();

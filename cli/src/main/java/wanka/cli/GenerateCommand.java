@@ -47,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--no-mmap", description = "Copy the weights into the heap instead of reading F32/BF16 matrices in place from the memory-mapped files.")
+    boolean noMmap;
+
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
 
@@ -55,7 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
         if ((prompt == null) == (promptIds == null)) throw new IllegalArgumentException("give exactly one of --prompt TEXT or --prompt-ids IDS");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
-            TeleChat2 model = ModelIO.load(modelDir, device);
+            TeleChat2 model = noMmap ? ModelIO.load(modelDir, device) : ModelIO.loadForInference(modelDir, device);
             Tokenizer tok = promptIds != null && printIds ? null : Corpora.loadTokenizer(tokenizerDir != null ? tokenizerDir : modelDir);
             int[] ids = promptIds != null ? promptIds : chat
                     ? ChatTemplate.telechat2(tok).encode(List.of(new ChatTemplate.Message(ChatTemplate.Role.USER, prompt)), true).ids()

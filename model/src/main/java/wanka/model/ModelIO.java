@@ -6,8 +6,10 @@ import wanka.model.io.NamedArray;
 import wanka.model.io.SafetensorsDType;
 import wanka.model.io.SafetensorsFile;
 import wanka.model.io.SafetensorsWriter;
+import wanka.model.io.TensorInfo;
 import wanka.model.io.WeightNames;
 import wanka.tensor.CpuDevice;
+import wanka.tensor.DType;
 import wanka.tensor.Device;
 import wanka.tensor.Tensor;
 
@@ -39,6 +41,36 @@ public final class ModelIO {
                 int[] dims = java.util.Arrays.stream(shape).mapToInt(Math::toIntExact).toArray();
                 Tensor t = device instanceof CpuDevice cpu ? Tensor.wrap(cpu, files.readFloats(name), dims) : Tensor.zeros(device, dims);
                 tensors.put(name, t.named(name).requiresGrad(true));
+            }
+            return TeleChat2.fromParameters(config, tensors::get);
+        }
+    }
+
+    /**
+     * Loads an HF TeleChat2 directory for inference: on a CPU device the 2-D weight matrices (embeddings, attention and
+     * MLP projections, lm_head) stored as F32 or BF16 are not copied but read in place from the memory-mapped files
+     * ({@link Tensor#mapped}), so they take no heap and stay in the page cache; norms, biases and matrices of other
+     * dtypes (F16, F64) are converted to heap tensors. No parameter requires grad, and the mapped ones are read-only:
+     * use {@link #load} to train. The mappings live as long as the model's tensors are reachable.
+     */
+    public static TeleChat2 loadForInference(Path dir, Device device) throws IOException {
+        TeleChat2Config config = TeleChat2Config.read(configFile(dir));
+        try (ModelFiles files = ModelFiles.open(dir, true)) {
+            WeightNames.validate(config, files.shapes(), dir);
+            Map<String, Tensor> tensors = new HashMap<>();
+            for (String name : files.names()) {
+                TensorInfo info = files.info(name);
+                int[] dims = java.util.Arrays.stream(info.shape()).mapToInt(Math::toIntExact).toArray();
+                Tensor t;
+                if (!(device instanceof CpuDevice cpu)) {
+                    t = Tensor.zeros(device, dims);
+                } else if (dims.length == 2 && (info.dtype() == SafetensorsDType.F32 || info.dtype() == SafetensorsDType.BF16)) {
+                    DType type = info.dtype() == SafetensorsDType.F32 ? DType.F32 : DType.BF16;
+                    t = Tensor.mapped(cpu, files.segment(name), type, dims);
+                } else {
+                    t = Tensor.wrap(cpu, files.readFloats(name), dims);
+                }
+                tensors.put(name, t.named(name));
             }
             return TeleChat2.fromParameters(config, tensors::get);
         }

@@ -2,6 +2,9 @@ package wanka.tensor;
 
 import wanka.tensor.autograd.GradNode;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -12,12 +15,19 @@ import java.util.Objects;
  * one array (views). On the META device there is no data: only the shape, and the bytes it would take.
  * A tensor that {@link #requiresGrad()} and was produced by an op carries that op's {@link GradNode};
  * {@link #backward()} walks those nodes in reverse.
+ *
+ * <p>A <em>mapped</em> tensor ({@link #mapped}) has no {@code float[]}: its elements are read in place from a
+ * read-only little-endian {@link MemorySegment} (a memory-mapped weight file) as F32 or BF16. Such tensors never
+ * require grad; only the inference paths of {@code linear} (as the weight), {@code embedding} and the LM-head loss
+ * read them, through {@link #segment()}, and {@link #data()} refuses them.
  */
 public final class Tensor {
     private final Shape shape;
     private final Device device;
-    private float[] data;           // null on META and after release()
+    private float[] data;           // null on META, for mapped tensors and after release()
     private final int offset;
+    private final MemorySegment segment; // mapped storage (elements from byte 0), or null
+    private final DType segmentType;     // F32 or BF16 when mapped
     private final boolean ownsStorage;
     private boolean released;
     private boolean requiresGrad;
@@ -26,11 +36,17 @@ public final class Tensor {
     private String name;
 
     private Tensor(Shape shape, Device device, float[] data, int offset, boolean ownsStorage) {
+        this(shape, device, data, offset, ownsStorage, null, null);
+    }
+
+    private Tensor(Shape shape, Device device, float[] data, int offset, boolean ownsStorage, MemorySegment segment, DType segmentType) {
         this.shape = shape;
         this.device = device;
         this.data = data;
         this.offset = offset;
         this.ownsStorage = ownsStorage;
+        this.segment = segment;
+        this.segmentType = segmentType;
     }
 
     // ---- creation ----------------------------------------------------------------------------
@@ -58,6 +74,23 @@ public final class Tensor {
         return new Tensor(s, device, data, 0, true);
     }
 
+    /**
+     * A read-only tensor whose elements are read in place from {@code segment} (little-endian {@code type}, row-major,
+     * from byte 0), e.g. a weight of a memory-mapped safetensors file. Nothing is copied and no heap is counted; the
+     * segment must stay valid (its arena open) while the tensor is used. The tensor never requires grad.
+     *
+     * @throws IllegalArgumentException if the segment is not exactly {@code numel × type.bytes()} bytes, or not read-only
+     */
+    public static Tensor mapped(CpuDevice device, MemorySegment segment, DType type, int... dims) {
+        Shape s = Shape.of(dims);
+        long bytes = s.numel() * type.bytes();
+        if (segment.byteSize() != bytes) {
+            throw new IllegalArgumentException("shape " + s + " of " + type + " needs " + bytes + " bytes, segment has " + segment.byteSize());
+        }
+        if (!segment.isReadOnly()) throw new IllegalArgumentException("mapped tensors need a read-only segment");
+        return new Tensor(s, device, null, 0, false, segment, type);
+    }
+
     /** A tensor of the same shape and device as this one, zero-filled. */
     public Tensor zerosLike() {
         return zeros(device, shape);
@@ -67,20 +100,25 @@ public final class Tensor {
     public Tensor reshapeView(int... dims) {
         Shape s = Shape.of(dims);
         if (s.numel() != shape.numel()) throw new IllegalArgumentException("cannot view " + shape + " as " + s);
-        return new Tensor(s, device, data, offset, false);
+        return new Tensor(s, device, data, offset, false, segment, segmentType);
     }
 
     /** A view of rows [from, to) of this tensor seen as a matrix (no copy, no autograd link). */
     public Tensor rowsView(int from, int to) {
         int cols = shape.lastDim();
         if (from < 0 || to > shape.rows() || from > to) throw new IndexOutOfBoundsException("rows [" + from + "," + to + ") of " + shape);
+        if (segment != null) {
+            long rowBytes = (long) cols * segmentType.bytes();
+            return new Tensor(Shape.of(to - from, cols), device, null, 0, false, segment.asSlice(from * rowBytes, (to - from) * rowBytes), segmentType);
+        }
         return new Tensor(Shape.of(to - from, cols), device, data, offset + from * cols, false);
     }
 
-    /** A new tensor with the same values and no autograd history. */
+    /** A new tensor with the same values and no autograd history (a heap copy of a mapped tensor). */
     public Tensor detachCopy() {
         Tensor t = zeros(device, shape);
-        if (data != null) System.arraycopy(data(), offset, t.data, 0, (int) numel());
+        if (segment != null) copyMapped(t.data);
+        else if (data != null) System.arraycopy(data(), offset, t.data, 0, (int) numel());
         return t;
     }
 
@@ -100,6 +138,11 @@ public final class Tensor {
 
     /** The backing array on the CPU; elements start at {@link #offset()}. */
     public float[] data() {
+        if (segment != null) {
+            throw new IllegalStateException("tensor " + describe() + " is a read-only memory-mapped " + segmentType
+                    + " weight with no float[] storage; it is used only by inference (linear weight, embedding, LM head): "
+                    + "load the model with ModelIO.load for training or to modify weights");
+        }
         if (released) throw new IllegalStateException("tensor " + describe() + " was released (its memory was freed after backward)");
         if (data == null) throw new IllegalStateException("tensor " + describe() + " on " + device + " has no data");
         return data;
@@ -109,14 +152,47 @@ public final class Tensor {
         return offset;
     }
 
-    /** The elements copied into a new array. */
+    /** Whether the elements live in a read-only mapped segment ({@link #segment()}) instead of a {@code float[]}. */
+    public boolean isMapped() {
+        return segment != null;
+    }
+
+    /** The mapped storage (elements from byte 0, little-endian {@link #segmentType()}), or null for a heap tensor. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** The element type of the mapped storage (F32 or BF16), or null for a heap tensor. */
+    public DType segmentType() {
+        return segmentType;
+    }
+
+    /** The elements copied into a new array (widened to FP32 for a mapped BF16 tensor). */
     public float[] toArray() {
+        if (segment != null) {
+            float[] out = new float[Math.toIntExact(numel())];
+            copyMapped(out);
+            return out;
+        }
         return Arrays.copyOfRange(data(), offset, offset + (int) numel());
+    }
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private void copyMapped(float[] out) {
+        int n = out.length;
+        if (segmentType == DType.F32) {
+            MemorySegment.copy(segment, F32_LE, 0, out, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat(segment.getAtIndex(I16_LE, i) << 16);
+        }
     }
 
     /** The single value of a one-element tensor. */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item() needs one element, " + describe() + " has " + numel());
+        if (segment != null) return toArray()[0];
         return data()[offset];
     }
 
@@ -129,7 +205,7 @@ public final class Tensor {
         return this;
     }
 
-    /** Whether the device holds real values for this tensor. */
+    /** Whether the device holds real values for this tensor in a {@code float[]} ({@link #data()}); false for mapped tensors. */
     public boolean hasData() {
         return data != null && !released;
     }
@@ -143,6 +219,7 @@ public final class Tensor {
     /** Marks a leaf tensor (a parameter) as needing a gradient. */
     public Tensor requiresGrad(boolean value) {
         if (gradFn != null && !value) throw new IllegalStateException("cannot clear requiresGrad on a non-leaf tensor " + describe());
+        if (segment != null && value) throw new IllegalStateException("tensor " + describe() + " is a read-only memory-mapped weight and cannot require grad");
         this.requiresGrad = value;
         return this;
     }
@@ -202,7 +279,7 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + describe() + "@" + device + (gradFn != null ? " grad_fn=" + gradFn.name() : requiresGrad ? " requires_grad" : "");
+        return "Tensor" + describe() + "@" + device + (segment != null ? " mapped " + segmentType : "") + (gradFn != null ? " grad_fn=" + gradFn.name() : requiresGrad ? " requires_grad" : "");
     }
 
     /** Checks that all tensors are on the same device and returns it. */

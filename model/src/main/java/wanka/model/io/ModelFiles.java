@@ -56,10 +56,18 @@ public final class ModelFiles implements AutoCloseable {
      *                              twice, or a file is a malformed safetensors file
      */
     public static ModelFiles open(Path dir) throws IOException {
+        return open(dir, false);
+    }
+
+    /**
+     * Opens a model directory as {@link #open(Path)}; with {@code unmapWhenUnreachable} every file is mapped as by
+     * {@link SafetensorsFile#open(Path, boolean)}: its segments stay valid while reachable, even after {@link #close()}.
+     */
+    public static ModelFiles open(Path dir, boolean unmapWhenUnreachable) throws IOException {
         Path single = dir.resolve(SINGLE_FILE);
         Path index = dir.resolve(INDEX_FILE);
         if (Files.isRegularFile(single)) {
-            SafetensorsFile file = SafetensorsFile.open(single);
+            SafetensorsFile file = SafetensorsFile.open(single, unmapWhenUnreachable);
             Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
             for (String name : file.names()) {
                 byTensor.put(name, file);
@@ -69,10 +77,10 @@ public final class ModelFiles implements AutoCloseable {
         if (!Files.isRegularFile(index)) {
             throw new ModelFormatException(dir + ": no " + SINGLE_FILE + " and no " + INDEX_FILE);
         }
-        return openSharded(dir, index);
+        return openSharded(dir, index, unmapWhenUnreachable);
     }
 
-    private static ModelFiles openSharded(Path dir, Path index) throws IOException {
+    private static ModelFiles openSharded(Path dir, Path index, boolean unmapWhenUnreachable) throws IOException {
         Map<String, List<String>> tensorsByShard = readIndex(index);
         List<SafetensorsFile> files = new ArrayList<>();
         Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
@@ -81,7 +89,7 @@ public final class ModelFiles implements AutoCloseable {
                 String shardName = e.getKey();
                 SafetensorsFile shard;
                 try {
-                    shard = SafetensorsFile.open(dir.resolve(shardName));
+                    shard = SafetensorsFile.open(dir.resolve(shardName), unmapWhenUnreachable);
                 } catch (NoSuchFileException missing) {
                     throw new ModelFormatException(index + ": shard '" + shardName + "' (holding '"
                             + e.getValue().getFirst() + "' and " + (e.getValue().size() - 1)

@@ -52,15 +52,17 @@ public final class SafetensorsFile implements AutoCloseable {
             ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
-    private final Arena arena;
+    private final Arena arena;          // closed by close() unless automatic
+    private final boolean automatic;
     private final MemorySegment data;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, Arena arena, MemorySegment data, Map<String, TensorInfo> tensors,
+    private SafetensorsFile(Path path, Arena arena, boolean automatic, MemorySegment data, Map<String, TensorInfo> tensors,
                             Map<String, String> metadata) {
         this.path = path;
         this.arena = arena;
+        this.automatic = automatic;
         this.data = data;
         this.tensors = tensors;
         this.metadata = metadata;
@@ -75,6 +77,16 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws IOException          if the file cannot be read
      */
     public static SafetensorsFile open(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    /**
+     * Maps and checks a safetensors file, as {@link #open(Path)}; with {@code unmapWhenUnreachable} the mapping is
+     * owned by an automatic arena instead: it stays valid for as long as this object or any segment from
+     * {@link #segment} is reachable (e.g. held by memory-mapped weight tensors), is released by the garbage collector
+     * after that, and {@link #close()} does nothing.
+     */
+    public static SafetensorsFile open(Path path, boolean unmapWhenUnreachable) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size < 8) {
@@ -95,15 +107,15 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw error(path, "truncated/oversized header: header length " + headerLength + " but only "
                         + (size - 8) + " bytes follow the length field");
             }
-            Arena arena = Arena.ofShared();
+            Arena arena = unmapWhenUnreachable ? Arena.ofAuto() : Arena.ofShared();
             try {
                 MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
                 byte[] header = mapping.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
                 MemorySegment data = mapping.asSlice(8 + headerLength);
                 Header parsed = parseHeader(path, header, data.byteSize());
-                return new SafetensorsFile(path, arena, data, parsed.tensors, parsed.metadata);
+                return new SafetensorsFile(path, arena, unmapWhenUnreachable, data, parsed.tensors, parsed.metadata);
             } catch (IOException | RuntimeException e) {
-                arena.close();
+                if (!unmapWhenUnreachable) arena.close();
                 throw e;
             }
         }
@@ -335,9 +347,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return out;
     }
 
-    /** Unmaps the file; segments obtained from {@link #segment} become invalid. */
+    /**
+     * Unmaps the file; segments obtained from {@link #segment} become invalid. Does nothing for a file opened with
+     * {@code unmapWhenUnreachable} (the garbage collector unmaps it).
+     */
     @Override
     public void close() {
-        arena.close();
+        if (!automatic) arena.close();
     }
 }

@@ -29,6 +29,26 @@ public final class Embedding {
         });
     }
 
+    /**
+     * {@link #forward(CpuPool, float[], int, int, int, int[], int, int, float[], int)} with the table read in place from
+     * a segment of little-endian F32 or BF16 ({@code bf16}) elements (row v at byte {@code v*d*elementBytes});
+     * BF16 rows are widened exactly to FP32.
+     */
+    public static void forward(CpuPool pool, java.lang.foreign.MemorySegment w, boolean bf16, int vocab, int d,
+                               int[] ids, int idOff, int tokens, float[] out, int outOff) {
+        KernelChecks.atLeast("vocab", vocab, 1);
+        KernelChecks.atLeast("d", d, 1);
+        long rowBytes = (long) d * SegmentLoads.elementBytes(bf16);
+        if (w.byteSize() < vocab * rowBytes) {
+            throw new IllegalArgumentException("w: " + vocab + "x" + d + (bf16 ? " BF16" : " F32") + " needs " + vocab * rowBytes + " bytes, segment has " + w.byteSize());
+        }
+        checkIds(ids, idOff, tokens, vocab);
+        KernelChecks.rows("out", out, outOff, tokens, d, d);
+        pool.parallelFor(tokens, Math.max(1, WORK_GRAIN / d), (from, to) -> {
+            for (int t = from; t < to; t++) SegmentLoads.copy(w, ids[idOff + t] * rowBytes, bf16, out, outOff + t * d, d);
+        });
+    }
+
     /** ACCUMULATES {@code dW[ids[idOff + t]] += dOut[t]} for every token. */
     public static void backward(CpuPool pool, float[] dOut, int dOff, int[] ids, int idOff, int tokens,
                                 float[] dw, int dwOff, int vocab, int d) {
@@ -54,6 +74,11 @@ public final class Embedding {
         KernelChecks.atLeast("d", d, 1);
         KernelChecks.atLeast("tokens", tokens, 0);
         KernelChecks.rows(name, table, off, vocab, d, d);
+        checkIds(ids, idOff, tokens, vocab);
+    }
+
+    private static void checkIds(int[] ids, int idOff, int tokens, int vocab) {
+        KernelChecks.atLeast("tokens", tokens, 0);
         KernelChecks.range("ids", ids.length, idOff, tokens);
         for (int t = 0; t < tokens; t++) {
             int id = ids[idOff + t];

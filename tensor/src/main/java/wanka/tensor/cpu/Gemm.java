@@ -1,5 +1,7 @@
 package wanka.tensor.cpu;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Single-precision general matrix multiply on row-major arrays, with BLAS semantics.
  *
@@ -45,12 +47,54 @@ public final class Gemm {
         checkMatrix("A", a, aOff, "lda", lda, transA ? k : m, transA ? m : k, transA ? "m" : "k");
         checkMatrix("B", b, bOff, "ldb", ldb, transB ? n : k, transB ? k : n, transB ? "k" : "n");
         checkMatrix("C", c, cOff, "ldc", ldc, m, n, "n");
+        run(pool, new GemmArgs(transA, transB, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc), m, n, k);
+    }
+
+    /**
+     * As {@link #sgemm(CpuPool, boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}
+     * with B read in place from a read-only segment (a memory-mapped weight) of little-endian F32 or BF16
+     * elements: B is stored N×K ({@code transB} must be true, the {@code x·Wᵀ} of a linear layer) and
+     * {@code op(B)[p][j]} is the element at byte {@code bOffsetBytes + (j*ldb + p) * (bf16 ? 2 : 4)}. BF16 is
+     * widened exactly to FP32 while B is packed or streamed, so the result equals, bit for bit, that of the
+     * float[] overload on the widened values (same packing, kernels and order of sums).
+     *
+     * <p>The segment must be readable from the pool's threads (a shared, global or automatic arena, as file mappings are).
+     *
+     * @throws IllegalArgumentException as the float[] overload, or if {@code transB} is false or the segment is too short
+     */
+    public static void sgemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, MemorySegment b, long bOffsetBytes, int ldb, boolean bf16,
+                             float beta, float[] c, int cOff, int ldc) {
+        if (pool == null) throw new IllegalArgumentException("pool is null");
+        if (!transB) throw new IllegalArgumentException("a segment B must be transposed (stored N×K, as a weight W in x·Wᵀ)");
+        requireNonNegative("m", m);
+        requireNonNegative("n", n);
+        requireNonNegative("k", k);
+        checkMatrix("A", a, aOff, "lda", lda, transA ? k : m, transA ? m : k, transA ? "m" : "k");
+        if (b == null) throw new IllegalArgumentException("B segment is null");
+        if (bOffsetBytes < 0) throw new IllegalArgumentException("B offset must be >= 0, got " + bOffsetBytes);
+        if (ldb < k) throw new IllegalArgumentException("ldb (" + ldb + ") < k (" + k + ") for B stored " + n + "x" + k);
+        if (n > 0 && k > 0) {
+            long need = bOffsetBytes + ((long) (n - 1) * ldb + k) * SegmentLoads.elementBytes(bf16);
+            if (need > b.byteSize()) {
+                throw new IllegalArgumentException("B stored " + n + "x" + k + " (" + (bf16 ? "BF16" : "F32") + ") with ldb=" + ldb
+                        + " at byte " + bOffsetBytes + " needs " + need + " bytes, segment has " + b.byteSize());
+            }
+        }
+        checkMatrix("C", c, cOff, "ldc", ldc, m, n, "n");
+        run(pool, new GemmArgs(transA, true, alpha, a, aOff, lda, null, 0, ldb, beta, c, cOff, ldc, b, bOffsetBytes, bf16), m, n, k);
+    }
+
+    /** Runs a validated call: the packed path for large problems, the unpacked one (maybe split over threads) otherwise. */
+    private static void run(CpuPool pool, GemmArgs g, int m, int n, int k) {
+        float[] c = g.c();
+        int cOff = g.cOff(), ldc = g.ldc();
+        float beta = g.beta();
         if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f) {
+        if (k == 0 || g.alpha() == 0f) {
             for (int i = 0; i < m; i++) GemmDirect.scale(c, cOff + i * ldc, n, beta);
             return;
         }
-        GemmArgs g = new GemmArgs(transA, transB, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN_WORK ? 1 : pool.threads();
         boolean packed = work >= PACK_MIN_WORK && m >= PACK_MIN_DIM && n >= PACK_MIN_DIM && k >= PACK_MIN_DIM;

@@ -48,6 +48,10 @@ final class GemmDirect {
 
     /** C[i][j] = alpha * dot(op(A) row i, op(B) column j) + beta*C[i][j]. */
     private static void dotRows(GemmArgs g, int i0, int i1, int j0, int j1, int k) {
+        if (g.bSeg() != null) {
+            dotRowsSegment(g, i0, i1, j0, j1, k);
+            return;
+        }
         float[] c = g.c();
         // op(B) column j is b[bCol + j*bStride + p] for p in [0, k).
         float[] bCols = g.b();
@@ -76,6 +80,66 @@ final class GemmDirect {
                 c[row + j] = g.beta() == 0f ? v : Math.fma(g.beta(), c[row + j], v);
             }
         }
+    }
+
+    /** {@link #dotRows} with B (transposed) in a segment: column j of op(B) is stored row j. */
+    private static void dotRowsSegment(GemmArgs g, int i0, int i1, int j0, int j1, int k) {
+        float[] c = g.c();
+        float[] aRow = g.transA() ? new float[k] : g.a();
+        for (int i = i0; i < i1; i++) {
+            int aStart;
+            if (g.transA()) {
+                for (int p = 0; p < k; p++) aRow[p] = g.a()[g.aOff() + p * g.lda() + i];
+                aStart = 0;
+            } else {
+                aStart = g.aOff() + i * g.lda();
+            }
+            int row = g.cOff() + i * g.ldc();
+            for (int j = j0; j < j1; j++) {
+                float v = g.alpha() * dot(aRow, aStart, g.bSeg(), g.bSegAt(j, 0), g.bf16(), k);
+                c[row + j] = g.beta() == 0f ? v : Math.fma(g.beta(), c[row + j], v);
+            }
+        }
+    }
+
+    /**
+     * {@link #dot(float[], int, float[], int, int)} with y the k elements (F32 or BF16, widened) at byte {@code yo} of a
+     * segment: the same lanes and order of sums, so the same result as on a widened copy.
+     */
+    static float dot(float[] x, int xo, java.lang.foreign.MemorySegment y, long yo, boolean bf16, int k) {
+        return bf16 ? dotBf16(x, xo, y, yo, k) : dotF32(x, xo, y, yo, k);
+    }
+
+    private static float dotF32(float[] x, int xo, java.lang.foreign.MemorySegment y, long yo, int k) {
+        FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= k - 2 * VL; p += 2 * VL) {
+            acc0 = FloatVector.fromArray(S, x, xo + p).fma(SegmentLoads.load(y, yo + 4L * p, false), acc0);
+            acc1 = FloatVector.fromArray(S, x, xo + p + VL).fma(SegmentLoads.load(y, yo + 4L * (p + VL), false), acc1);
+        }
+        if (p <= k - VL) {
+            acc0 = FloatVector.fromArray(S, x, xo + p).fma(SegmentLoads.load(y, yo + 4L * p, false), acc0);
+            p += VL;
+        }
+        float s = KernelMath.addLanesInOrder(acc0.add(acc1));
+        for (; p < k; p++) s = Math.fma(x[xo + p], y.get(SegmentLoads.F32_LE, yo + 4L * p), s);
+        return s;
+    }
+
+    private static float dotBf16(float[] x, int xo, java.lang.foreign.MemorySegment y, long yo, int k) {
+        FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= k - 2 * VL; p += 2 * VL) {
+            acc0 = FloatVector.fromArray(S, x, xo + p).fma(SegmentLoads.load(y, yo + 2L * p, true), acc0);
+            acc1 = FloatVector.fromArray(S, x, xo + p + VL).fma(SegmentLoads.load(y, yo + 2L * (p + VL), true), acc1);
+        }
+        if (p <= k - VL) {
+            acc0 = FloatVector.fromArray(S, x, xo + p).fma(SegmentLoads.load(y, yo + 2L * p, true), acc0);
+            p += VL;
+        }
+        float s = KernelMath.addLanesInOrder(acc0.add(acc1));
+        for (; p < k; p++) s = Math.fma(x[xo + p], SegmentLoads.get(y, yo + 2L * p, true), s);
+        return s;
     }
 
     /** Vector dot product of x[xo : xo+k] and y[yo : yo+k]. */

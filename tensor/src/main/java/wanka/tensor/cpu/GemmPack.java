@@ -86,6 +86,8 @@ final class GemmPack {
                         FloatVector.fromArray(S, b, src + VL, m1).intoArray(bp, dst + VL);
                     }
                 }
+            } else if (g.bSeg() != null) { // the same, read from a segment (BF16 widened exactly)
+                packSegmentPanel(g, p0, kc, j0 + jr, nr, bp, base);
             } else { // op(B)[p][j] = b[j*ldb + p]: one contiguous row of stored B per panel column
                 for (int j = 0; j < NR; j++) {
                     if (j < nr) {
@@ -95,6 +97,23 @@ final class GemmPack {
                         for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
                     }
                 }
+            }
+        }
+    }
+
+    /** One panel of {@code nr <= NR} columns from a segment B (transposed): column j is stored row {@code j0+j}. */
+    private static void packSegmentPanel(GemmArgs g, int p0, int kc, int j0, int nr, float[] bp, int base) {
+        java.lang.foreign.MemorySegment s = g.bSeg();
+        for (int j = 0; j < NR; j++) {
+            if (j < nr) {
+                long src = g.bSegAt(j0 + j, p0);
+                if (g.bf16()) {
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = Float.intBitsToFloat(s.get(SegmentLoads.I16_LE, src + 2L * p) << 16);
+                } else {
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = s.get(SegmentLoads.F32_LE, src + 4L * p);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
             }
         }
     }

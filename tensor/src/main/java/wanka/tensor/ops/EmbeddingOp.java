@@ -1,11 +1,12 @@
 package wanka.tensor.ops;
 
+import wanka.tensor.DType;
 import wanka.tensor.Shape;
 import wanka.tensor.Tensor;
 import wanka.tensor.autograd.GradNode;
 import wanka.tensor.cpu.Embedding;
 
-/** Gathers rows of the embedding matrix; backward scatter-adds into its gradient. */
+/** Gathers rows of the embedding matrix (heap or memory-mapped F32/BF16); backward scatter-adds into its gradient. */
 final class EmbeddingOp {
     private EmbeddingOp() {
     }
@@ -16,7 +17,10 @@ final class EmbeddingOp {
         int vocab = w.shape().dim(0), d = w.shape().dim(1);
         Tensor y = Tensor.zeros(ctx.device(), Shape.of(batch, seq, d));
         ctx.cost("embedding", 0, 8.0 * ids.length * d);
-        if (!ctx.meta()) Embedding.forward(ctx.pool(), w.data(), w.offset(), vocab, d, ids, 0, ids.length, y.data(), y.offset());
+        if (!ctx.meta()) {
+            if (w.isMapped()) Embedding.forward(ctx.pool(), w.segment(), w.segmentType() == DType.BF16, vocab, d, ids, 0, ids.length, y.data(), y.offset());
+            else Embedding.forward(ctx.pool(), w.data(), w.offset(), vocab, d, ids, 0, ids.length, y.data(), y.offset());
+        }
         if (ctx.record(w)) y.setGradFn(new Node(w, ids.clone()));
         return y;
     }

@@ -1,11 +1,15 @@
 package wanka.tensor.ops;
 
+import wanka.tensor.DType;
 import wanka.tensor.Tensor;
 import wanka.tensor.autograd.GradNode;
 import wanka.tensor.cpu.Gemm;
 import wanka.tensor.cpu.RowOps;
 
-/** y = x·Wᵀ + b over the rows of x; W is [out, in]. Backward: dx = dy·W, dW += dyᵀ·x, db += Σ dy. */
+/**
+ * y = x·Wᵀ + b over the rows of x; W is [out, in]. Backward: dx = dy·W, dW += dyᵀ·x, db += Σ dy. W may be a
+ * memory-mapped (F32 or BF16) tensor, read in place; then nothing may be differentiated through the op.
+ */
 final class LinearOp {
     private LinearOp() {
     }
@@ -20,11 +24,18 @@ final class LinearOp {
         if (b != null && b.numel() != out) throw new IllegalArgumentException("linear: bias " + b.shape() + " does not match weight " + w.shape());
         Tensor y = Tensor.zeros(ctx.device(), x.shape().withLastDim(out));
         ctx.cost("linear", 2.0 * rows * in * out, 4.0 * ((long) rows * in + (long) in * out + (long) rows * out));
+        boolean rec = ctx.record(x, w, b);
+        if (rec && w.isMapped()) throw OpContext.mappedNeedsGrad("linear", w);
         if (!ctx.meta()) {
-            Gemm.sgemm(ctx.pool(), false, true, rows, out, in, 1f, x.data(), x.offset(), in, w.data(), w.offset(), in, 0f, y.data(), y.offset(), out);
+            if (w.isMapped()) {
+                Gemm.sgemm(ctx.pool(), false, true, rows, out, in, 1f, x.data(), x.offset(), in,
+                        w.segment(), 0, in, w.segmentType() == DType.BF16, 0f, y.data(), y.offset(), out);
+            } else {
+                Gemm.sgemm(ctx.pool(), false, true, rows, out, in, 1f, x.data(), x.offset(), in, w.data(), w.offset(), in, 0f, y.data(), y.offset(), out);
+            }
             if (b != null) RowOps.addBias(ctx.pool(), y.data(), y.offset(), rows, out, b.data(), b.offset());
         }
-        if (ctx.record(x, w, b)) y.setGradFn(new Node(x, w, b));
+        if (rec) y.setGradFn(new Node(x, w, b));
         return y;
     }
 

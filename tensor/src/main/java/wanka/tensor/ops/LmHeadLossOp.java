@@ -1,5 +1,6 @@
 package wanka.tensor.ops;
 
+import wanka.tensor.DType;
 import wanka.tensor.Shape;
 import wanka.tensor.Tensor;
 import wanka.tensor.autograd.GradNode;
@@ -12,7 +13,8 @@ import wanka.tensor.cpu.RowOps;
  * The LM head fused with the cross-entropy loss. Rows of h are processed in chunks: logits of a chunk
  * (chunk × vocab) are computed, turned into their gradient in place, and folded into dh and dW right
  * away, so memory holds one chunk of logits, never all of them. Gradients are computed during forward
- * (when the graph is recorded) and scaled by the incoming gradient in backward.
+ * (when the graph is recorded) and scaled by the incoming gradient in backward. A memory-mapped W is read in
+ * place (evaluation only: no graph may be recorded through it).
  */
 final class LmHeadLossOp {
     /**
@@ -37,6 +39,7 @@ final class LmHeadLossOp {
             valid++;
         }
         boolean rec = ctx.record(h, w);
+        if (rec && w.isMapped()) throw OpContext.mappedNeedsGrad("lm_head loss", w);
         Tensor loss = Tensor.zeros(ctx.device(), Shape.of());
         ctx.cost("lm_head", 2.0 * rows * d * vocab, 4.0 * ((long) rows * d + (long) vocab * d));
         if (rec) ctx.cost("lm_head.backward", 4.0 * rows * d * vocab, 0);
@@ -51,7 +54,11 @@ final class LmHeadLossOp {
             for (int r0 = 0; r0 < rows; r0 += chunk) {
                 int n = Math.min(chunk, rows - r0);
                 int hOff = h.offset() + r0 * d;
-                Gemm.sgemm(pool, false, true, n, vocab, d, 1f, h.data(), hOff, d, w.data(), w.offset(), d, 0f, logits, 0, vocab);
+                if (w.isMapped()) {
+                    Gemm.sgemm(pool, false, true, n, vocab, d, 1f, h.data(), hOff, d, w.segment(), 0, d, w.segmentType() == DType.BF16, 0f, logits, 0, vocab);
+                } else {
+                    Gemm.sgemm(pool, false, true, n, vocab, d, 1f, h.data(), hOff, d, w.data(), w.offset(), d, 0f, logits, 0, vocab);
+                }
                 if (rec) {
                     sum += CrossEntropy.lossAndGrad(pool, logits, 0, n, vocab, targets, r0, scale, null, 0);
                     Gemm.sgemm(pool, false, false, n, d, vocab, 1f, logits, 0, vocab, w.data(), w.offset(), d, 0f, dh.data(), dh.offset() + r0 * d, d);

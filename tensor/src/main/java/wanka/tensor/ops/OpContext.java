@@ -32,4 +32,11 @@ record OpContext(Device device) {
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
         return false;
     }
+
+    /** The error for an op asked to record a graph through a read-only memory-mapped weight. */
+    static IllegalStateException mappedNeedsGrad(String op, Tensor w) {
+        return new IllegalStateException(op + ": weight " + (w.name() != null ? "'" + w.name() + "' " : "") + w.shape()
+                + " is a read-only memory-mapped weight (inference only) and cannot take part in backward; run under noGrad, "
+                + "or load the model with ModelIO.load for training");
+    }
 }
