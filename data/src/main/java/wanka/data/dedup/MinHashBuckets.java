@@ -76,7 +76,7 @@ public final class MinHashBuckets {
         try (Stream<Path> s = Files.list(bandDir)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(".bin")).sorted().toList();
         }
-        record Cursor(SigFile.Entry head, SigFile.Reader reader) {
+        record Cursor(SigFile.Entry head, SigFile.Reader reader, Path file) {
         }
         PriorityQueue<Cursor> queue = new PriorityQueue<>((x, y) -> x.head().compareTo(y.head()));
         List<SigFile.Reader> readers = new ArrayList<>();
@@ -86,7 +86,7 @@ public final class MinHashBuckets {
                 SigFile.Reader r = new SigFile.Reader(p);
                 readers.add(r);
                 SigFile.Entry e = r.next();
-                if (e != null) queue.add(new Cursor(e, r));
+                if (e != null) queue.add(new Cursor(e, r, p));
             }
             SigFile.Entry first = null;
             var o = f.out();
@@ -105,8 +105,8 @@ public final class MinHashBuckets {
                 }
                 SigFile.Entry next = c.reader().next();
                 if (next != null) {
-                    if (next.compareTo(e) < 0) throw new IOException(bandDir + ": a task file is not sorted");
-                    queue.add(new Cursor(next, c.reader()));
+                    if (next.compareTo(e) < 0) throw new IOException(c.file() + ": records are not sorted");
+                    queue.add(new Cursor(next, c.reader(), c.file()));
                 }
             }
             f.commit();
