@@ -1,0 +1,87 @@
+package wanka.data.clean.bench;
+
+import wanka.data.clean.LanguageFilter;
+import wanka.data.pipeline.StepOptions;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Measures the {@code language} step's identification on labelled text ({@link LabelledText}: Europarl with derived
+ * labels, fortunes-zh) and prints JSON lines: one per language (support, precision, recall), then a summary
+ * (accuracy, docs/s and MB/s (of UTF-16 chars) on one thread by wall clock and by thread CPU time, the configuration).
+ *
+ * <p>Usage: {@code LanguageIdBench [--limit N] [--low-accuracy] [--max-chars N] [--europarl JAR] [--fortunes FILE]}.
+ */
+public final class LanguageIdBench {
+    private LanguageIdBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int limit = Integer.MAX_VALUE, maxChars = 1000;
+        boolean low = false;
+        Path europarl = LabelledText.defaultEuroparlJar(), fortunes = Path.of("/usr/share/games/fortunes/chinese");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--limit" -> limit = Integer.parseInt(args[++i]);
+                case "--low-accuracy" -> low = true;
+                case "--max-chars" -> maxChars = Integer.parseInt(args[++i]);
+                case "--europarl" -> europarl = Path.of(args[++i]);
+                case "--fortunes" -> fortunes = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("LanguageIdBench: unknown argument " + args[i]);
+            }
+        }
+        List<LabelledText.Item> items = new ArrayList<>(LabelledText.europarl(europarl, limit));
+        items.addAll(LabelledText.fortunes(fortunes, limit));
+        TreeSet<String> labels = new TreeSet<>();
+        int unlabelled = 0;
+        for (var it : items) {
+            if (it.label().equals("?")) unlabelled++;
+            else labels.add(it.label());
+        }
+        Map<String, Object> langs = new TreeMap<>();
+        labels.forEach(l -> langs.put(l, 0.0));
+        LanguageFilter.Config cfg = LanguageFilter.config(StepOptions.of("language", "languages", langs, "low_accuracy", low, "max_chars", maxChars));
+        long t0 = System.nanoTime();
+        LanguageFilter filter = new LanguageFilter(cfg.detector(), cfg.thresholds(), cfg.maxChars());
+        filter.identify("warm up the detector with a first call");
+        long loadNanos = System.nanoTime() - t0;
+
+        Map<String, int[]> stats = new TreeMap<>(); // label -> {support, truePositive, predicted}
+        int correct = 0, scored = 0;
+        long bytes = 0;
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = mx.getCurrentThreadCpuTime();
+        t0 = System.nanoTime();
+        for (var it : items) {
+            var top = filter.identify(it.text());
+            bytes += it.text().length();
+            if (it.label().equals("?")) continue;
+            String pred = top == null ? "unknown" : LanguageFilter.code(top.getKey());
+            scored++;
+            stats.computeIfAbsent(it.label(), k -> new int[3])[0]++;
+            stats.computeIfAbsent(pred, k -> new int[3])[2]++;
+            if (pred.equals(it.label())) {
+                correct++;
+                stats.get(pred)[1]++;
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double cpuSecs = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
+        for (var e : stats.entrySet()) {
+            int[] s = e.getValue();
+            System.out.printf(Locale.ROOT, "{\"language\":\"%s\",\"support\":%d,\"predicted\":%d,\"precision\":%.4f,\"recall\":%.4f}%n",
+                    e.getKey(), s[0], s[2], s[2] == 0 ? 0.0 : (double) s[1] / s[2], s[0] == 0 ? 0.0 : (double) s[1] / s[0]);
+        }
+        System.out.printf(Locale.ROOT, "{\"summary\":true,\"docs\":%d,\"scored\":%d,\"unlabelled\":%d,\"accuracy\":%.4f,\"docs_per_s\":%.1f,"
+                        + "\"mb_per_s\":%.3f,\"docs_per_cpu_s\":%.1f,\"mb_per_cpu_s\":%.3f,\"threads\":1,\"low_accuracy\":%s,\"max_chars\":%d,\"candidates\":%d,\"load_s\":%.1f}%n",
+                items.size(), scored, unlabelled, (double) correct / scored, items.size() / secs, bytes / secs / 1e6, items.size() / cpuSecs, bytes / cpuSecs / 1e6, low, maxChars,
+                cfg.candidates().size(), loadNanos / 1e9);
+    }
+
+}
