@@ -56,7 +56,7 @@ public final class CleaningBench {
         for (Document d : normalised) bytes += d.text().getBytes(StandardCharsets.UTF_8).length;
 
         Map<String, Object> langs = new TreeMap<>();
-        for (String l : List.of("da", "de", "el", "en", "es", "fi", "fr", "it", "nl", "pt", "sv")) langs.put(l, 0.5);
+        for (String l : List.of("da", "de", "el", "en", "es", "fi", "fr", "it", "nl", "pt", "sv")) langs.put(l, 0.05); // Lingua relative distance, see LanguageFilter
         LanguageFilter.Config cfg = LanguageFilter.config(StepOptions.of("language", "languages", langs, "low_accuracy", low));
         List<Step> steps = List.of(Normalize.from(StepOptions.of("normalize", "punctuation", "half")),
                 new LanguageFilter(cfg.detector(), cfg.thresholds(), cfg.maxChars()),
