@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Run data pipelines: readers → cleaning/filtering/dedup steps → writers (JSONL, packed token shards), with a per-step, per-domain report.",
-        subcommands = {DataCommand.Run.class, DataCommand.Steps.class})
+        subcommands = {DataCommand.Run.class, DataCommand.Slurm.class, DataCommand.ReportCmd.class, DataCommand.Steps.class})
 final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -77,6 +77,85 @@ final class DataCommand implements Runnable {
             report.write(layout);
             System.err.println("report: " + layout.reportMarkdown() + " and " + layout.reportHtml() + "; output in " + layout.output());
             return 0;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Write <out>/report.md and report.html from the finished tasks of a run (e.g. after a Slurm array job).")
+    static final class ReportCmd implements Callable<Integer> {
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            RunLayout layout = new RunLayout(out);
+            List<LocalExecutor.TaskResult> results = LocalExecutor.finishedTasks(layout);
+            if (results.isEmpty()) throw new IllegalArgumentException(out + ": no finished tasks under work/done/");
+            new Report(results).write(layout);
+            System.err.println("report of " + results.size() + " tasks: " + layout.reportMarkdown() + " and " + layout.reportHtml());
+            return 0;
+        }
+    }
+
+    @Command(name = "slurm", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Run a pipeline on Slurm: writes <out>/slurm/pipeline.sbatch, an array job with one Slurm task per pipeline task (each runs",
+                    "`wanka data run CONFIG --out DIR`, which takes its index from SLURM_ARRAY_TASK_ID), and report.sbatch, which writes the report",
+                    "once the array has finished. With --submit it submits both (the report job depends on the array)."})
+    static final class Slurm implements Callable<Integer> {
+        @Parameters(paramLabel = "CONFIG", description = "Pipeline file (.yaml or .json).")
+        Path config;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory, on storage every node sees.")
+        Path out;
+
+        @Option(names = "--partition", description = "Slurm partition (default: the cluster's default).")
+        String partition;
+
+        @Option(names = "--max-parallel", description = "At most this many array tasks at once (sbatch --array=...%%N).")
+        Integer maxParallel;
+
+        @Option(names = "--submit", description = "Submit with sbatch instead of only writing the scripts.")
+        boolean submit;
+
+        @Override
+        public Integer call() throws Exception {
+            StepRegistry registry = BuiltinSteps.registry();
+            PipelineConfig cfg = PipelineConfig.read(config, registry);
+            int n = cfg.inputs().size();
+            java.nio.file.Path dir = out.toAbsolutePath().resolve("slurm");
+            java.nio.file.Files.createDirectories(dir);
+            String wanka = System.getProperty("wanka.home") != null ? Path.of(System.getProperty("wanka.home"), "bin", "wanka").toString() : "wanka";
+            String head = "#!/usr/bin/env bash\n" + (partition != null ? "#SBATCH --partition=" + partition + "\n" : "");
+            String array = head + "#SBATCH --job-name=wanka-data\n#SBATCH --array=0-" + (n - 1) + (maxParallel != null ? "%" + maxParallel : "") + "\n"
+                    + "#SBATCH --output=" + dir.resolve("task-%a.log") + "\nset -euo pipefail\n"
+                    + "exec " + wanka + " data run " + config.toAbsolutePath() + " --out " + out.toAbsolutePath() + "\n";
+            String report = head + "#SBATCH --job-name=wanka-data-report\n#SBATCH --output=" + dir.resolve("report.log") + "\nset -euo pipefail\n"
+                    + "exec " + wanka + " data report --out " + out.toAbsolutePath() + "\n";
+            java.nio.file.Path a = dir.resolve("pipeline.sbatch"), r = dir.resolve("report.sbatch");
+            java.nio.file.Files.writeString(a, array);
+            java.nio.file.Files.writeString(r, report);
+            System.err.printf("%d tasks; wrote %s and %s%n", n, a, r);
+            if (submit) {
+                String job = sbatch("--parsable", a.toString());
+                String rep = sbatch("--parsable", "--dependency=afterok:" + job, r.toString());
+                System.out.println(job + " " + rep);
+                System.err.println("submitted array job " + job + " and report job " + rep + " (squeue to watch)");
+            }
+            return 0;
+        }
+
+        private static String sbatch(String... args) throws Exception {
+            List<String> cmd = new java.util.ArrayList<>(List.of("sbatch"));
+            cmd.addAll(List.of(args));
+            Process p;
+            try {
+                p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot run sbatch (is Slurm installed and on PATH?): " + e.getMessage());
+            }
+            String outText = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() != 0) throw new IllegalStateException("sbatch failed: " + outText);
+            return outText.split(";")[0];
         }
     }
 

@@ -16,7 +16,7 @@ public record Document(String id, String text, Map<String, String> metadata) {
     public Document {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(text, "text");
-        metadata = Map.copyOf(metadata);
+        metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata)); // insertion order: outputs are reproducible
     }
 
     public Document(String id, String text) {

@@ -69,6 +69,19 @@ public final class LocalExecutor {
         return all;
     }
 
+    /** The results of every finished task of a run, in task order (for reports after a distributed run). */
+    public static List<TaskResult> finishedTasks(RunLayout layout) throws IOException {
+        Path dir = layout.done(0).getParent();
+        if (!Files.isDirectory(dir)) return List.of();
+        List<TaskResult> all = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().matches("task-\\d+\\.json")).sorted().toList()) {
+                all.add(JSON.readValue(p.toFile(), TaskResult.class));
+            }
+        }
+        return all;
+    }
+
     /** Runs one task and writes its done marker (atomically). */
     public TaskResult runTask(int task) throws Exception {
         Path input = config.inputs().get(task);

@@ -16,7 +16,10 @@ public final class BuiltinSteps {
 
     public static StepRegistry registry() {
         ConcurrentHashMap<String, Tokenizer> tokenizers = new ConcurrentHashMap<>(); // one per run, shared by tasks
-        return new StepRegistry()
+        StepRegistry r = new StepRegistry();
+        wanka.data.clean.CleaningSteps.register(r);
+        wanka.data.dedup.DedupSteps.register(r);
+        return r
                 .register("length_filter", f -> new LengthFilter(f.options().integer("min_chars", 1), f.options().integer("max_chars", Integer.MAX_VALUE)))
                 .register("jsonl_writer", f -> new JsonlWriter(f.layout().output().resolve(f.options().string("name", "documents")), f.task()))
                 .register("tokenize", f -> {

@@ -41,7 +41,7 @@ public final class JsonlWriter implements Step {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", doc.id());
         m.put("text", doc.text());
-        m.put("metadata", doc.metadata());
+        m.put("metadata", new java.util.TreeMap<>(doc.metadata())); // sorted keys: the same bytes on every machine
         out.write(JSON.writeValueAsString(m));
         out.newLine();
         return doc;
