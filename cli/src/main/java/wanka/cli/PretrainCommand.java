@@ -4,6 +4,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import wanka.data.PackedBatches;
+import wanka.data.mix.BatchSource;
+import wanka.data.mix.Domain;
+import wanka.data.mix.DomainMixture;
+import wanka.data.mix.MixingWeights;
+import wanka.data.mix.OdmWeights;
+import wanka.data.mix.StaticWeights;
 import wanka.data.TokenShard;
 import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
@@ -36,6 +42,14 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "SHARD", description = "Packed token shard(s) (.tokens, see docs/formats.md). Repeatable.")
     List<Path> data = new ArrayList<>();
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Domain-tagged shards as the data pipeline's tokenize step writes them: DIR/<domain>/*.tokens; sampled by --mixing.")
+    Path dataDir;
+
+    @Option(names = "--mixing", defaultValue = "proportional", paramLabel = "RULE",
+            description = "With --data-dir: uniform, proportional (to domain tokens), odm (online, EXP3 on per-domain loss) or weights like 3,1,1 in domain order (default: ${DEFAULT-VALUE}).")
+    String mixing;
 
     @Option(names = "--text", paramLabel = "FILE", description = "A UTF-8 text file (one document per line); tokenized with --tokenizer into <out>/data/.")
     Path text;
@@ -94,6 +108,31 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    private MixingWeights mixingRule(List<Domain> domains) {
+        long[] tokens = domains.stream().mapToLong(Domain::tokens).toArray();
+        return switch (mixing) {
+            case "uniform" -> StaticWeights.uniform(domains.size());
+            case "proportional" -> StaticWeights.proportional(tokens);
+            case "odm" -> OdmWeights.start(StaticWeights.uniform(domains.size()), 0);
+            default -> {
+                String[] parts = mixing.split(",");
+                if (parts.length != domains.size()) {
+                    throw new IllegalArgumentException("--mixing: " + parts.length + " weights for " + domains.size() + " domains "
+                            + domains.stream().map(Domain::name).toList() + " (or use uniform, proportional, odm)");
+                }
+                double[] w = new double[parts.length];
+                for (int i = 0; i < w.length; i++) {
+                    try {
+                        w[i] = Double.parseDouble(parts[i].strip());
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--mixing: '" + parts[i] + "' is not a number (use uniform, proportional, odm or weights like 3,1,1)");
+                    }
+                }
+                yield StaticWeights.of(w);
+            }
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
         TeleChat2Config cfg = init != null ? TeleChat2Config.read(init.resolve("config.json")) : model.resolve("nano");
@@ -102,20 +141,24 @@ final class PretrainCommand implements Callable<Integer> {
             if (tokenizer == null) throw new IllegalArgumentException("--text needs --tokenizer DIR");
             shards.add(Corpora.tokenizeText(text, tokenizer, out.resolve("data"), quiet));
         }
-        if (shards.isEmpty()) throw new IllegalArgumentException("no training data: give --data SHARD or --text FILE --tokenizer DIR");
+        if (shards.isEmpty() && dataDir == null) throw new IllegalArgumentException("no training data: give --data SHARD, --data-dir DIR or --text FILE --tokenizer DIR");
+        if (dataDir != null && !shards.isEmpty()) throw new IllegalArgumentException("give either --data-dir or --data/--text, not both");
         int seqLen = seq != null ? seq : cfg.trainingSeqlen();
         try (CpuDevice device = threads != null ? CpuDevice.withThreads(threads) : CpuDevice.withThreads(Runtime.getRuntime().availableProcessors())) {
             List<TokenShard> opened = new ArrayList<>();
             try {
-                for (Path p : shards) {
-                    TokenShard s = TokenShard.open(p);
+                List<Domain> domains = dataDir != null ? Domain.scan(dataDir) : List.of();
+                domains.forEach(d -> opened.addAll(d.shards()));
+                for (Path p : shards) opened.add(TokenShard.open(p));
+                for (TokenShard s : opened) {
                     if (s.vocabSize() > cfg.vocabSize()) {
-                        throw new IllegalArgumentException(p + ": shard vocabulary " + s.vocabSize() + " exceeds the model's vocab_size " + cfg.vocabSize()
+                        throw new IllegalArgumentException(s.path() + ": shard vocabulary " + s.vocabSize() + " exceeds the model's vocab_size " + cfg.vocabSize()
                                 + " (use --vocab-size " + s.vocabSize() + ")");
                     }
-                    opened.add(s);
                 }
-                PackedBatches batches = new PackedBatches(opened, batch, seqLen, seed);
+                BatchSource batches = dataDir != null
+                        ? new DomainMixture(domains, batch, seqLen, seed, mixingRule(domains))
+                        : BatchSource.of(new PackedBatches(opened, batch, seqLen, seed));
                 TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
                 TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
                         new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
@@ -130,8 +173,9 @@ final class PretrainCommand implements Callable<Integer> {
                 } else if (resume != null && !resume.equals("auto")) {
                     throw new IllegalArgumentException("--resume: no checkpoint at " + resume);
                 }
-                System.err.printf("model: %s, %,d parameters; data: %,d tokens in %d shard(s); %,d tokens/step; %s; MFU vs measured GEMM peak %.1f GFLOP/s%n",
-                        cfg.numLayers() + " layers × " + cfg.hiddenSize(), cfg.parameterCount(), batches.tokens(), opened.size(), opts.tokensPerStep(), device, peak);
+                System.err.printf("model: %s, %,d parameters; data: %,d tokens in %d shard(s)%s; %,d tokens/step; %s; MFU vs measured GEMM peak %.1f GFLOP/s%n",
+                        cfg.numLayers() + " layers × " + cfg.hiddenSize(), cfg.parameterCount(), batches.tokens(), opened.size(),
+                        dataDir != null ? ", domains " + batches.domains() + " mixed " + mixing : "", opts.tokensPerStep(), device, peak);
                 double loss;
                 try (TrainProgress progress = new TrainProgress(steps, trainer.step(), quiet)) {
                     loss = trainer.run(progress);

@@ -109,6 +109,16 @@ class CliTest {
         Outcome p = run("pretrain", "--preset", "nano", "--vocab-size", "600", "--data", shard.toString(), "--out", dir.resolve("train").toString(),
                 "--batch", "2", "--seq", "16", "--steps", "2", "--quiet");
         assertThat(p.code()).as(p.err()).isZero();
+        // A second domain (a copy of the first) so that the mixture has something to weigh.
+        Files.createDirectories(dir.resolve("run/output/tokens/copy"));
+        Files.copy(shard, dir.resolve("run/output/tokens/copy/task-00000.tokens"));
+        Outcome mixed = run("pretrain", "--preset", "nano", "--vocab-size", "600", "--data-dir", dir.resolve("run/output/tokens").toString(), "--mixing", "odm",
+                "--out", dir.resolve("train2").toString(), "--batch", "2", "--seq", "16", "--steps", "2", "--quiet");
+        assertThat(mixed.code()).as(mixed.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("train2/metrics.jsonl")).getLast()).contains("domain_weights").contains("\"mixed\"").contains("\"copy\"");
+        Outcome badMix = run("pretrain", "--preset", "nano", "--vocab-size", "600", "--data-dir", dir.resolve("run/output/tokens").toString(), "--mixing", "1,2,3",
+                "--out", dir.resolve("train3").toString(), "--steps", "1");
+        assertThat(badMix.err()).contains("3 weights for 2 domains").doesNotContain("Exception");
         Outcome bad = run("data", "run", dir.resolve("missing.yaml").toString(), "--out", dir.resolve("x").toString());
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("missing.yaml").hasLineCount(1);
