@@ -21,7 +21,7 @@ if [ "$what" = gemm ] || [ "$what" = all ]; then
   echo "## gemm (threads=$threads)"
   bin/wanka bench gemm --threads "$threads"
   # OpenBLAS only has NN through numpy: the same m,n,k for every op.
-  shapes=$(bin/wanka bench gemm --help >/dev/null; echo "512,512,512 1024,1024,1024 2048,2048,2048 2048,512,512 2048,256,512 2048,1376,512 2048,512,1376 2048,32000,512 2048,512,32000 32000,512,2048 512,512,2048 256,512,2048 1376,512,2048 512,1376,2048")
+  shapes=$(echo "512,512,512 1024,1024,1024 2048,2048,2048 2048,512,512 2048,256,512 2048,512,256 2048,1376,512 2048,512,1376 2048,32000,512 2048,512,32000 32000,512,2048 512,512,2048 256,512,2048 1376,512,2048 512,1376,2048")
   OPENBLAS_NUM_THREADS="$threads" $py "$peers/peer_sgemm.py" $shapes
 fi
 
