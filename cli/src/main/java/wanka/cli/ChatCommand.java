@@ -3,7 +3,6 @@ package wanka.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.generate.Generator;
 import wanka.tensor.CpuDevice;
@@ -14,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,20 +22,11 @@ import java.util.concurrent.Callable;
         description = {"Chat with an HF-format TeleChat2 model in the terminal (TeleChat2 chat format, streaming replies).",
                 "Type a message and press Enter; /reset forgets the conversation, /exit or end-of-input quits."})
 final class ChatCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF TeleChat2 model directory.")
-    Path modelDir;
-
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer directory (default: the model directory).")
-    Path tokenizerDir;
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System prompt.")
     String system;
-
-    @Option(names = "--threads", description = "CPU threads (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--no-mmap", description = "Copy the weights into the heap instead of reading F32/BF16 matrices in place from the memory-mapped files.")
-    boolean noMmap;
 
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
@@ -45,9 +34,9 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
-            TeleChat2 model = noMmap ? ModelIO.load(modelDir, device) : ModelIO.loadForInference(modelDir, device);
-            Tokenizer tok = Corpora.loadTokenizer(tokenizerDir != null ? tokenizerDir : modelDir);
+        try (CpuDevice device = inference.device()) {
+            TeleChat2 model = inference.load(device);
+            Tokenizer tok = inference.tokenizer();
             ChatTemplate template = ChatTemplate.telechat2(tok);
             int end = template.endId();
             Generator gen = new Generator(model);

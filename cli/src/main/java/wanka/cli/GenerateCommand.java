@@ -3,7 +3,6 @@ package wanka.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.generate.GenerationConfig;
 import wanka.model.generate.Generator;
@@ -13,7 +12,6 @@ import wanka.tokenizer.Tokenizer;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -26,11 +24,8 @@ import java.util.concurrent.Callable;
                 "  wanka generate --model runs/quickstart/model --prompt 'The Commission'",
                 "  wanka generate --model DIR --prompt-ids 1,4,100 --print-ids --max-new-tokens 20"})
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF TeleChat2 model directory (config.json + safetensors).")
-    Path modelDir;
-
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer directory (default: the model directory).")
-    Path tokenizerDir;
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text.")
     String prompt;
@@ -44,12 +39,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--print-ids", description = "Print the generated token ids (one line, comma-separated) instead of text.")
     boolean printIds;
 
-    @Option(names = "--threads", description = "CPU threads (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--no-mmap", description = "Copy the weights into the heap instead of reading F32/BF16 matrices in place from the memory-mapped files.")
-    boolean noMmap;
-
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
 
@@ -57,9 +46,9 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if ((prompt == null) == (promptIds == null)) throw new IllegalArgumentException("give exactly one of --prompt TEXT or --prompt-ids IDS");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
-            TeleChat2 model = noMmap ? ModelIO.load(modelDir, device) : ModelIO.loadForInference(modelDir, device);
-            Tokenizer tok = promptIds != null && printIds ? null : Corpora.loadTokenizer(tokenizerDir != null ? tokenizerDir : modelDir);
+        try (CpuDevice device = inference.device()) {
+            TeleChat2 model = inference.load(device);
+            Tokenizer tok = promptIds != null && printIds ? null : inference.tokenizer();
             int[] ids = promptIds != null ? promptIds : chat
                     ? ChatTemplate.telechat2(tok).encode(List.of(new ChatTemplate.Message(ChatTemplate.Role.USER, prompt)), true).ids()
                     : tok.encode(prompt);
