@@ -14,12 +14,47 @@ public final class BuiltinSteps {
     private BuiltinSteps() {
     }
 
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+
     public static StepRegistry registry() {
         ConcurrentHashMap<String, Tokenizer> tokenizers = new ConcurrentHashMap<>(); // one per run, shared by tasks
         StepRegistry r = new StepRegistry();
         wanka.data.clean.CleaningSteps.register(r);
         wanka.data.dedup.DedupSteps.register(r);
         return r
+                .register("domain_tag", f -> {
+                    java.util.List<DomainTagger.Rule> rules = new java.util.ArrayList<>();
+                    Object raw = f.options().values().get("rules");
+                    if (raw instanceof java.util.List<?> list) {
+                        for (Object o : list) {
+                            if (!(o instanceof java.util.Map<?, ?> m)) throw new IllegalArgumentException("step 'domain_tag': each rule must be a mapping, got " + o);
+                            rules.add(DomainTagger.rule(str(m.get("domain")), str(m.get("source")), str(m.get("pattern"))));
+                        }
+                    } else if (raw != null) {
+                        throw new IllegalArgumentException("step 'domain_tag': option 'rules' must be a list");
+                    }
+                    return new DomainTagger(rules, f.options().string("default", null), f.options().bool("override", false));
+                })
+                .register("perplexity", f -> {
+                    String model = f.options().string("model", null);
+                    if (model == null) throw new IllegalArgumentException("step 'perplexity': option 'model' (an HF TeleChat2 directory) is required");
+                    String tokPath = f.options().string("tokenizer", model);
+                    Tokenizer tok = tokenizers.computeIfAbsent(tokPath, p -> {
+                        try {
+                            return Tokenizers.load(Path.of(p));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    try {
+                        return new PerplexityFilter(Path.of(model), tok, f.options().number("min", 0), f.options().number("max", Double.MAX_VALUE),
+                                f.options().integer("window", 0), f.options().integer("max_tokens", 4096));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
                 .register("length_filter", f -> new LengthFilter(f.options().integer("min_chars", 1), f.options().integer("max_chars", Integer.MAX_VALUE)))
                 .register("jsonl_writer", f -> new JsonlWriter(f.layout().output().resolve(f.options().string("name", "documents")), f.task()))
                 .register("tokenize", f -> {
