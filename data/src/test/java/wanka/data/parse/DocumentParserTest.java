@@ -1,0 +1,306 @@
+package wanka.data.parse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.encryption.AccessPermission;
+import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.xslf.usermodel.XMLSlideShow;
+import org.apache.poi.xslf.usermodel.XSLFSlide;
+import org.apache.poi.xslf.usermodel.XSLFTable;
+import org.apache.poi.xslf.usermodel.XSLFTableRow;
+import org.apache.poi.xslf.usermodel.XSLFTextBox;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+import org.apache.poi.xwpf.usermodel.XWPFDocument;
+import org.apache.poi.xwpf.usermodel.XWPFParagraph;
+import org.apache.poi.xwpf.usermodel.XWPFTable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import wanka.data.pipeline.Document;
+import wanka.data.pipeline.Quarantine;
+
+import java.awt.geom.Rectangle2D;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DocumentParserTest {
+    @TempDir
+    Path dir;
+
+    /** The documents of {@code file} and the quarantined reasons. */
+    private record Result(List<Document> docs, List<String> reasons) {
+    }
+
+    private Result parse(DocumentParser parser, Path file) throws IOException {
+        List<Document> docs = new ArrayList<>();
+        Path qfile = dir.resolve("quarantine-" + file.getFileName() + ".jsonl");
+        try (Quarantine q = new Quarantine(qfile)) {
+            parser.read(file, docs::add, q);
+        }
+        List<String> reasons = new ArrayList<>();
+        if (Files.exists(qfile)) for (String line : Files.readAllLines(qfile)) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            reasons.add(n.get("reason").asText());
+        }
+        return new Result(docs, reasons);
+    }
+
+    private Document single(Path file) throws IOException {
+        Result r = parse(new DocumentParser(), file);
+        assertEquals(List.of(), r.reasons());
+        assertEquals(1, r.docs().size());
+        return r.docs().getFirst();
+    }
+
+    private Path pdf(String name, StandardProtectionPolicy protect) throws IOException {
+        Path file = dir.resolve(name);
+        try (PDDocument pdf = new PDDocument()) {
+            PDPage page = new PDPage();
+            pdf.addPage(page);
+            PDType1Font font = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+            try (PDPageContentStream cs = new PDPageContentStream(pdf, page)) {
+                text(cs, font, 72, 720, "The first paragraph starts here and");
+                text(cs, font, 72, 706, "continues on a second line.");
+                text(cs, font, 72, 670, "A second paragraph.");
+                String[][] table = {{"Name", "Qty", "Price"}, {"apple", "3", "1.20"}, {"pear", "10", "0.80"}};
+                for (int r = 0; r < 3; r++) for (int c = 0; c < 3; c++) text(cs, font, 72 + 120 * c, 630 - 16 * r, table[r][c]);
+            }
+            if (protect != null) pdf.protect(protect);
+            pdf.save(file.toFile());
+        }
+        return file;
+    }
+
+    private static void text(PDPageContentStream cs, PDType1Font font, float x, float y, String s) throws IOException {
+        cs.beginText();
+        cs.setFont(font, 11);
+        cs.newLineAtOffset(x, y);
+        cs.showText(s);
+        cs.endText();
+    }
+
+    @Test
+    void pdfParagraphsAndAlignedTable() throws IOException {
+        Document doc = single(pdf("two.pdf", null));
+        assertEquals("""
+                The first paragraph starts here and continues on a second line.
+
+                A second paragraph.
+
+                | Name | Qty | Price |
+                | --- | --- | --- |
+                | apple | 3 | 1.20 |
+                | pear | 10 | 0.80 |""", doc.text());
+        assertEquals("two.pdf", doc.id());
+        assertEquals("two.pdf", doc.source());
+        assertEquals("pdf", doc.metadata().get(DocumentParser.FORMAT));
+        assertEquals("1", doc.metadata().get(DocumentParser.PAGES));
+    }
+
+    @Test
+    void encryptedBrokenAndUnknownFilesAreQuarantined() throws IOException {
+        Path enc = pdf("secret.pdf", new StandardProtectionPolicy("owner", "user", new AccessPermission()));
+        assertEquals(List.of("encrypted PDF"), parse(new DocumentParser(), enc).reasons());
+        Path fake = Files.writeString(dir.resolve("fake.pdf"), "hello, not a pdf");
+        assertEquals(List.of("not a PDF"), parse(new DocumentParser(), fake).reasons());
+        byte[] good = Files.readAllBytes(pdf("cut.pdf", null));
+        Path cut = Files.write(dir.resolve("cut.pdf"), Arrays.copyOf(good, good.length / 3));
+        Result r = parse(new DocumentParser(), cut);
+        assertTrue(r.docs().isEmpty() || !r.docs().getFirst().text().isEmpty(), "never a crash");
+        Path bin = Files.write(dir.resolve("blob.bin"), new byte[]{0, 1, 2});
+        assertEquals(List.of("unsupported format: bin"), parse(new DocumentParser(), bin).reasons());
+    }
+
+    @Test
+    void longTextIsCappedWithANote() throws IOException {
+        Result r = parse(new DocumentParser(20, 0, false), pdf("long.pdf", null));
+        Document doc = r.docs().getFirst();
+        assertEquals("The first paragraph \n\n[truncated: 20 of " + single(pdf("long2.pdf", null)).text().length() + " characters]", doc.text());
+        assertEquals("true", doc.metadata().get(DocumentParser.TRUNCATED));
+    }
+
+    private Path docx(String name) throws IOException {
+        Path file = dir.resolve(name);
+        try (XWPFDocument doc = new XWPFDocument(); OutputStream out = Files.newOutputStream(file)) {
+            XWPFParagraph h = doc.createParagraph();
+            h.setStyle("Heading1");
+            h.createRun().setText("Results");
+            doc.createParagraph().createRun().setText("The table shows the counts.");
+            XWPFTable t = doc.createTable(2, 3);
+            String[][] cells = {{"x", "y", "z"}, {"1", "2", "3"}};
+            for (int r = 0; r < 2; r++) for (int c = 0; c < 3; c++) t.getRow(r).getCell(c).setText(cells[r][c]);
+            XWPFParagraph p = doc.createParagraph();
+            p.createRun().setText("The ratio is ");
+            Node ctp = p.getCTP().getDomNode();
+            ctp.appendChild(math(ctp.getOwnerDocument(), "oMath",
+                    math(ctp.getOwnerDocument(), "f",
+                            math(ctp.getOwnerDocument(), "num", run(ctp.getOwnerDocument(), "a")),
+                            math(ctp.getOwnerDocument(), "den", math(ctp.getOwnerDocument(), "sSup",
+                                    math(ctp.getOwnerDocument(), "e", run(ctp.getOwnerDocument(), "b")),
+                                    math(ctp.getOwnerDocument(), "sup", run(ctp.getOwnerDocument(), "2")))))));
+            doc.write(out);
+        }
+        return file;
+    }
+
+    private static Element math(org.w3c.dom.Document owner, String name, Node... children) {
+        Element e = owner.createElementNS(OmmlLatex.NS, "m:" + name);
+        for (Node c : children) e.appendChild(c);
+        return e;
+    }
+
+    private static Element run(org.w3c.dom.Document owner, String text) {
+        Element t = math(owner, "t");
+        t.appendChild(owner.createTextNode(text));
+        return math(owner, "r", t);
+    }
+
+    @Test
+    void docxHeadingParagraphTableAndMath() throws IOException {
+        Document doc = single(docx("report.docx"));
+        assertEquals("""
+                # Results
+
+                The table shows the counts.
+
+                | x | y | z |
+                | --- | --- | --- |
+                | 1 | 2 | 3 |
+
+                The ratio is $\\frac{a}{b^{2}}$""", doc.text());
+        assertEquals("docx", doc.metadata().get(DocumentParser.FORMAT));
+    }
+
+    @Test
+    void truncatedDocxIsQuarantined() throws IOException {
+        byte[] good = Files.readAllBytes(docx("whole.docx"));
+        Path cut = Files.write(dir.resolve("cut.docx"), Arrays.copyOf(good, good.length / 2));
+        Result r = parse(new DocumentParser(), cut);
+        assertEquals(List.of(), r.docs());
+        assertEquals(1, r.reasons().size());
+        assertTrue(r.reasons().getFirst().startsWith("corrupt DOCX: "), r.reasons().getFirst());
+    }
+
+    private Path xlsx(String name) throws IOException {
+        Path file = dir.resolve(name);
+        try (XSSFWorkbook book = new XSSFWorkbook(); OutputStream out = Files.newOutputStream(file)) {
+            Sheet data = book.createSheet("Data");
+            Row head = data.createRow(0);
+            head.createCell(0).setCellValue("A");
+            head.createCell(1).setCellValue("B");
+            head.createCell(2).setCellValue("Sum");
+            Row row = data.createRow(1);
+            row.createCell(0).setCellValue(1);
+            row.createCell(1).setCellValue(2.5);
+            row.createCell(2).setCellFormula("A2+B2");
+            Sheet notes = book.createSheet("Notes");
+            notes.createRow(0).createCell(0).setCellValue("Note");
+            notes.createRow(1).createCell(0).setCellValue("a|b");
+            book.getCreationHelper().createFormulaEvaluator().evaluateAll();
+            book.write(out);
+        }
+        return file;
+    }
+
+    @Test
+    void xlsxSheetsAsTablesWithCachedFormulaValues() throws IOException {
+        Path file = xlsx("book.xlsx");
+        assertEquals("""
+                ## Data
+
+                | A | B | Sum |
+                | --- | --- | --- |
+                | 1 | 2.5 | 3.5 |
+
+                ## Notes
+
+                | Note |
+                | --- |
+                | a\\|b |""", single(file).text());
+        Document withFormulas = parse(new DocumentParser(0, 0, true), file).docs().getFirst();
+        assertTrue(withFormulas.text().contains("| 1 | 2.5 | 3.5 (=A2+B2) |"), withFormulas.text());
+        assertEquals("2", withFormulas.metadata().get(DocumentParser.PAGES));
+    }
+
+    @Test
+    void pptxSlidesWithTables() throws IOException {
+        Path file = dir.resolve("deck.pptx");
+        try (XMLSlideShow show = new XMLSlideShow(); OutputStream out = Files.newOutputStream(file)) {
+            XSLFSlide slide = show.createSlide();
+            XSLFTextBox box = slide.createTextBox();
+            box.setAnchor(new Rectangle2D.Double(50, 50, 400, 50));
+            box.setText("Quarterly numbers");
+            XSLFTable table = slide.createTable();
+            table.setAnchor(new Rectangle2D.Double(50, 150, 400, 100));
+            String[][] cells = {{"Q", "Sales"}, {"Q1", "7"}};
+            for (String[] r : cells) {
+                XSLFTableRow row = table.addRow();
+                for (String c : r) row.addCell().setText(c);
+            }
+            show.createSlide().createTextBox().setText("Thanks");
+            show.write(out);
+        }
+        assertEquals("""
+                ## Slide 1
+
+                Quarterly numbers
+
+                | Q | Sales |
+                | --- | --- |
+                | Q1 | 7 |
+
+                ## Slide 2
+
+                Thanks""", single(file).text());
+    }
+
+    @Test
+    void odsTablesWithRepeatedCells() throws IOException {
+        Path file = dir.resolve("sheet.ods");
+        String content = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+                    xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">
+                 <office:body><office:spreadsheet>
+                  <table:table table:name="Prices">
+                   <table:table-row><table:table-cell><text:p>Item</text:p></table:table-cell><table:table-cell/><table:table-cell><text:p>Cost</text:p></table:table-cell><table:table-cell table:number-columns-repeated="16000"/></table:table-row>
+                   <table:table-row><table:table-cell><text:p>tea</text:p></table:table-cell><table:table-cell table:number-columns-repeated="2"><text:p>4</text:p></table:table-cell></table:table-row>
+                   <table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+                  </table:table>
+                 </office:spreadsheet></office:body>
+                </office:document-content>""";
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            zip.putNextEntry(new ZipEntry("mimetype"));
+            zip.write("application/vnd.oasis.opendocument.spreadsheet".getBytes(StandardCharsets.US_ASCII));
+            zip.putNextEntry(new ZipEntry("content.xml"));
+            zip.write(content.getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("""
+                ## Prices
+
+                | Item |  | Cost |
+                | --- | --- | --- |
+                | tea | 4 | 4 |""", single(file).text());
+        Path broken = Files.writeString(dir.resolve("broken.ods"), "not a zip");
+        assertTrue(parse(new DocumentParser(), broken).reasons().getFirst().startsWith("corrupt ODS: "));
+    }
+}
