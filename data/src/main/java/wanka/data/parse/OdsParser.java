@@ -80,17 +80,37 @@ record OdsParser() implements FormatParser {
     private static String text(Element cell) {
         List<String> paras = new ArrayList<>();
         var ps = cell.getElementsByTagNameNS(TEXT, "p");
-        for (int i = 0; i < ps.getLength(); i++) paras.add(DomText.of(ps.item(i)));
+        for (int i = 0; i < ps.getLength(); i++) paras.add(inline(ps.item(i), new StringBuilder()).toString());
         return String.join(" ", paras);
     }
 
-    private static int repeat(Element e, String attribute) {
-        String v = e.getAttributeNS(TABLE, attribute);
+    /** Paragraph text with ODF's space ({@code text:s c="n"}), tab and line-break elements expanded. */
+    private static StringBuilder inline(Node node, StringBuilder sb) {
+        for (Node c = node.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c.getNodeType() == Node.TEXT_NODE || c.getNodeType() == Node.CDATA_SECTION_NODE) sb.append(c.getNodeValue());
+            else if (!(c instanceof Element e)) continue;
+            else if (!TEXT.equals(e.getNamespaceURI())) inline(e, sb);
+            else switch (e.getLocalName()) {
+                case "s" -> sb.repeat(" ", Math.clamp(e.hasAttributeNS(TEXT, "c") ? parse(e.getAttributeNS(TEXT, "c")) : 1, 1, MAX_REPEAT));
+                case "tab" -> sb.append('\t');
+                case "line-break" -> sb.append(' ');
+                case "note" -> { }
+                default -> inline(e, sb);
+            }
+        }
+        return sb;
+    }
+
+    private static int parse(String v) {
         try {
-            return v.isEmpty() ? 1 : Math.clamp(Integer.parseInt(v), 1, MAX_REPEAT);
-        } catch (NumberFormatException ex) {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
             return 1;
         }
+    }
+
+    private static int repeat(Element e, String attribute) {
+        return e.hasAttributeNS(TABLE, attribute) ? Math.clamp(parse(e.getAttributeNS(TABLE, attribute)), 1, MAX_REPEAT) : 1;
     }
 
     private static javax.xml.parsers.DocumentBuilder parser() throws ParserConfigurationException {
