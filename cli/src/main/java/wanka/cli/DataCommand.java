@@ -34,7 +34,7 @@ final class DataCommand implements Runnable {
                     "so running the same command again resumes a killed run. Documents a step cannot process go to <out>/work/quarantine/ with the reason.",
                     "The report is written to <out>/report.md and <out>/report.html."},
             footer = {"", "Example config:",
-                    "  input:", "    reader: jsonl          # jsonl | text | paragraphs", "    paths: [raw/*.jsonl]", "    domain: web",
+                    "  input:", "    reader: jsonl          # jsonl | text | paragraphs | documents (PDF, Office)", "    paths: [raw/*.jsonl]", "    domain: web",
                     "  steps:", "    - type: length_filter", "      min_chars: 200", "    - type: tokenize", "      tokenizer: tok/", "    - type: jsonl_writer"})
     static final class Run implements Callable<Integer> {
         @Parameters(paramLabel = "CONFIG", description = "Pipeline file (.yaml or .json).")

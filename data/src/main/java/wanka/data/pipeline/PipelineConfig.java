@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * A pipeline declared in YAML or JSON:
  * <pre>
  * input:
- *   reader: jsonl            # jsonl | text (one document per line) | paragraphs (blank-line separated)
+ *   reader: jsonl            # jsonl | text (one document per line) | paragraphs (blank-line separated) | documents (PDF, DOCX, XLSX, PPTX, ODS)
  *   paths: [data/*.jsonl]    # globs, relative to the config file; one task per matched file
  *   domain: web              # optional: tag documents that have no domain
  * steps:
@@ -41,7 +41,7 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
         JsonNode in = root.path("input");
         if (!in.isObject()) throw new IOException(file + ": missing 'input' section");
         String reader = in.path("reader").asText("jsonl");
-        if (!List.of("jsonl", "text", "paragraphs").contains(reader)) throw new IOException(file + ": input.reader '" + reader + "' is not one of jsonl, text, paragraphs");
+        if (!List.of("jsonl", "text", "paragraphs", "documents").contains(reader)) throw new IOException(file + ": input.reader '" + reader + "' is not one of jsonl, text, paragraphs, documents");
         List<String> globs = new ArrayList<>();
         JsonNode p = in.path("paths");
         if (p.isArray()) p.forEach(x -> globs.add(x.asText()));
@@ -94,6 +94,7 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
             case "jsonl" -> new wanka.data.readers.JsonlReader(textField, "id");
             case "text" -> new wanka.data.readers.TextReader(false);
             case "paragraphs" -> new wanka.data.readers.TextReader(true);
+            case "documents" -> new wanka.data.parse.DocumentParser();
             default -> throw new IllegalStateException(reader);
         };
     }
