@@ -10,7 +10,10 @@ final class Errors {
 
     static String message(Throwable ex) {
         Throwable t = ex;
-        while ((t instanceof UncheckedIOException || t.getClass() == RuntimeException.class) && t.getCause() != null) t = t.getCause();
+        while ((t instanceof UncheckedIOException || t instanceof java.util.concurrent.ExecutionException || t.getClass() == RuntimeException.class)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
         if (t instanceof NoSuchFileException n) return "no such file: " + n.getFile();
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.replace('\n', ' ');

@@ -65,7 +65,7 @@ public final class DedupSteps {
     public static void register(StepRegistry r) {
         r.register("exact_dedup", f -> {
             StepOptions o = check(f.options(), "normalize", "cross_task", "dir");
-            Path dir = o.bool("cross_task", false) ? Path.of(o.string("dir", f.layout().output().resolve("exact").toString())) : null;
+            Path dir = o.bool("cross_task", false) ? o.path("dir", f.layout().output().resolve("exact")) : null;
             if (dir == null && o.has("dir")) throw new IllegalArgumentException("step 'exact_dedup': option 'dir' needs 'cross_task: true'");
             return io(() -> new ExactDedup(o.bool("normalize", true), dir, f.task()));
         });
@@ -78,7 +78,7 @@ public final class DedupSteps {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("step 'minhash_signatures': " + e.getMessage(), e);
             }
-            Path dir = Path.of(o.string("dir", f.layout().output().resolve("minhash").toString()));
+            Path dir = o.path("dir", f.layout().output().resolve("minhash"));
             return io(() -> new MinHashSignatures(p, o.bool("normalize", true), dir, f.task()));
         });
         r.register("minhash_filter", f -> filter(f.options(), f.task(), "near_duplicate"));
@@ -87,9 +87,9 @@ public final class DedupSteps {
 
     private static RemoveFilter filter(StepOptions options, int task, String reason) {
         StepOptions o = check(options, "dir");
-        String dir = o.string("dir", null);
+        Path dir = o.path("dir", null);
         if (dir == null) throw new IllegalArgumentException("step '" + o.type() + "': option 'dir' (the folder the first pass's signature step wrote) is required");
-        return io(() -> new RemoveFilter(o.type(), reason, IdList.path(Path.of(dir).resolve("remove"), task)));
+        return io(() -> new RemoveFilter(o.type(), reason, IdList.path(dir.resolve("remove"), task)));
     }
 
     private static StepOptions check(StepOptions o, String... known) {

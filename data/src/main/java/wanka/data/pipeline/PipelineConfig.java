@@ -62,7 +62,7 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
             @SuppressWarnings("unchecked")
             Map<String, Object> options = YAML.convertValue(step, LinkedHashMap.class);
             options.remove("type");
-            steps.add(new StepOptions(type, options));
+            steps.add(new StepOptions(type, options, base));
         }
         return new PipelineConfig(file, reader, inputs, in.path("domain").asText(""), in.path("text_field").asText("text"), steps);
     }

@@ -4,10 +4,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The options of one step from the pipeline config, with typed getters whose errors name the step and key. */
-public record StepOptions(String type, Map<String, Object> values) {
+/**
+ * The options of one step from the pipeline config, with typed getters whose errors name the step and key.
+ * Relative paths in options are resolved against {@code base}, the folder of the config file (null: the working directory).
+ */
+public record StepOptions(String type, Map<String, Object> values, java.nio.file.Path base) {
     public StepOptions {
         values = new LinkedHashMap<>(values);
+    }
+
+    public StepOptions(String type, Map<String, Object> values) {
+        this(type, values, null);
+    }
+
+    /** A path option resolved against the config file's folder, or {@code def} (not resolved) when absent. */
+    public java.nio.file.Path path(String key, java.nio.file.Path def) {
+        Object v = values.get(key);
+        if (v == null) return def;
+        java.nio.file.Path p = java.nio.file.Path.of(v.toString());
+        return base == null || p.isAbsolute() ? p : base.resolve(p).normalize();
     }
 
     public static StepOptions of(String type, Object... kv) {

@@ -38,9 +38,10 @@ public final class BuiltinSteps {
                     return new DomainTagger(rules, f.options().string("default", null), f.options().bool("override", false));
                 })
                 .register("perplexity", f -> {
-                    String model = f.options().string("model", null);
-                    if (model == null) throw new IllegalArgumentException("step 'perplexity': option 'model' (an HF TeleChat2 directory) is required");
-                    String tokPath = f.options().string("tokenizer", model);
+                    Path modelPath = f.options().path("model", null);
+                    if (modelPath == null) throw new IllegalArgumentException("step 'perplexity': option 'model' (an HF TeleChat2 directory) is required");
+                    String model = modelPath.toString();
+                    String tokPath = f.options().path("tokenizer", modelPath).toString();
                     Tokenizer tok = tokenizers.computeIfAbsent(tokPath, p -> {
                         try {
                             return Tokenizers.load(Path.of(p));
@@ -58,7 +59,8 @@ public final class BuiltinSteps {
                 .register("length_filter", f -> new LengthFilter(f.options().integer("min_chars", 1), f.options().integer("max_chars", Integer.MAX_VALUE)))
                 .register("jsonl_writer", f -> new JsonlWriter(f.layout().output().resolve(f.options().string("name", "documents")), f.task()))
                 .register("tokenize", f -> {
-                    String path = f.options().string("tokenizer", null);
+                    Path tokPath = f.options().path("tokenizer", null);
+                    String path = tokPath == null ? null : tokPath.toString();
                     if (path == null) throw new IllegalArgumentException("step 'tokenize': option 'tokenizer' (a tokenizer directory) is required");
                     Tokenizer tok = tokenizers.computeIfAbsent(path, p -> {
                         try {
