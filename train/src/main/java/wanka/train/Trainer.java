@@ -94,6 +94,17 @@ public final class Trainer {
         this.tokensSeen = s.tokensSeen();
     }
 
+    /** Keeps only the metrics lines of steps up to {@code lastStep} (all of them when the file is new). */
+    static void dropMetricsAfter(Path file, long lastStep) throws IOException {
+        if (!Files.isRegularFile(file)) return;
+        java.util.List<String> lines = Files.readAllLines(file);
+        java.util.List<String> kept = lines.stream().filter(l -> {
+            var m = java.util.regex.Pattern.compile("^\\{\"step\":(\\d+)").matcher(l);
+            return m.find() && Long.parseLong(m.group(1)) <= lastStep;
+        }).toList();
+        if (kept.size() != lines.size()) Files.write(file, kept);
+    }
+
     /** Runs until {@code options.steps()}; returns the last step's loss. */
     public double run(Listener listener) throws IOException {
         Path out = options.outDir();
@@ -101,7 +112,9 @@ public final class Trainer {
         LrSchedule schedule = options.lrSchedule();
         double flopsPerToken = model.config().flopsPerToken(options.seq());
         double lastLoss = Double.NaN;
-        try (BufferedWriter metrics = Files.newBufferedWriter(out.resolve("metrics.jsonl"), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Path metricsFile = out.resolve("metrics.jsonl");
+        dropMetricsAfter(metricsFile, step); // a resumed run rewrites the steps after its checkpoint
+        try (BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
              TensorBoardWriter tb = new TensorBoardWriter(out.resolve("tensorboard"))) {
             while (step < options.steps()) {
                 long t0 = System.nanoTime();

@@ -75,6 +75,9 @@ class TrainerTest {
         Path ckpt = dir.resolve("a/checkpoints/step-00000003");
         assertThat(ckpt.resolve("optimizer.safetensors")).exists();
         Run resumed = train(data, dir.resolve("b"), 6, 0, ckpt);
+        // Resuming in the same run directory drops the metrics of the steps after the checkpoint instead of repeating them.
+        train(data, dir.resolve("a"), 6, 0, ckpt);
+        assertThat(Files.readAllLines(dir.resolve("a/metrics.jsonl"))).hasSize(6);
         assertThat(resumed.losses()).containsExactlyElementsOf(full.losses().subList(3, 6));
         full.params().forEach((k, v) -> {
             float[] r = resumed.params().get(k);
