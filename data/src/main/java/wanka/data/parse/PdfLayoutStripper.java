@@ -7,7 +7,12 @@ import org.apache.pdfbox.text.TextPosition;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A {@link PDFTextStripper} (sorted by position) that keeps the glyph geometry of each line: a line splits into cells
@@ -25,13 +30,22 @@ final class PdfLayoutStripper extends PDFTextStripper {
     private record Cell(String text, float x) {
     }
 
-    /** One text line; {@code paragraph} when it starts a new paragraph. */
-    private record Line(List<Cell> cells, boolean paragraph, float em) {
+    /** One text line; {@code paragraph} when it starts a new paragraph; {@code page} counts from 1. */
+    private record Line(List<Cell> cells, boolean paragraph, float em, int page, float y) {
+        String text() {
+            return String.join(" ", cells.stream().map(Cell::text).toList());
+        }
     }
+
+    /** Lines this close to a page's top or bottom (in lines) are candidates for running headers/footers. */
+    static final int EDGE_LINES = 1;
+    /** A header/footer candidate recurring (digits ignored) on at least this many pages is dropped. */
+    static final int RUNNING_PAGES = 3;
 
     private final List<Line> lines = new ArrayList<>();
     private final List<TextPosition> glyphs = new ArrayList<>();
     private boolean newParagraph = true;
+    private int page;
 
     PdfLayoutStripper() {
         setSortByPosition(true);
@@ -40,6 +54,7 @@ final class PdfLayoutStripper extends PDFTextStripper {
     /** Strips {@code pdf} and returns its text with tables in Markdown. */
     String layout(PDDocument pdf) throws IOException {
         lines.clear();
+        page = 0;
         writeText(pdf, new StringWriter());
         flushLine();
         return render();
@@ -69,6 +84,7 @@ final class PdfLayoutStripper extends PDFTextStripper {
     @Override
     protected void writePageStart() {
         flushLine();
+        page++;
         newParagraph = true;
     }
 
@@ -79,6 +95,7 @@ final class PdfLayoutStripper extends PDFTextStripper {
 
     private void flushLine() {
         if (glyphs.isEmpty()) return;
+        float y = glyphs.getFirst().getYDirAdj();
         float em = (float) glyphs.stream().mapToDouble(TextPosition::getFontSizeInPt).max().orElse(10);
         if (em <= 0) em = 10;
         List<Cell> cells = new ArrayList<>();
@@ -86,6 +103,7 @@ final class PdfLayoutStripper extends PDFTextStripper {
         float start = 0, end = Float.NaN;
         for (TextPosition g : glyphs) {
             String u = g.getUnicode();
+            if (u != null) u = CONTROL.matcher(u).replaceAll(""); // unmapped glyphs of some fonts come out as C0 controls
             if (u == null || u.isBlank()) continue;
             float x = g.getXDirAdj();
             if (!Float.isNaN(end) && x - end > CELL_GAP_EM * em) {
@@ -100,11 +118,69 @@ final class PdfLayoutStripper extends PDFTextStripper {
         }
         if (!text.isEmpty()) cells.add(new Cell(text.toString(), start));
         glyphs.clear();
-        if (!cells.isEmpty()) lines.add(new Line(cells, newParagraph, em));
+        if (!cells.isEmpty()) lines.add(new Line(cells, newParagraph, em, page, y));
         newParagraph = false;
     }
 
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
+
+    /**
+     * Drops running headers and footers: among the first and last {@link #EDGE_LINES} lines of each page, those whose text
+     * (digit runs counted as equal, so page numbers match) recurs at the same height on at least {@link #RUNNING_PAGES}
+     * pages, or on two when it has no letters (bare page numbers).
+     */
+    private void dropRunningLines() {
+        Map<Integer, List<Integer>> byPage = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) byPage.computeIfAbsent(lines.get(i).page(), k -> new ArrayList<>()).add(i);
+        if (byPage.size() < 2) return;
+        Map<String, Set<Integer>> pagesOf = new HashMap<>();
+        Map<Integer, String> edge = new HashMap<>();
+        for (List<Integer> idx : byPage.values()) {
+            for (int k = 0; k < idx.size(); k++) {
+                if (k >= EDGE_LINES && k < idx.size() - EDGE_LINES) continue;
+                Line l = lines.get(idx.get(k));
+                String key = DIGITS.matcher(l.text()).replaceAll("#").strip() + "@" + Math.round(l.y() / 4);
+                edge.put(idx.get(k), key);
+                pagesOf.computeIfAbsent(key, x -> new HashSet<>()).add(l.page());
+            }
+        }
+        List<Line> kept = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String key = edge.get(i);
+            if (key != null) {
+                int n = pagesOf.get(key).size();
+                boolean letters = key.substring(0, key.lastIndexOf('@')).codePoints().anyMatch(Character::isLetter);
+                if (n >= RUNNING_PAGES || (!letters && n >= 2)) {
+                    Line l = lines.get(i);
+                    if (l.paragraph() && i + 1 < lines.size() && lines.get(i + 1).page() == l.page()) {
+                        Line next = lines.get(i + 1);
+                        lines.set(i + 1, new Line(next.cells(), true, next.em(), next.page(), next.y()));
+                    }
+                    continue;
+                }
+            }
+            kept.add(lines.get(i));
+        }
+        lines.clear();
+        lines.addAll(kept);
+    }
+
+    /** Whether {@code c} is a CJK ideograph, kana or full-width punctuation: lines ending and starting with one join without a space. */
+    private static boolean cjk(int c) {
+        Character.UnicodeScript sc = Character.UnicodeScript.of(c);
+        return sc == Character.UnicodeScript.HAN || sc == Character.UnicodeScript.HIRAGANA || sc == Character.UnicodeScript.KATAKANA
+                || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFFEF);
+    }
+
+    /** Whether line {@code next} continues paragraph {@code para} without a space: after a hyphen, or between CJK characters. */
+    static boolean joinsTight(CharSequence para, String next) {
+        int last = Character.codePointBefore(para, para.length());
+        return last == '-' || (cjk(last) && !next.isEmpty() && cjk(next.codePointAt(0)));
+    }
+
     private String render() {
+        dropRunningLines();
         List<String> blocks = new ArrayList<>();
         StringBuilder para = new StringBuilder();
         int i = 0;
@@ -124,8 +200,8 @@ final class PdfLayoutStripper extends PDFTextStripper {
                 blocks.add(para.toString());
                 para.setLength(0);
             }
-            String text = String.join(" ", line.cells().stream().map(Cell::text).toList());
-            if (!para.isEmpty()) para.append(para.charAt(para.length() - 1) == '-' ? "" : " ");
+            String text = line.text();
+            if (!para.isEmpty() && !joinsTight(para, text)) para.append(' ');
             para.append(text);
         }
         if (!para.isEmpty()) blocks.add(para.toString());

@@ -40,6 +40,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DocumentParserTest {
@@ -114,6 +115,41 @@ class DocumentParserTest {
         assertEquals("two.pdf", doc.source());
         assertEquals("pdf", doc.metadata().get(DocumentParser.FORMAT));
         assertEquals("1", doc.metadata().get(DocumentParser.PAGES));
+    }
+
+    @Test
+    void pdfRunningHeadersAndPageNumbersAreDropped() throws IOException {
+        Path file = dir.resolve("running.pdf");
+        try (PDDocument pdf = new PDDocument()) {
+            PDType1Font font = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+            for (int p = 1; p <= 4; p++) {
+                PDPage page = new PDPage();
+                pdf.addPage(page);
+                try (PDPageContentStream cs = new PDPageContentStream(pdf, page)) {
+                    text(cs, font, 72, 750, "Section " + p + " of the Manual");
+                    text(cs, font, 72, 700, "Body text of page " + p + ".");
+                    text(cs, font, 300, 40, Integer.toString(p));
+                }
+            }
+            pdf.save(file.toFile());
+        }
+        assertEquals("""
+                Body text of page 1.
+
+                Body text of page 2.
+
+                Body text of page 3.
+
+                Body text of page 4.""", single(file).text());
+    }
+
+    @Test
+    void pdfLinesJoinWithoutSpaceBetweenCjkCharacters() {
+        assertTrue(PdfLayoutStripper.joinsTight("本手册正文", "部分"));
+        assertTrue(PdfLayoutStripper.joinsTight("句子，", "下一行"));
+        assertTrue(PdfLayoutStripper.joinsTight("re-", "spectively"));
+        assertFalse(PdfLayoutStripper.joinsTight("English", "text"));
+        assertFalse(PdfLayoutStripper.joinsTight("LaTeX", "排版"));
     }
 
     @Test
