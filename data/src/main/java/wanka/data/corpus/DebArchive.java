@@ -35,7 +35,7 @@ public final class DebArchive {
                 String name = e.getName();
                 if (!name.startsWith("data.tar")) continue;
                 InputStream data = switch (name) {
-                    case "data.tar.xz" -> new XZCompressorInputStream(ar, true);
+                    case "data.tar.xz" -> XZCompressorInputStream.builder().setInputStream(ar).setDecompressConcatenated(true).get();
                     case "data.tar.gz" -> new GZIPInputStream(ar);
                     case "data.tar" -> ar;
                     default -> throw new IOException(deb + ": " + name + " is compressed in a way this reader does not support (only .xz, .gz or none);"

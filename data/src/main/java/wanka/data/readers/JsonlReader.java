@@ -47,12 +47,12 @@ public record JsonlReader(String textField, String idField) implements DocumentR
                 return;
             }
             Map<String, String> meta = new LinkedHashMap<>();
-            n.fields().forEachRemaining(e -> {
+            n.properties().forEach(e -> {
                 if (e.getKey().equals(textField) || e.getKey().equals(idField)) return;
                 if (e.getValue().isValueNode()) meta.put(e.getKey(), e.getValue().asText());
             });
             JsonNode m = n.get("metadata");
-            if (m != null && m.isObject()) m.fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
+            if (m != null && m.isObject()) m.properties().forEach(e -> meta.put(e.getKey(), e.getValue().asText()));
             meta.putIfAbsent(Document.SOURCE, name);
             JsonNode idNode = n.get(idField);
             sink.accept(new Document(idNode != null && !idNode.isNull() ? idNode.asText() : id, t.asText(), meta));

@@ -37,7 +37,8 @@ final class GemmBlocked {
     /** Work items wanted per thread in each slice, for load balance. */
     static final int ITEMS_PER_THREAD = 4;
 
-    /** Counters per slice in {@code ctr}: B chunks claimed, B chunks packed, items claimed, items done. */
+    // Counters per slice in {@code ctr}: B chunks claimed, B chunks packed, items claimed, items done.
+
     /** How long a waiting worker spins before it blocks. */
     private static final long SPIN_NANOS = 30_000;
     private static final int PACK_NEXT = 0, PACK_DONE = 1, ITEM_NEXT = 2, ITEM_DONE = 3, COUNTERS = 4;

@@ -57,7 +57,6 @@ final class KernelMath {
         return FloatVector.broadcast(S, v);
     }
 
-    /** Sum of the lanes of {@code v} in lane order, in double; {@code lanes} is scratch of length S.length(). */
     /**
      * The lanes of {@code v} added left to right in float. Unlike {@code reduceLanes(ADD)}, whose order is
      * unspecified (the interpreter and the JIT-compiled intrinsic differ), the result never depends on
@@ -69,6 +68,7 @@ final class KernelMath {
         return s;
     }
 
+    /** Sum of the lanes of {@code v} in lane order, in double; {@code lanes} is scratch of length S.length(). */
     static double sumLanes(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
         double s = 0;

@@ -39,7 +39,7 @@ final class SegmentLoads {
 
     private static FloatVector widen(ShortVector bits) {
         IntVector i = (IntVector) bits.convertShape(VectorOperators.S2I, IS, 0);
-        return (FloatVector) i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /** The element at byte {@code off}. */

@@ -220,7 +220,7 @@ public final class DedupBench {
             MinHasher.Params p = new MinHasher.Params(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), 1);
             Path dir = work != null ? Files.createDirectories(work.resolve(f[0])) : Files.createTempDirectory("dedup-bench-");
             Result r = run(f[0], docs, p, tasks, threads, dir);
-            Map<String, Object> line = new LinkedHashMap<>(JSON.convertValue(r, Map.class));
+            Map<String, Object> line = new LinkedHashMap<>(JSON.convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
             line.put("ngram", p.ngram());
             line.put("bands", p.bands());
             line.put("rows", p.rows());
