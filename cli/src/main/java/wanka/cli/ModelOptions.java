@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /** How a command is told which model architecture to build. */
 final class ModelOptions {
     @Option(names = "--preset", paramLabel = "NAME",
-            description = "Model size preset: nano (quickstart, ~3M params), tiny, small, base (benchmark sizes), telechat2-3b, -7b, -35b, -115b.")
+            description = "Model size preset: nano (quickstart, ~5M params with a 4k vocabulary), tiny, small, base (benchmark sizes), telechat2-3b, -7b, -35b, -115b.")
     String preset;
 
     @Option(names = "--config", paramLabel = "FILE", description = "An HF TeleChat2 config.json (overrides --preset).")
