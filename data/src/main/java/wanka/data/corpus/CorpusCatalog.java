@@ -45,7 +45,25 @@ public final class CorpusCatalog {
                     "MIT (package); the texts are public domain",
                     new CorpusSource.Npm("chinese-poetry", "2.0.1"),
                     "25b549e46919c3a0569db6b68ddc96956b04a484ea4518ad2bbd4f137e307e86", 85_464_664L,
-                    "poetry", "zh", new ChinesePoetryExtractor()));
+                    "poetry", "zh", new ChinesePoetryExtractor()),
+            new CorpusEntry("python-docs",
+                    "Python 3.11 documentation as reStructuredText: tutorial, language and library reference, HOWTOs, FAQ, glossary (497 files)",
+                    "PSF-2.0 (Python Software Foundation licence)",
+                    new CorpusSource.Debian("python3.11-doc", "3.11.2-6+deb12u9"),
+                    "5b3594189d6ef9a6963ce0347fd307a1cc67620ad697e144db366070e2e146be", 12_644_000L,
+                    "code-docs", "en", new DebTextFilesExtractor("usr/share/doc/python3.11/html/_sources", ".rst.txt")),
+            new CorpusEntry("gcide",
+                    "GNU Collaborative International Dictionary of English (Webster 1913 + WordNet + additions): one document per dictionary entry",
+                    "GPL-2+",
+                    new CorpusSource.Debian("dict-gcide", "0.48.5+nmu2"),
+                    "7b0af5cfde3cbdef5e9d6e78f92ec335ced7c2790f37a40f49bebc6f7347ac0f", 14_800_692L,
+                    "dictionary", "en", new DictdExtractor("usr/share/dictd/gcide.dict.dz", "usr/share/dictd/gcide.index")),
+            new CorpusEntry("debian-reference-zh",
+                    "Debian Reference (Osamu Aoki) in Simplified Chinese, plain text: one document per chapter, preface and appendix",
+                    "GPL-2+",
+                    new CorpusSource.Debian("debian-reference-zh-cn", "2.100"),
+                    "6d2d8d9a646397e28b04cdff23d2e4374101ebf9be348e35961af62c8a2d0977", 1_885_052L,
+                    "tech-docs", "zh", new DebianReferenceExtractor("usr/share/debian-reference/debian-reference.zh-cn.txt.gz")));
 
     private CorpusCatalog() {
     }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import wanka.data.pipeline.Document;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,5 +149,68 @@ class ExtractorsTest {
         Map<String, String> m = new TreeMap<>(base);
         for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
         return m;
+    }
+
+    @Test
+    void pythonDocsGiveOneDocumentPerReStructuredTextSource() throws IOException {
+        Map<String, String> files = new TreeMap<>(Map.of(
+                "./usr/share/doc/python3.11/html/_sources/tutorial/index.rst.txt", "The Python Tutorial\n*******************\n\nPython is easy.\n",
+                "./usr/share/doc/python3.11/html/_sources/glossary.rst.txt", "Glossary\n========\n",
+                "./usr/share/doc/python3.11/html/_sources/empty.rst.txt", "\n",
+                "./usr/share/doc/python3.11/html/tutorial/index.html", "<html></html>",
+                "./usr/share/doc/python3.11/html/_sources/notes.txt", "not reST"));
+        assertThat(extract("python-docs", Fixtures.deb(tmp.resolve("python3.11-doc.deb"), files))).containsExactly(
+                new Document("python-docs/glossary", "Glossary\n========",
+                        Map.of("source", "python-docs", "domain", "code-docs", "language", "en", "path", "glossary.rst.txt")),
+                new Document("python-docs/tutorial/index", "The Python Tutorial\n*******************\n\nPython is easy.",
+                        Map.of("source", "python-docs", "domain", "code-docs", "language", "en", "path", "tutorial/index.rst.txt")));
+        Path none = Fixtures.deb(tmp.resolve("none.deb"), Map.of("./usr/share/doc/python3.11/html/index.html", "x"));
+        assertThatThrownBy(() -> extract("python-docs", none)).isInstanceOf(IOException.class).hasMessageContaining(".rst.txt");
+    }
+
+    @Test
+    void gcideCutsEntriesByTheDictdIndexAndSkipsTheHeader() throws IOException {
+        String header = "00-database-url\n   ftp://ftp.gnu.org/gnu/gcide\n";
+        String abdicator = "Abdicator \\Ab\"di*ca`tor\\, n.\n   One who abdicates.\n   [1913 Webster]\n";
+        String absolve = "Absolve \\Ab*solve\"\\, v. t. [imp. & p. p. {Absolved}]\n   1. To set free.\n\n   2. To pardon.\n";
+        String dict = header + "\n" + abdicator + "\n" + absolve + "\n";
+        int a = header.length() + 1, b = a + abdicator.length() + 1;
+        String index = "00-database-url\tA\t" + b64(header.length()) + "\n"
+                + "Abdicator\t" + b64(a) + "\t" + b64(abdicator.length()) + "\n"
+                + "Absolve\t" + b64(b) + "\t" + b64(absolve.length()) + "\n"
+                + "Absolved\t" + b64(b) + "\t" + b64(absolve.length()) + "\n";
+        Map<String, byte[]> files = new TreeMap<>(Map.of(
+                "./usr/share/dictd/gcide.dict.dz", Fixtures.gzip(dict),
+                "./usr/share/dictd/gcide.index", index.getBytes(StandardCharsets.UTF_8)));
+        assertThat(extract("gcide", Fixtures.debBytes(tmp.resolve("dict-gcide.deb"), files))).containsExactly(
+                new Document("gcide/1", abdicator.strip(), Map.of("source", "gcide", "domain", "dictionary", "language", "en", "headwords", "Abdicator")),
+                new Document("gcide/2", absolve.strip(), Map.of("source", "gcide", "domain", "dictionary", "language", "en", "headwords", "Absolve; Absolved")));
+    }
+
+    @Test
+    void debianReferenceGivesOneDocumentPerPrefaceChapterAndAppendix() throws IOException {
+        String nb = "\u00a0";
+        String txt = "Debian 参考手册\n\n目录\n\n序言\n    1. 免责声明\n1. GNU/Linux 教程\n\n"
+                + "序言\n\n目录\n\n1. 免责声明\n\n    所有担保条款具有免责效力。\n\n"
+                + "第" + nb + "1" + nb + "章" + nb + "GNU/Linux 教程\n\n    我认为学习计算机系统。\n\n"
+                + "附录" + nb + "A." + nb + "附录\n\nA.1. Debian 迷宫\n";
+        Map<String, byte[]> files = Map.of("./usr/share/debian-reference/debian-reference.zh-cn.txt.gz", Fixtures.gzip(txt));
+        assertThat(extract("debian-reference-zh", Fixtures.debBytes(tmp.resolve("debian-reference-zh-cn.deb"), files))).containsExactly(
+                new Document("debian-reference-zh/0", "序言\n\n目录\n\n1. 免责声明\n\n    所有担保条款具有免责效力。",
+                        Map.of("source", "debian-reference-zh", "domain", "tech-docs", "language", "zh", "title", "序言")),
+                new Document("debian-reference-zh/1", "第" + nb + "1" + nb + "章" + nb + "GNU/Linux 教程\n\n    我认为学习计算机系统。",
+                        Map.of("source", "debian-reference-zh", "domain", "tech-docs", "language", "zh", "title", "第 1 章 GNU/Linux 教程")),
+                new Document("debian-reference-zh/A", "附录" + nb + "A." + nb + "附录\n\nA.1. Debian 迷宫",
+                        Map.of("source", "debian-reference-zh", "domain", "tech-docs", "language", "zh", "title", "附录 A. 附录")));
+    }
+
+    private static String b64(int v) {
+        String digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        StringBuilder s = new StringBuilder();
+        do {
+            s.insert(0, digits.charAt(v % 64));
+            v /= 64;
+        } while (v > 0);
+        return s.toString();
     }
 }

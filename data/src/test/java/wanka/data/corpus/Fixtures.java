@@ -58,6 +58,39 @@ final class Fixtures {
         return file;
     }
 
+    /** A Debian package like {@link #deb} whose files are given as raw bytes (e.g. gzipped content). */
+    static Path debBytes(Path file, Map<String, byte[]> files) throws IOException {
+        byte[] control = xzTar(Map.of("./control", "Package: test\nVersion: 1\n"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream xz = new XZCompressorOutputStream(bytes, 0)) {
+            TarArchiveOutputStream tar = new TarArchiveOutputStream(xz);
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (var f : files.entrySet()) {
+                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
+                e.setSize(f.getValue().length);
+                tar.putArchiveEntry(e);
+                tar.write(f.getValue());
+                tar.closeArchiveEntry();
+            }
+            tar.finish();
+        }
+        try (ArArchiveOutputStream ar = new ArArchiveOutputStream(Files.newOutputStream(file))) {
+            member(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
+            member(ar, "control.tar.xz", control);
+            member(ar, "data.tar.xz", bytes.toByteArray());
+        }
+        return file;
+    }
+
+    /** {@code text} as UTF-8, gzipped. */
+    static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(gz)) {
+            g.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return gz.toByteArray();
+    }
+
     private static void member(ArArchiveOutputStream ar, String name, byte[] content) throws IOException {
         ar.putArchiveEntry(new ArArchiveEntry(name, content.length));
         ar.write(content);
