@@ -1,8 +1,6 @@
 package wanka.data.clean;
 
-import wanka.data.pipeline.Document;
-import wanka.data.pipeline.Step;
-import wanka.data.pipeline.StepContext;
+import wanka.data.pipeline.TextFilter;
 import wanka.data.pipeline.StepOptions;
 
 /**
@@ -20,7 +18,7 @@ import wanka.data.pipeline.StepOptions;
  * </ul>
  */
 public record FineWebQuality(double linePunctThr, boolean linePunctExcludeZero, double shortLineThr, int shortLineLength,
-                             double charDuplicatesRatio, double newLineRatio) implements Step {
+                             double charDuplicatesRatio, double newLineRatio) implements TextFilter {
 
     /** Builds the step from its config options (datatrove defaults). */
     public static FineWebQuality from(StepOptions o) {
@@ -39,14 +37,6 @@ public record FineWebQuality(double linePunctThr, boolean linePunctExcludeZero, 
     }
 
     @Override
-    public Document apply(Document doc, StepContext ctx) {
-        String reason = check(doc.text());
-        if (reason == null) return doc;
-        ctx.drop(reason);
-        return null;
-    }
-
-    /** The reason the text is dropped, or null when it passes. */
     public String check(String text) {
         String[] lines = text.split("\n", -1);
         int punct = 0, shortLines = 0, nonEmpty = 0;

@@ -1,8 +1,6 @@
 package wanka.data.clean;
 
-import wanka.data.pipeline.Document;
-import wanka.data.pipeline.Step;
-import wanka.data.pipeline.StepContext;
+import wanka.data.pipeline.TextFilter;
 import wanka.data.pipeline.StepOptions;
 
 import java.util.List;
@@ -32,7 +30,7 @@ import java.util.List;
 public record GopherQuality(int minDocWords, int maxDocWords, double minAvgWordLength, double maxAvgWordLength,
                             double maxSymbolWordRatio, double maxBulletLinesRatio, double maxEllipsisLinesRatio,
                             double minAlphaWordsRatio, int minStopWords, List<String> bullets, List<String> stopWords,
-                            List<String> cjkStopWords) implements Step {
+                            List<String> cjkStopWords) implements TextFilter {
     public static final List<String> STOP_WORDS = List.of("the", "be", "to", "of", "and", "that", "have", "with");
     public static final List<String> CJK_STOP_WORDS = List.of("的", "了", "是", "在", "和", "有", "不", "这", "我", "也", "就", "人");
 
@@ -62,14 +60,6 @@ public record GopherQuality(int minDocWords, int maxDocWords, double minAvgWordL
     }
 
     @Override
-    public Document apply(Document doc, StepContext ctx) {
-        String reason = check(doc.text());
-        if (reason == null) return doc;
-        ctx.drop(reason);
-        return null;
-    }
-
-    /** The reason the text is dropped, or null when it passes. */
     public String check(String text) {
         Words w = Words.of(text);
         int nWords = 0, cjk = 0, alpha = 0;

@@ -1,8 +1,6 @@
 package wanka.data.clean;
 
-import wanka.data.pipeline.Document;
-import wanka.data.pipeline.Step;
-import wanka.data.pipeline.StepContext;
+import wanka.data.pipeline.TextFilter;
 import wanka.data.pipeline.StepOptions;
 
 import java.util.HashSet;
@@ -26,7 +24,7 @@ import java.util.regex.Pattern;
  * {@code dup_line_char_frac}, {@code dup_para_char_frac}, {@code top_n_grams} and {@code dup_n_grams} (mappings
  * n → fraction); 0 disables a rule.
  */
-public final class GopherRepetition implements Step {
+public final class GopherRepetition implements TextFilter {
     private static final Pattern PARAGRAPHS = Pattern.compile("\n{2,}");
     private static final Pattern LINES = Pattern.compile("\n+");
 
@@ -83,14 +81,6 @@ public final class GopherRepetition implements Step {
     }
 
     @Override
-    public Document apply(Document doc, StepContext ctx) {
-        String reason = check(doc.text());
-        if (reason == null) return doc;
-        ctx.drop(reason);
-        return null;
-    }
-
-    /** The reason the text is dropped, or null when it passes. */
     public String check(String text) {
         if (text.isEmpty()) return null;
         double len = text.length();

@@ -1,27 +1,17 @@
 package wanka.data.steps;
 
-import wanka.data.pipeline.Document;
-import wanka.data.pipeline.Step;
-import wanka.data.pipeline.StepContext;
+import wanka.data.pipeline.TextFilter;
 
 /** Drops documents shorter than {@code min_chars} or longer than {@code max_chars} (code points). */
-public record LengthFilter(int minChars, int maxChars) implements Step {
+public record LengthFilter(int minChars, int maxChars) implements TextFilter {
     @Override
     public String name() {
         return "length_filter";
     }
 
     @Override
-    public Document apply(Document doc, StepContext ctx) {
-        int n = doc.text().codePointCount(0, doc.text().length());
-        if (n < minChars) {
-            ctx.drop("too_short");
-            return null;
-        }
-        if (n > maxChars) {
-            ctx.drop("too_long");
-            return null;
-        }
-        return doc;
+    public String check(String text) {
+        int n = text.codePointCount(0, text.length());
+        return n < minChars ? "too_short" : n > maxChars ? "too_long" : null;
     }
 }
