@@ -48,18 +48,28 @@ import java.util.zip.ZipFile;
  * documents are shuffled with a fixed seed; 5 % are held out for validation. A 4096-token SentencePiece-style BPE
  * is trained on a sample of every domain.
  *
- * <pre>java wanka.train.mix.MixingExperiment [--out DIR] [--fortunes DIR] [--steps N] [--threads N]</pre>
+ * <p>The held-out split and the tokenizer do not depend on {@code --seed}/{@code --seeds}, so every run is scored on
+ * the same validation tokens. The seed sets the model initialisation, the trainer's seed and the mixture's sampling
+ * (which domain each row draws and which window of it). With {@code --seeds a,b,c} every mixing is trained once per
+ * seed; a table is printed after each seed, and at the end a summary with the mean ± sample standard deviation over
+ * seeds of each domain's validation loss, the mean final weights, and each mixing's average loss minus uniform's
+ * (paired by seed: same initialisation and same sampling draws).
+ *
+ * <pre>java wanka.train.mix.MixingExperiment [--out DIR] [--fortunes DIR] [--steps N] [--threads N]
+ *        [--seed N | --seeds N,N,...] [--mixings uniform,proportional,odm]</pre>
  */
 public final class MixingExperiment {
-    private static final int BATCH = 8, SEQ = 128, VALID_WINDOWS = 24;
+    private static final int BATCH = 8, SEQ = 128, VALID_WINDOWS = 96, VALID_CHUNK = 24;
+    /** Seeds the held-out split (fixed, whatever the training seeds) and is the default training seed. */
     private static final long SEED = 1234;
+    private static final List<String> MIXINGS = List.of("uniform", "proportional", "odm");
 
     /** A domain's documents before tokenisation. */
     record Texts(String name, List<String> train, List<String> valid) {
     }
 
     /** One run's outcome: validation loss per domain (domain order) and its final sampling weights. */
-    record Result(String mixing, double[] validLoss, double[] finalWeights, double seconds) {
+    record Result(String mixing, long seed, double[] validLoss, double[] finalWeights, double seconds) {
         double average() {
             double s = 0;
             for (double x : validLoss) s += x;
@@ -75,6 +85,9 @@ public final class MixingExperiment {
         for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i], args[i + 1]);
         Path out = Path.of(a.getOrDefault("--out", "runs/mixing"));
         long steps = Long.parseLong(a.getOrDefault("--steps", "150"));
+        List<Long> seeds = seeds(a);
+        List<String> mixings = List.of(a.getOrDefault("--mixings", String.join(",", MIXINGS)).split(","));
+        for (String m : mixings) if (!MIXINGS.contains(m)) throw new IllegalArgumentException("--mixings: unknown mixing '" + m + "', expected some of " + MIXINGS);
         int threads = Integer.parseInt(a.getOrDefault("--threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
         Path fortunes = a.containsKey("--fortunes") ? Path.of(a.get("--fortunes")) : null;
         PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
@@ -113,41 +126,128 @@ public final class MixingExperiment {
             mixes.put("uniform", StaticWeights.uniform(train.size()));
             mixes.put("proportional", StaticWeights.proportional(tokens));
             mixes.put("odm", OdmWeights.start(StaticWeights.uniform(train.size()), 0));
-            for (var e : mixes.entrySet()) {
-                long s0 = System.nanoTime();
-                TeleChat2 model = TeleChat2.initialize(cfg, device, SEED);
-                TrainOptions opts = new TrainOptions(BATCH, SEQ, steps, 1, 3e-3, 3e-4, Math.min(20, steps / 10), "cosine", 1.0,
-                        AdamWOptimizer.Settings.telechat(), SEED, 1, 0, out.resolve("runs").resolve(e.getKey()));
-                DomainMixture mix = new DomainMixture(train, BATCH, SEQ, SEED, e.getValue());
-                new Trainer(model, device, mix, opts, 0).run(m -> {
-                    if (m.step() % 25 == 0) log.printf("  %-12s step %4d loss %.3f weights %s%n", e.getKey(), m.step(), m.loss(), m.domainWeights());
-                });
-                double[] vl = new double[valid.size()];
-                for (int d = 0; d < valid.size(); d++) vl[d] = validationLoss(model, valid.get(d));
-                results.add(new Result(e.getKey(), vl, mix.mixing().weights(), (System.nanoTime() - s0) / 1e9));
-                log.printf("%s done in %.0f s%n", e.getKey(), results.getLast().seconds());
+            for (long seed : seeds) {
+                List<Result> ofSeed = new ArrayList<>();
+                for (String name : mixings) {
+                    long s0 = System.nanoTime();
+                    TeleChat2 model = TeleChat2.initialize(cfg, device, seed);
+                    TrainOptions opts = new TrainOptions(BATCH, SEQ, steps, 1, 3e-3, 3e-4, Math.min(20, steps / 10), "cosine", 1.0,
+                            AdamWOptimizer.Settings.telechat(), seed, 1, 0, out.resolve("runs").resolve(name + "-seed" + seed));
+                    DomainMixture mix = new DomainMixture(train, BATCH, SEQ, seed, mixes.get(name));
+                    new Trainer(model, device, mix, opts, 0).run(m -> {
+                        if (m.step() % 25 == 0) log.printf("  %-12s seed %d step %4d loss %.3f weights %s%n", name, seed, m.step(), m.loss(), m.domainWeights());
+                    });
+                    double[] vl = new double[valid.size()];
+                    for (int d = 0; d < valid.size(); d++) vl[d] = validationLoss(model, valid.get(d));
+                    ofSeed.add(new Result(name, seed, vl, mix.mixing().weights(), (System.nanoTime() - s0) / 1e9));
+                    log.printf("%s seed %d done in %.0f s: average validation loss %.3f%n", name, seed, ofSeed.getLast().seconds(), ofSeed.getLast().average());
+                }
+                results.addAll(ofSeed);
+                System.out.println("Seed " + seed + ". " + table(domainNames(train), ofSeed, steps));
+                System.out.flush();
             }
         } finally {
             train.forEach(d -> d.shards().forEach(TokenShard::close));
             valid.forEach(d -> d.shards().forEach(TokenShard::close));
         }
-        System.out.println(table(train.stream().map(Domain::name).toList(), results, steps));
+        if (seeds.size() > 1) System.out.println(summary(domainNames(train), results, steps));
     }
 
-    /** Mean next-token loss over the first {@value #VALID_WINDOWS} non-overlapping windows of the domain's validation shard. */
+    private static List<String> domainNames(List<Domain> domains) {
+        return domains.stream().map(Domain::name).toList();
+    }
+
+    /** {@code --seeds a,b,c}, or {@code --seed N}, or the default seed {@value #SEED}. */
+    static List<Long> seeds(Map<String, String> a) {
+        if (a.containsKey("--seed") && a.containsKey("--seeds")) throw new IllegalArgumentException("give --seed or --seeds, not both");
+        String spec = a.getOrDefault("--seeds", a.getOrDefault("--seed", String.valueOf(SEED)));
+        List<Long> seeds = new ArrayList<>();
+        for (String x : spec.split(",")) {
+            long v = Long.parseLong(x.strip());
+            if (seeds.contains(v)) throw new IllegalArgumentException("seed " + v + " given twice");
+            seeds.add(v);
+        }
+        return List.copyOf(seeds);
+    }
+
+    /** Mean and sample standard deviation (0 for a single value). */
+    static double[] meanStd(double[] xs) {
+        double m = 0;
+        for (double x : xs) m += x;
+        m /= xs.length;
+        double v = 0;
+        for (double x : xs) v += (x - m) * (x - m);
+        return new double[]{m, xs.length > 1 ? Math.sqrt(v / (xs.length - 1)) : 0};
+    }
+
+    /**
+     * Per mixing (in order of first appearance): mean ± std over seeds of each domain's loss and of the average,
+     * the mean final weights, and the paired difference of the average from uniform's run with the same seed.
+     */
+    static String summary(List<String> domains, List<Result> results, long steps) {
+        Map<String, List<Result>> by = new LinkedHashMap<>();
+        for (Result r : results) by.computeIfAbsent(r.mixing(), k -> new ArrayList<>()).add(r);
+        Map<Long, Result> uniform = new LinkedHashMap<>();
+        for (Result r : by.getOrDefault("uniform", List.of())) uniform.put(r.seed(), r);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Validation loss (nats/token) after %d steps of %d × %d tokens, nano preset: mean ± std over seeds %s%n%n",
+                steps, BATCH, SEQ, results.stream().map(Result::seed).distinct().toList()));
+        sb.append("| mixing |");
+        for (String d : domains) sb.append(' ').append(d).append(" |");
+        sb.append(" average | Δ average vs uniform | mean final weights |\n|---|");
+        sb.append("---:|".repeat(domains.size() + 2)).append("---|\n");
+        for (var e : by.entrySet()) {
+            List<Result> rs = e.getValue();
+            sb.append("| ").append(e.getKey()).append(" (").append(rs.size()).append(") |");
+            for (int d = 0; d < domains.size(); d++) {
+                int dd = d;
+                sb.append(pm(meanStd(rs.stream().mapToDouble(r -> r.validLoss()[dd]).toArray()), false));
+            }
+            sb.append(pm(meanStd(rs.stream().mapToDouble(Result::average).toArray()), true));
+            double[] diff = rs.stream().filter(r -> uniform.containsKey(r.seed())).mapToDouble(r -> r.average() - uniform.get(r.seed()).average()).toArray();
+            if (e.getKey().equals("uniform") || diff.length == 0) sb.append(" — |");
+            else {
+                double[] ms = meanStd(diff);
+                sb.append(String.format(Locale.ROOT, " %+.3f ± %.3f |", ms[0], ms[1]));
+            }
+            List<String> ws = new ArrayList<>();
+            for (int d = 0; d < domains.size(); d++) {
+                int dd = d;
+                ws.add(String.format(Locale.ROOT, "%.2f", rs.stream().mapToDouble(r -> r.finalWeights()[dd]).average().orElse(Double.NaN)));
+            }
+            sb.append(' ').append(String.join(" / ", ws)).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String pm(double[] meanStd, boolean bold) {
+        String v = String.format(Locale.ROOT, "%.3f ± %.3f", meanStd[0], meanStd[1]);
+        return " " + (bold ? "**" + v + "**" : v) + " |";
+    }
+
+    /**
+     * Mean next-token loss over the first {@value #VALID_WINDOWS} (or as many as fit) non-overlapping windows of the
+     * domain's validation shard, evaluated {@value #VALID_CHUNK} windows at a time.
+     */
     static double validationLoss(TeleChat2 model, Domain domain) {
         TokenShard s = domain.shards().getFirst();
         int windows = (int) Math.min(VALID_WINDOWS, (s.size() - 1) / SEQ);
         if (windows < 1) throw new IllegalStateException("validation shard of " + domain.name() + " is shorter than one window");
-        int[] in = new int[windows * SEQ], tg = new int[windows * SEQ], w = new int[SEQ + 1];
-        for (int r = 0; r < windows; r++) {
-            s.read((long) r * SEQ, w, 0, SEQ + 1);
-            System.arraycopy(w, 0, in, r * SEQ, SEQ);
-            System.arraycopy(w, 1, tg, r * SEQ, SEQ);
+        double sum = 0;
+        int[] w = new int[SEQ + 1];
+        for (int first = 0; first < windows; first += VALID_CHUNK) {
+            int n = Math.min(VALID_CHUNK, windows - first);
+            int[] in = new int[n * SEQ], tg = new int[n * SEQ];
+            for (int r = 0; r < n; r++) {
+                s.read((long) (first + r) * SEQ, w, 0, SEQ + 1);
+                System.arraycopy(w, 0, in, r * SEQ, SEQ);
+                System.arraycopy(w, 1, tg, r * SEQ, SEQ);
+            }
+            try (var ignored = model.device().noGrad(); var scope = model.device().openScope()) {
+                sum += (double) model.loss(in, tg, n, SEQ).item() * n;
+            }
         }
-        try (var ignored = model.device().noGrad(); var scope = model.device().openScope()) {
-            return model.loss(in, tg, windows, SEQ).item();
-        }
+        return sum / windows;
     }
 
     static String table(List<String> domains, List<Result> results, long steps) {
