@@ -16,22 +16,30 @@ import java.util.regex.Pattern;
 
 /**
  * A {@link PDFTextStripper} (sorted by position) that keeps the glyph geometry of each line: a line splits into cells
- * where the horizontal gap between glyphs exceeds {@link #CELL_GAP_EM} em, and consecutive lines with the same number
- * (at least two) of left-aligned cells become one Markdown table. Other lines are joined into paragraphs.
- * One instance per document (it collects state while stripping).
+ * where the horizontal gap between glyphs exceeds {@link #CELL_GAP_EM} em, and at least {@link #MIN_ROWS} consecutive
+ * lines of the same font size with the same number (at least two) of column-aligned cells become one Markdown table
+ * ({@link #tableAt}). Other lines are joined into paragraphs. One instance per document (it collects state while
+ * stripping).
  */
 final class PdfLayoutStripper extends PDFTextStripper {
     /** A gap wider than this (in multiples of the font size) separates table cells; word spaces are about 0.3 em. */
     static final float CELL_GAP_EM = 1.0f;
-    /** Column starts within this many em count as aligned. */
+    /** Cells whose left edges, right edges or centres lie within this many em count as one column. */
     static final float ALIGN_EM = 0.6f;
+    /** Fewest lines (header included) that make a table; two aligned lines are as often a heading or a label pair. */
+    static final int MIN_ROWS = 3;
+    /** Rows of one table differ in font size by at most this fraction. */
+    static final float SIZE_TOLERANCE = 0.15f;
 
-    /** One cell of a line: its text and where it starts. */
-    private record Cell(String text, float x) {
+    /** One cell of a line: its text, where it starts and where it ends. */
+    record Cell(String text, float x, float end) {
+        float mid() {
+            return (x + end) / 2;
+        }
     }
 
     /** One text line; {@code paragraph} when it starts a new paragraph; {@code page} counts from 1. */
-    private record Line(List<Cell> cells, boolean paragraph, float em, int page, float y) {
+    record Line(List<Cell> cells, boolean paragraph, float em, int page, float y) {
         String text() {
             return String.join(" ", cells.stream().map(Cell::text).toList());
         }
@@ -58,6 +66,12 @@ final class PdfLayoutStripper extends PDFTextStripper {
         writeText(pdf, new StringWriter());
         flushLine();
         return render();
+    }
+
+    /** Glyphs of TeX math fonts get their Unicode from the font's fixed encoding when the PDF's is unusable ({@link TexMathEncoding}). */
+    @Override
+    protected void processTextPosition(TextPosition text) {
+        super.processTextPosition(TexMathEncoding.remap(text));
     }
 
     @Override
@@ -100,14 +114,14 @@ final class PdfLayoutStripper extends PDFTextStripper {
         if (em <= 0) em = 10;
         List<Cell> cells = new ArrayList<>();
         StringBuilder text = new StringBuilder();
-        float start = 0, end = Float.NaN;
+        float start = 0, end = Float.NaN, cellEnd = 0;
         for (TextPosition g : glyphs) {
             String u = g.getUnicode();
             if (u != null) u = CONTROL.matcher(u).replaceAll(""); // unmapped glyphs of some fonts come out as C0 controls
             if (u == null || u.isBlank()) continue;
             float x = g.getXDirAdj();
             if (!Float.isNaN(end) && x - end > CELL_GAP_EM * em) {
-                cells.add(new Cell(text.toString(), start));
+                cells.add(new Cell(text.toString(), start, cellEnd));
                 text.setLength(0);
             } else if (!Float.isNaN(end) && x - end > 0.15f * em) {
                 text.append(' ');
@@ -115,8 +129,9 @@ final class PdfLayoutStripper extends PDFTextStripper {
             if (text.isEmpty()) start = x;
             text.append(u);
             end = x + g.getWidthDirAdj();
+            cellEnd = end;
         }
-        if (!text.isEmpty()) cells.add(new Cell(text.toString(), start));
+        if (!text.isEmpty()) cells.add(new Cell(text.toString(), start, cellEnd));
         glyphs.clear();
         if (!cells.isEmpty()) lines.add(new Line(cells, newParagraph, em, page, y));
         newParagraph = false;
@@ -185,14 +200,12 @@ final class PdfLayoutStripper extends PDFTextStripper {
         StringBuilder para = new StringBuilder();
         int i = 0;
         while (i < lines.size()) {
-            int j = tableEnd(i);
-            if (j - i >= 2) {
+            List<List<String>> rows = tableAt(lines, i);
+            if (rows != null) {
                 if (!para.isEmpty()) blocks.add(para.toString());
                 para.setLength(0);
-                List<List<String>> rows = new ArrayList<>();
-                for (int k = i; k < j; k++) rows.add(lines.get(k).cells().stream().map(Cell::text).toList());
                 blocks.add(MarkdownTable.render(rows));
-                i = j;
+                i += rows.size();
                 continue;
             }
             Line line = lines.get(i++);
@@ -208,18 +221,83 @@ final class PdfLayoutStripper extends PDFTextStripper {
         return String.join("\n\n", blocks);
     }
 
-    /** The end (exclusive) of the run of table rows aligned with line {@code i}; {@code i + 1} or less when none. */
-    private int tableEnd(int i) {
-        List<Cell> head = lines.get(i).cells();
-        if (head.size() < 2) return i + 1;
-        int j = i + 1;
-        while (j < lines.size() && aligned(head, lines.get(j).cells(), lines.get(i).em())) j++;
-        return j;
+    /** A run of dots as in a table of contents ("Introduction . . . . 7"). */
+    private static final Pattern LEADER = Pattern.compile("(\\.\\s?){4,}");
+    /** A back-of-book index entry's page list at the end of a cell ("表格, 27–32", "\\item, 23, 41"). */
+    private static final Pattern INDEX_PAGES = Pattern.compile(",\\s*\\d+([–-]\\d+)?(,\\s*\\d+([–-]\\d+)?)*$");
+    /** A dotted section number ("3.1", "4.2.7"), as headings and table-of-contents entries start with. */
+    private static final Pattern SECTION_NUMBER = Pattern.compile("\\d+(\\.\\d+)+\\.?");
+
+    /**
+     * Whether a line with {@code cells} can be a table row: at least two cells, none with a dot leader, not the entries
+     * of a multi-column index (every cell ending in a page list), and not a numbered heading (a dotted section number
+     * followed by one title cell, optionally a page number).
+     */
+    static boolean tableRow(List<Cell> cells) {
+        if (cells.size() < 2) return false;
+        for (Cell c : cells) if (LEADER.matcher(c.text()).find()) return false;
+        if (cells.stream().allMatch(c -> INDEX_PAGES.matcher(c.text().strip()).find())) return false;
+        return !(cells.size() <= 3 && SECTION_NUMBER.matcher(cells.getFirst().text().strip()).matches()
+                && cells.get(1).text().codePoints().anyMatch(Character::isLetter));
     }
 
-    private static boolean aligned(List<Cell> a, List<Cell> b, float em) {
-        if (a.size() != b.size()) return false;
-        for (int c = 0; c < a.size(); c++) if (Math.abs(a.get(c).x() - b.get(c).x()) > ALIGN_EM * em) return false;
-        return true;
+    /**
+     * The rows of the table starting at line {@code i} of {@code lines}, or null when none starts there. Candidates are
+     * the consecutive table rows ({@link #tableRow}) of about the same font size from line {@code i}; the first with
+     * the most cells gives the columns. Rows are taken from line {@code i} on while each of their cells falls, in order,
+     * into a column of that line ({@link #fit}); columns a row leaves out (the corner above row labels, a missing value)
+     * become empty cells. A table has at least {@link #MIN_ROWS} rows, two of them with every column filled.
+     */
+    static List<List<String>> tableAt(List<Line> lines, int i) {
+        Line head = lines.get(i);
+        if (!tableRow(head.cells())) return null;
+        int k = i + 1;
+        while (k < lines.size() && sameSize(head, lines.get(k)) && tableRow(lines.get(k).cells())) k++;
+        if (k - i < MIN_ROWS) return null;
+        List<Cell> columns = head.cells();
+        for (int j = i + 1; j < k; j++) if (lines.get(j).cells().size() > columns.size()) columns = lines.get(j).cells();
+        List<List<String>> rows = new ArrayList<>();
+        int full = 0;
+        for (int j = i; j < k; j++) {
+            List<Cell> cells = lines.get(j).cells();
+            int[] at = fit(columns, cells, head.em());
+            if (at == null) break;
+            String[] row = new String[columns.size()];
+            java.util.Arrays.fill(row, "");
+            for (int c = 0; c < cells.size(); c++) row[at[c]] = cells.get(c).text();
+            rows.add(List.of(row));
+            if (cells.size() == columns.size()) full++;
+        }
+        return rows.size() >= MIN_ROWS && full >= 2 ? rows : null;
+    }
+
+    /**
+     * The column of {@code columns} each of {@code cells} falls into, in increasing order, or null when one does not
+     * align ({@link #aligned}) with any column left after the previous cell's.
+     */
+    static int[] fit(List<Cell> columns, List<Cell> cells, float em) {
+        if (cells.size() > columns.size()) return null;
+        int[] at = new int[cells.size()];
+        int col = 0;
+        for (int c = 0; c < cells.size(); c++) {
+            while (col < columns.size() && !aligned(columns.get(col), cells.get(c), em)) col++;
+            if (col == columns.size()) return null;
+            at[c] = col++;
+        }
+        return at;
+    }
+
+    private static List<String> texts(List<Cell> cells) {
+        return cells.stream().map(Cell::text).toList();
+    }
+
+    private static boolean sameSize(Line a, Line b) {
+        return Math.abs(a.em() - b.em()) <= SIZE_TOLERANCE * Math.max(a.em(), b.em());
+    }
+
+    /** Whether cells {@code p} and {@code q} are left-, right- or centre-aligned within {@link #ALIGN_EM} em. */
+    static boolean aligned(Cell p, Cell q, float em) {
+        float tol = ALIGN_EM * em;
+        return Math.abs(p.x() - q.x()) <= tol || Math.abs(p.end() - q.end()) <= tol || Math.abs(p.mid() - q.mid()) <= tol;
     }
 }

@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * one CJK character) between parsed and reference text; (2) {@code tabular} environments (and table-producing Sweave
  * chunks) in the source vs Markdown tables in the output, and how many source cells appear inside an output table;
  * (3) math items in the source and the fraction found in the output, {@code exact} (the item's symbol sequence,
- * e.g. {@code x^2+y} → {@code x2+y}, occurs contiguously once whitespace is removed) or {@code loose} (in order within a
- * short window, which tolerates 2-D layout such as fractions). Items with fewer than 3 symbols are not scored.
+ * e.g. {@code x^2+y} → {@code x2+y}, occurs contiguously once whitespace and {@code |} are removed from both) or
+ * {@code loose} (in order within a short window, which tolerates 2-D layout such as fractions). Items with fewer than 3
+ * symbols are not scored.
  *
  * <p>Usage: {@code ParserEval [--dump DIR] FILE.pdf SRC[,SRC...] [FILE.pdf SRC[,SRC...]]...}; a SRC is a .tex, .Rnw
  * (optionally .gz) or a directory of them.
@@ -124,7 +125,7 @@ public final class ParserEval {
         for (LatexReference.Math m : ref.math()) {
             if (m.display()) display++;
             else inline++;
-            String sig = signature(m.latex());
+            String sig = squash(signature(m.latex())); // the text is squashed too: table pipes and whitespace gone
             if (sig.length() < 3) continue;
             scored++;
             if (m.display()) scoredDisplay++;
