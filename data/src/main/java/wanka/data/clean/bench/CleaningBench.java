@@ -57,9 +57,11 @@ public final class CleaningBench {
 
         Map<String, Object> langs = new TreeMap<>();
         for (String l : List.of("da", "de", "el", "en", "es", "fi", "fr", "it", "nl", "pt", "sv")) langs.put(l, 0.05); // Lingua relative distance, see LanguageFilter
-        LanguageFilter.Config cfg = LanguageFilter.config(StepOptions.of("language", "languages", langs, "low_accuracy", low));
+        LanguageFilter.Config cfg = LanguageFilter.config(StepOptions.of("language", "languages", langs, "model", "lingua", "low_accuracy", low));
+        LanguageFilter.Config fast = LanguageFilter.config(StepOptions.of("language", "languages", langs));
         List<Step> steps = List.of(Normalize.from(StepOptions.of("normalize", "punctuation", "half")),
-                new LanguageFilter(cfg.detector(), cfg.thresholds(), cfg.maxChars()),
+                new LanguageFilter(cfg.identifier(), cfg.thresholds()),
+                new LanguageFilter(fast.identifier(), fast.thresholds()),
                 Boilerplate.defaults(), GopherQuality.defaults(), GopherRepetition.defaults(), C4Quality.defaults(),
                 FineWebQuality.defaults());
         System.out.printf(Locale.ROOT, "{\"corpus\":\"europarl\",\"docs\":%d,\"mb\":%.2f,\"repeat\":%d,\"threads\":1}%n", normalised.size(), bytes / 1e6, repeat);
@@ -83,7 +85,7 @@ public final class CleaningBench {
             double secs = nanos / 1e9 / repeat, cpuSecs = cpu / 1e9 / repeat;
             var t = stats.total();
             System.out.printf(Locale.ROOT, "{\"step\":\"%s\",\"docs_per_s\":%.1f,\"mb_per_s\":%.2f,\"docs_per_cpu_s\":%.1f,\"mb_per_cpu_s\":%.2f,\"kept\":%d,\"changed\":%d,\"dropped\":%d,\"reasons\":%s}%n",
-                    step.name(), input.size() / secs, inBytes / secs / 1e6, input.size() / cpuSecs, inBytes / cpuSecs / 1e6, t.kept, t.changed, t.dropped, json(stats.dropReasons()));
+                    step instanceof LanguageFilter lf ? step.name() + " (" + lf.describe() + ")" : step.name(), input.size() / secs, inBytes / secs / 1e6, input.size() / cpuSecs, inBytes / cpuSecs / 1e6, t.kept, t.changed, t.dropped, json(stats.dropReasons()));
         }
     }
 

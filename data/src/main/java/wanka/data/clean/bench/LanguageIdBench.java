@@ -1,6 +1,7 @@
 package wanka.data.clean.bench;
 
 import wanka.data.clean.LanguageFilter;
+import wanka.data.clean.LanguageIdentifier;
 import wanka.data.pipeline.StepOptions;
 
 import java.nio.file.Path;
@@ -14,23 +15,30 @@ import java.util.TreeSet;
 /**
  * Measures the {@code language} step's identification on labelled text ({@link LabelledText}: Europarl with derived
  * labels, fortunes-zh) and prints JSON lines: one per language (support, precision, recall), then a summary
- * (accuracy, docs/s and MB/s (of UTF-16 chars) on one thread by wall clock and by thread CPU time, the configuration).
+ * (accuracy, docs/s and MB/s (of UTF-8 bytes) on one thread by wall clock and by thread CPU time, the configuration) — for
+ * each model in turn, on the same items in the same run.
  *
- * <p>Usage: {@code LanguageIdBench [--limit N] [--low-accuracy] [--max-chars N] [--europarl JAR] [--fortunes FILE]}.
+ * <p>Usage: {@code LanguageIdBench [--limit N] [--model lid176,lingua] [--low-accuracy] [--max-chars N] [--europarl JAR]
+ * [--fortunes FILE] [--dump FILE]}; {@code --dump} writes the items' texts one per line (line breaks as spaces) for a
+ * peer such as {@code fasttext predict} to read.
  */
 public final class LanguageIdBench {
     private LanguageIdBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int limit = Integer.MAX_VALUE, maxChars = 1000;
+        int limit = Integer.MAX_VALUE, maxChars = -1;
         boolean low = false;
+        List<String> models = List.of(LanguageFilter.LID176, LanguageFilter.LINGUA);
+        Path dump = null;
         Path europarl = LabelledText.defaultEuroparlJar(), fortunes = Path.of("/usr/share/games/fortunes/chinese");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--limit" -> limit = Integer.parseInt(args[++i]);
                 case "--low-accuracy" -> low = true;
                 case "--max-chars" -> maxChars = Integer.parseInt(args[++i]);
+                case "--model" -> models = List.of(args[++i].split(","));
+                case "--dump" -> dump = Path.of(args[++i]);
                 case "--europarl" -> europarl = Path.of(args[++i]);
                 case "--fortunes" -> fortunes = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("LanguageIdBench: unknown argument " + args[i]);
@@ -46,11 +54,26 @@ public final class LanguageIdBench {
         }
         Map<String, Object> langs = new TreeMap<>();
         labels.forEach(l -> langs.put(l, 0.0));
-        LanguageFilter.Config cfg = LanguageFilter.config(StepOptions.of("language", "languages", langs, "low_accuracy", low, "max_chars", maxChars));
+        if (dump != null) {
+            List<String> lines = items.stream().map(it -> it.text().replace('\n', ' ').replace('\r', ' ')).toList();
+            java.nio.file.Files.write(dump, lines, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        for (String model : models) {
+            Map<String, Object> opts = new TreeMap<>(Map.of("languages", langs, "model", model));
+            if (low) opts.put("low_accuracy", true);
+            if (maxChars >= 0) opts.put("max_chars", maxChars);
+            Object[] kv = opts.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toArray();
+            LanguageFilter.Config cfg = LanguageFilter.config(StepOptions.of("language", kv));
+            measure(model, cfg, items, unlabelled);
+        }
+    }
+
+    private static void measure(String model, LanguageFilter.Config cfg, List<LabelledText.Item> items, int unlabelled) {
         long t0 = System.nanoTime();
-        LanguageFilter filter = new LanguageFilter(cfg.detector(), cfg.thresholds(), cfg.maxChars());
-        filter.identify("warm up the detector with a first call");
+        LanguageIdentifier id = cfg.identifier();
+        id.identify("warm up the detector with a first call");
         long loadNanos = System.nanoTime() - t0;
+        for (int i = 0; i < Math.min(500, items.size()); i++) id.identify(items.get(i).text()); // JIT warm-up
 
         Map<String, int[]> stats = new TreeMap<>(); // label -> {support, truePositive, predicted}
         int correct = 0, scored = 0;
@@ -59,10 +82,10 @@ public final class LanguageIdBench {
         long cpu0 = mx.getCurrentThreadCpuTime();
         t0 = System.nanoTime();
         for (var it : items) {
-            var top = filter.identify(it.text());
-            bytes += it.text().length();
+            var top = id.identify(it.text());
+            bytes += it.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
             if (it.label().equals("?")) continue;
-            String pred = top == null ? "unknown" : LanguageFilter.code(top.getKey());
+            String pred = top == null ? "unknown" : top.language();
             scored++;
             stats.computeIfAbsent(it.label(), k -> new int[3])[0]++;
             stats.computeIfAbsent(pred, k -> new int[3])[2]++;
@@ -75,13 +98,13 @@ public final class LanguageIdBench {
         double cpuSecs = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
         for (var e : stats.entrySet()) {
             int[] s = e.getValue();
-            System.out.printf(Locale.ROOT, "{\"language\":\"%s\",\"support\":%d,\"predicted\":%d,\"precision\":%.4f,\"recall\":%.4f}%n",
-                    e.getKey(), s[0], s[2], s[2] == 0 ? 0.0 : (double) s[1] / s[2], s[0] == 0 ? 0.0 : (double) s[1] / s[0]);
+            System.out.printf(Locale.ROOT, "{\"model\":\"%s\",\"language\":\"%s\",\"support\":%d,\"predicted\":%d,\"precision\":%.4f,\"recall\":%.4f}%n",
+                    model, e.getKey(), s[0], s[2], s[2] == 0 ? 0.0 : (double) s[1] / s[2], s[0] == 0 ? 0.0 : (double) s[1] / s[0]);
         }
-        System.out.printf(Locale.ROOT, "{\"summary\":true,\"docs\":%d,\"scored\":%d,\"unlabelled\":%d,\"accuracy\":%.4f,\"docs_per_s\":%.1f,"
-                        + "\"mb_per_s\":%.3f,\"docs_per_cpu_s\":%.1f,\"mb_per_cpu_s\":%.3f,\"threads\":1,\"low_accuracy\":%s,\"max_chars\":%d,\"candidates\":%d,\"load_s\":%.1f}%n",
-                items.size(), scored, unlabelled, (double) correct / scored, items.size() / secs, bytes / secs / 1e6, items.size() / cpuSecs, bytes / cpuSecs / 1e6, low, maxChars,
-                cfg.candidates().size(), loadNanos / 1e9);
+        System.out.printf(Locale.ROOT, "{\"summary\":true,\"model\":\"%s\",\"docs\":%d,\"scored\":%d,\"unlabelled\":%d,\"accuracy\":%.4f,\"docs_per_s\":%.1f,"
+                        + "\"mb_per_s\":%.3f,\"docs_per_cpu_s\":%.1f,\"mb_per_cpu_s\":%.3f,\"threads\":1,\"low_accuracy\":%s,\"max_chars\":%d,\"candidates\":%d,\"load_s\":%.2f}%n",
+                model, items.size(), scored, unlabelled, (double) correct / scored, items.size() / secs, bytes / secs / 1e6, items.size() / cpuSecs, bytes / cpuSecs / 1e6,
+                cfg.lowAccuracy(), cfg.maxChars(), cfg.candidates().size(), loadNanos / 1e9);
     }
 
 }
