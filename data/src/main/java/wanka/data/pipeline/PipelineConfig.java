@@ -22,12 +22,14 @@ import java.util.stream.Stream;
  *   reader: jsonl            # jsonl | text (one document per line) | paragraphs (blank-line separated) | documents (PDF, DOCX, XLSX, PPTX, ODS)
  *   paths: [data/*.jsonl]    # globs, relative to the config file; one task per matched file
  *   domain: web              # optional: tag documents that have no domain
+ *   max_document_bytes: 67108864   # optional (64 MiB): longer JSONL lines / text documents are quarantined
  * steps:
  *   - type: normalize
  *   - type: jsonl_writer
  * </pre>
  */
-public record PipelineConfig(Path file, String reader, List<Path> inputs, String defaultDomain, String textField, List<StepOptions> steps) {
+public record PipelineConfig(Path file, String reader, List<Path> inputs, String defaultDomain, String textField, long maxDocumentBytes,
+                             List<StepOptions> steps) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static PipelineConfig read(Path file, StepRegistry registry) throws IOException {
@@ -64,7 +66,9 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
             options.remove("type");
             steps.add(new StepOptions(type, options, base));
         }
-        return new PipelineConfig(file, reader, inputs, in.path("domain").asText(""), in.path("text_field").asText("text"), steps);
+        long maxBytes = in.path("max_document_bytes").asLong(64L << 20);
+        if (maxBytes <= 0) throw new IOException(file + ": input.max_document_bytes must be positive, got " + in.path("max_document_bytes"));
+        return new PipelineConfig(file, reader, inputs, in.path("domain").asText(""), in.path("text_field").asText("text"), maxBytes, steps);
     }
 
     static List<Path> expand(Path base, String glob) throws IOException {
@@ -91,9 +95,9 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
     /** The reader named by the config. */
     public DocumentReader documentReader() {
         return switch (reader) {
-            case "jsonl" -> new wanka.data.readers.JsonlReader(textField, "id");
-            case "text" -> new wanka.data.readers.TextReader(false);
-            case "paragraphs" -> new wanka.data.readers.TextReader(true);
+            case "jsonl" -> new wanka.data.readers.JsonlReader(textField, "id", maxDocumentBytes);
+            case "text" -> new wanka.data.readers.TextReader(false, maxDocumentBytes);
+            case "paragraphs" -> new wanka.data.readers.TextReader(true, maxDocumentBytes);
             case "documents" -> new wanka.data.parse.DocumentParser();
             default -> throw new IllegalStateException(reader);
         };

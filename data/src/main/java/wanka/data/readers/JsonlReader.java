@@ -17,17 +17,17 @@ import java.util.function.Consumer;
  * field (default {@code id}; else {@code file:line}); other top-level scalar fields and a {@code metadata} object
  * become metadata.
  */
-public record JsonlReader(String textField, String idField) implements DocumentReader {
+public record JsonlReader(String textField, String idField, long maxDocumentBytes) implements DocumentReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public JsonlReader() {
-        this("text", "id");
+        this("text", "id", Lines.DEFAULT_MAX_BYTES);
     }
 
     @Override
     public void read(Path file, Consumer<Document> sink, Quarantine quarantine) throws IOException {
         String name = file.getFileName().toString();
-        Lines.forEach(file, line -> {
+        Lines.forEach(file, maxDocumentBytes, line -> {
             String id = name + ":" + line.number();
             if (line.error() != null) {
                 quarantine.add(id, "read", line.error(), line.text());
@@ -44,6 +44,10 @@ public record JsonlReader(String textField, String idField) implements DocumentR
             JsonNode t = n.get(textField);
             if (t == null || !t.isTextual()) {
                 quarantine.add(id, "read", "no string field '" + textField + "' on line " + line.number(), line.text());
+                return;
+            }
+            if (t.asText().isBlank()) {
+                quarantine.add(id, "read", "empty text on line " + line.number(), line.text());
                 return;
             }
             Map<String, String> meta = new LinkedHashMap<>();

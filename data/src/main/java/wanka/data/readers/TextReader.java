@@ -13,7 +13,11 @@ import java.util.function.Consumer;
  * Plain UTF-8 text (optionally .gz): one document per non-blank line, or, with {@code paragraphs}, one per block
  * of lines separated by blank lines. Lines with invalid UTF-8 are quarantined (their document is not formed).
  */
-public record TextReader(boolean paragraphs) implements DocumentReader {
+public record TextReader(boolean paragraphs, long maxDocumentBytes) implements DocumentReader {
+
+    public TextReader(boolean paragraphs) {
+        this(paragraphs, Lines.DEFAULT_MAX_BYTES);
+    }
 
     @Override
     public void read(Path file, Consumer<Document> sink, Quarantine quarantine) throws IOException {
@@ -21,7 +25,8 @@ public record TextReader(boolean paragraphs) implements DocumentReader {
         StringBuilder doc = new StringBuilder();
         long[] start = {0};
         boolean[] broken = {false};
-        Lines.forEach(file, line -> {
+        long[] bytes = {0};
+        Lines.forEach(file, maxDocumentBytes, line -> {
             if (line.error() != null) {
                 quarantine.add(name + ":" + line.number(), "read", line.error(), line.text());
                 broken[0] = true;
@@ -36,8 +41,21 @@ public record TextReader(boolean paragraphs) implements DocumentReader {
                 doc.setLength(0);
                 broken[0] = false;
             } else {
-                if (doc.isEmpty()) start[0] = line.number();
-                else doc.append('\n');
+                if (doc.isEmpty()) {
+                    start[0] = line.number();
+                    bytes[0] = 0;
+                } else {
+                    doc.append('\n');
+                }
+                bytes[0] += line.text().length() + 1;
+                if (bytes[0] > maxDocumentBytes) {
+                    if (!broken[0]) quarantine.add(name + ":" + start[0], "read", "paragraph from line " + start[0] + " is over the limit of "
+                            + maxDocumentBytes + " bytes (input.max_document_bytes)", doc.substring(0, Math.min(doc.length(), 1024)));
+                    broken[0] = true;
+                    doc.setLength(0);
+                    doc.append(' ');
+                    return;
+                }
                 doc.append(line.text());
             }
         });

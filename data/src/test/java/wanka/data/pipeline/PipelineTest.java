@@ -108,4 +108,34 @@ class PipelineTest {
         assertThat(Files.readString(layout.quarantine(0))).contains("boom on a1").contains("\"step\":\"explode\"");
         assertThat(Files.readAllLines(layout.output().resolve("documents/task-00000.jsonl"))).hasSize(2);
     }
+
+    @Test
+    void emptyAndHugeDocumentsAreQuarantinedAndTheRestIsKept(@TempDir Path dir) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        String huge = "x ".repeat(5000);
+        Files.writeString(data.resolve("c.jsonl"), "{\"id\": \"e1\", \"text\": \"\"}\n"
+                + "{\"id\": \"h1\", \"text\": \"" + huge + "\"}\n"
+                + "{\"id\": \"ok\", \"text\": \"a normal document\"}\n"
+                + "{\"id\": \"e2\", \"text\": \"  \\n \"}\n");
+        Files.writeString(data.resolve("d.txt"), "first paragraph\n\n" + "long line of a paragraph\n".repeat(100) + "\nlast paragraph\n");
+        StepRegistry reg = BuiltinSteps.registry();
+        Path c = dir.resolve("p.yaml");
+        Files.writeString(c, "input: {reader: jsonl, paths: [data/c.jsonl], max_document_bytes: 1000}\nsteps: [{type: jsonl_writer}]\n");
+        RunLayout layout = new RunLayout(dir.resolve("run"));
+        new LocalExecutor(PipelineConfig.read(c, reg), reg, layout).run(1, t -> { });
+        String q = Files.readString(layout.quarantine(0));
+        assertThat(q).contains("empty text on line 1").contains("empty text on line 4")
+                .contains("line 2 is 10024 bytes, over the limit of 1000 (input.max_document_bytes)");
+        assertThat(q.length()).isLessThan(4000); // the huge line is sampled, not copied whole
+        assertThat(Files.readAllLines(layout.output().resolve("documents/task-00000.jsonl"))).singleElement().asString().contains("\"ok\"");
+
+        Files.writeString(c, "input: {reader: paragraphs, paths: [data/d.txt], max_document_bytes: 1000}\nsteps: [{type: jsonl_writer}]\n");
+        RunLayout para = new RunLayout(dir.resolve("run-para"));
+        new LocalExecutor(PipelineConfig.read(c, reg), reg, para).run(1, t -> { });
+        assertThat(Files.readString(para.quarantine(0))).contains("paragraph from line 3 is over the limit of 1000 bytes");
+        assertThat(Files.readAllLines(para.output().resolve("documents/task-00000.jsonl"))).hasSize(2);
+
+        Files.writeString(c, "input: {reader: jsonl, paths: [data/c.jsonl], max_document_bytes: 0}\nsteps: [{type: jsonl_writer}]\n");
+        assertThatThrownBy(() -> PipelineConfig.read(c, reg)).hasMessageContaining("max_document_bytes");
+    }
 }
