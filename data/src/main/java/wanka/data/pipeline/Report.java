@@ -61,11 +61,13 @@ public final class Report {
         StringBuilder sb = new StringBuilder("# Pipeline report\n\n");
         sb.append(String.format(Locale.ROOT, "%d tasks, %.1f MB read, %.1f task-seconds (%.2f MB/s per task-thread), %d documents quarantined.%n%n",
                 tasks, bytes / 1e6, seconds, seconds > 0 ? bytes / 1e6 / seconds : 0, quarantined));
-        sb.append("| # | step | in | kept | changed | dropped | quarantined | chars in → out | seconds |\n|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("Rates are per task-thread: documents in (and million characters in) per second of the step's own time.\n\n");
+        sb.append("| # | step | in | kept | changed | dropped | quarantined | chars in → out | seconds | docs/s | M chars/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < steps.size(); i++) {
             StepTotals t = steps.get(i);
             long[] a = total(t);
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %d | %d | %d | %d → %d | %.2f |%n", i + 1, t.step(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], t.seconds()));
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %d | %d | %d | %d → %d | %.2f | %s | %s |%n", i + 1, t.step(), a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+                    t.seconds(), rate(a[0], t.seconds(), 1, "%.0f"), rate(a[5], t.seconds(), 1e6, "%.2f")));
         }
         for (int i = 0; i < steps.size(); i++) {
             StepTotals t = steps.get(i);
@@ -110,12 +112,14 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "<text x=%.1f y=%d>%d in</text>", x + 5, y + 15, a[0]));
         }
         sb.append("</svg>");
-        sb.append("<table><tr><th>step</th><th>in</th><th>kept</th><th>changed</th><th>dropped</th><th>quarantined</th><th>seconds</th><th>drop reasons</th></tr>");
+        sb.append("<table><tr><th>step</th><th>in</th><th>kept</th><th>changed</th><th>dropped</th><th>quarantined</th><th>seconds</th><th>docs/s</th><th>M chars/s</th>"
+                + "<th>drop reasons</th></tr>");
         for (StepTotals t : steps) {
             long[] a = total(t);
-            sb.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.2f</td><td style=text-align:left>%s</td></tr>",
-                    escape(t.step()), a[0], a[1], a[2], a[3], a[4], t.seconds(), escape(reasons(t))));
+            sb.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.2f</td><td>%s</td><td>%s</td><td style=text-align:left>%s</td></tr>",
+                    escape(t.step()), a[0], a[1], a[2], a[3], a[4], t.seconds(), rate(a[0], t.seconds(), 1, "%.0f"), rate(a[5], t.seconds(), 1e6, "%.2f"), escape(reasons(t))));
         }
+        sb.append("<p>Rates are per task-thread: documents in (and million characters in) per second of the step's own time.</p>");
         sb.append("</table><h2>Per domain</h2>");
         for (StepTotals t : steps) {
             sb.append("<h3>").append(escape(t.step())).append("</h3><table><tr><th>domain</th><th>in</th><th>kept</th><th>changed</th><th>dropped</th><th>quarantined</th></tr>");
@@ -124,6 +128,11 @@ public final class Report {
             sb.append("</table>");
         }
         return sb.toString();
+    }
+
+    /** {@code count / unit} per second, or "–" when the step took no measurable time. */
+    private static String rate(long count, double seconds, double unit, String format) {
+        return seconds > 1e-6 ? String.format(Locale.ROOT, format, count / unit / seconds) : "–";
     }
 
     private static String reasons(StepTotals t) {

@@ -69,7 +69,8 @@ class PipelineTest {
         assertThat(Files.readString(layout.quarantine(0))).contains("not valid JSON on line 3");
         assertThat(Files.readString(layout.quarantine(1))).contains("invalid UTF-8 on line 2");
         String md = Files.readString(layout.reportMarkdown());
-        assertThat(md).contains("length_filter").contains("`too_short`: 1").contains("2 documents quarantined");
+        assertThat(md).contains("length_filter").contains("`too_short`: 1").contains("2 documents quarantined").contains("| docs/s | M chars/s |");
+        assertThat(md.lines().filter(l -> l.startsWith("| 1 | length_filter | 4 |")).findFirst().orElseThrow().split("\\|")).hasSize(12);
         assertThat(Files.readString(layout.reportHtml())).contains("<svg").contains("news");
 
         // A rerun skips finished tasks: delete one marker, only that task runs again.
