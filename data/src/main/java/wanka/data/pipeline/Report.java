@@ -135,9 +135,15 @@ public final class Report {
         return seconds > 1e-6 ? String.format(Locale.ROOT, format, count / unit / seconds) : "–";
     }
 
+    /** The most frequent drop reasons first, at most eight, then how many other reasons and documents there were. */
     private static String reasons(StepTotals t) {
         StringBuilder r = new StringBuilder();
-        t.reasons().forEach((k, v) -> r.append(r.isEmpty() ? "" : ", ").append(k).append(": ").append(v));
+        var sorted = t.reasons().entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).toList();
+        for (int i = 0; i < Math.min(8, sorted.size()); i++) r.append(i == 0 ? "" : ", ").append(sorted.get(i).getKey()).append(": ").append(sorted.get(i).getValue());
+        if (sorted.size() > 8) {
+            long rest = sorted.subList(8, sorted.size()).stream().mapToLong(java.util.Map.Entry::getValue).sum();
+            r.append(String.format(Locale.ROOT, " … and %d more reasons (%d documents; all in report.md)", sorted.size() - 8, rest));
+        }
         return r.toString();
     }
 
