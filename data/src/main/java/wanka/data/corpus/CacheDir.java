@@ -18,8 +18,6 @@ public final class CacheDir {
 
     /** Where catalogue entry {@code name}'s documents (or file) are once fetched into {@code cache}. */
     public static Path product(Path cache, String name) {
-        return new CorpusFetcher(cache, (c, w) -> {
-            throw new UnsupportedOperationException("no download");
-        }, s -> { }).documents(CorpusCatalog.get(name));
+        return CorpusFetcher.documents(cache, CorpusCatalog.get(name));
     }
 }

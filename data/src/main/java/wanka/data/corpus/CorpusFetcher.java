@@ -59,7 +59,12 @@ public final class CorpusFetcher {
 
     /** The documents file of {@code corpus} (present once fetched), or its file for an {@link ArtifactFile} entry. */
     public Path documents(CorpusEntry corpus) {
-        return corpusDir(corpus.name()).resolve(corpus.extractor() instanceof ArtifactFile f ? f.fileName() : DOCUMENTS);
+        return documents(cacheDir, corpus);
+    }
+
+    /** {@link #documents(CorpusEntry)} for a fetcher whose cache root is {@code cacheDir}. */
+    public static Path documents(Path cacheDir, CorpusEntry corpus) {
+        return cacheDir.resolve("corpora").resolve(corpus.name()).resolve(corpus.extractor() instanceof ArtifactFile f ? f.fileName() : DOCUMENTS);
     }
 
     /** The manifest of {@code corpus} when it is fetched and matches the catalogue entry. */
