@@ -307,6 +307,60 @@ class DocumentParserTest {
                 Thanks""", single(file).text());
     }
 
+    /**
+     * PowerPoint keeps an equation as Office Math in {@code a14:m}: inside a paragraph (inline, wrapped in
+     * {@code mc:AlternateContent} with a plain-run fallback) or as a whole shape under {@code mc:AlternateContent} whose
+     * fallback is a picture shape. The POI-built deck's placeholder runs are replaced by that XML.
+     */
+    @Test
+    void pptxOfficeMathBecomesLatex() throws IOException {
+        Path built = dir.resolve("built.pptx"), file = dir.resolve("math.pptx");
+        try (XMLSlideShow show = new XMLSlideShow(); OutputStream out = Files.newOutputStream(built)) {
+            XSLFSlide slide = show.createSlide();
+            XSLFTextBox box = slide.createTextBox();
+            box.setAnchor(new Rectangle2D.Double(50, 50, 400, 50));
+            var para = box.addNewTextParagraph();
+            para.addNewTextRun().setText("Energy ");
+            para.addNewTextRun().setText("INLINEMATH");
+            para.addNewTextRun().setText(" holds.");
+            XSLFTextBox eq = slide.createTextBox();
+            eq.setAnchor(new Rectangle2D.Double(50, 150, 400, 50));
+            eq.setText("DISPLAYMATH");
+            show.write(out);
+        }
+        String m = "xmlns:m=\"http://schemas.openxmlformats.org/officeDocument/2006/math\"";
+        String mc = "xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\" xmlns:a14=\"http://schemas.microsoft.com/office/drawing/2010/main\"";
+        String inline = "<mc:AlternateContent " + mc + "><mc:Choice Requires=\"a14\"><a14:m><m:oMath " + m + ">"
+                + "<m:r><m:t>E=m</m:t></m:r><m:sSup><m:e><m:r><m:t>c</m:t></m:r></m:e><m:sup><m:r><m:t>2</m:t></m:r></m:sup></m:sSup>"
+                + "</m:oMath></a14:m></mc:Choice><mc:Fallback><a:r><a:t>E=mc2</a:t></a:r></mc:Fallback></mc:AlternateContent>";
+        String display = "<mc:AlternateContent " + mc + "><mc:Choice Requires=\"a14\"><p:sp><p:nvSpPr><p:cNvPr id=\"9\" name=\"Eq\"/>"
+                + "<p:cNvSpPr txBox=\"1\"/><p:nvPr/></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/><a:lstStyle/><a:p><a14:m><m:oMathPara " + m + ">"
+                + "<m:oMath><m:f><m:num><m:r><m:t>a</m:t></m:r></m:num><m:den><m:r><m:t>b</m:t></m:r></m:den></m:f></m:oMath>"
+                + "</m:oMathPara></a14:m></a:p></p:txBody></p:sp></mc:Choice><mc:Fallback><p:sp><p:nvSpPr><p:cNvPr id=\"9\" name=\"Eq\"/>"
+                + "<p:cNvSpPr txBox=\"1\"/><p:nvPr/></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:r><a:t>picture</a:t></a:r></a:p>"
+                + "</p:txBody></p:sp></mc:Fallback></mc:AlternateContent>";
+        try (var zin = new java.util.zip.ZipFile(built.toFile()); ZipOutputStream zout = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (ZipEntry e : java.util.Collections.list(zin.entries())) {
+                byte[] data = zin.getInputStream(e).readAllBytes();
+                if (e.getName().equals("ppt/slides/slide1.xml")) {
+                    String xml = new String(data, StandardCharsets.UTF_8)
+                            .replaceFirst("<a:r>(?:(?!</a:r>).)*<a:t>INLINEMATH</a:t></a:r>", java.util.regex.Matcher.quoteReplacement(inline))
+                            .replaceFirst("<p:sp>(?:(?!</p:sp>).)*DISPLAYMATH(?:(?!</p:sp>).)*</p:sp>", java.util.regex.Matcher.quoteReplacement(display));
+                    assertFalse(xml.contains("MATH"), xml);
+                    data = xml.getBytes(StandardCharsets.UTF_8);
+                }
+                zout.putNextEntry(new ZipEntry(e.getName()));
+                zout.write(data);
+            }
+        }
+        assertEquals("""
+                ## Slide 1
+
+                Energy $E=mc^{2}$ holds.
+
+                $$\\frac{a}{b}$$""", single(file).text());
+    }
+
     @Test
     void odsTablesWithRepeatedCells() throws IOException {
         Path file = dir.resolve("sheet.ods");
