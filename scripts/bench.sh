@@ -62,6 +62,10 @@ if [ "$what" = langid ] || [ "$what" = all ]; then
   "$JAVA_HOME/bin/java" -Dwanka.home="$PWD" --add-modules jdk.incubator.vector -cp cli/target/wanka.jar \
     wanka.data.clean.bench.LanguageIdBench --limit 2000 --repeat 5 --dump "$lines" 2>/dev/null | grep summary
   $py scripts/peers/fasttext_langid.py .wanka/corpora/lid176/lid.176.ftz "$lines" --repeat 5
+  if command -v fasttext >/dev/null; then   # the C++ command itself: whole file, model load included (~0.04 s)
+    for _ in 1 2 3; do /usr/bin/time -f "%U" fasttext predict .wanka/corpora/lid176/lid.176.ftz "$lines" 1 2>&1 >/dev/null; done \
+      | sort -n | head -1 | awk -v b="$(wc -c < "$lines")" '{printf "{\"peer\": \"fasttext-cli\", \"k\": 1, \"user_s\": %s, \"mb_per_cpu_s\": %.3f}\n", $1, b / 1e6 / $1}'
+  fi
   rm -f "$lines"
 fi
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

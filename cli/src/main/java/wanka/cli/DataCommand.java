@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Run data pipelines: readers → cleaning/filtering/dedup steps → writers (JSONL, packed token shards), with a per-step, per-domain report.",
-        subcommands = {DataCommand.Run.class, DataCommand.Slurm.class, DataCommand.ReportCmd.class, DataCommand.Steps.class})
+        subcommands = {DataCommand.Run.class, DataCommand.Slurm.class, DedupCommand.class, DataCommand.ReportCmd.class, DataCommand.Steps.class})
 final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -163,7 +163,11 @@ final class DataCommand implements Runnable {
     static final class Steps implements Runnable {
         @Override
         public void run() {
-            BuiltinSteps.registry().types().forEach(System.out::println);
+            var registry = BuiltinSteps.registry();
+            int width = registry.types().stream().mapToInt(String::length).max().orElse(0);
+            for (String t : registry.types()) System.out.printf("%-" + width + "s  %s%n", t, registry.summary(t));
+            System.out.println();
+            System.out.println("Options are keys next to 'type' in a step's mapping; the report names every drop reason.");
         }
     }
 }

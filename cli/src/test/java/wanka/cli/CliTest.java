@@ -57,7 +57,7 @@ class CliTest {
     @Test
     void everyCommandExplainsItself() {
         for (String[] cmd : new String[][]{{"--help"}, {"pretrain", "--help"}, {"generate", "--help"}, {"chat", "--help"}, {"quickstart", "--help"},
-                {"tokenizer", "train", "--help"}, {"bench", "train", "--help"}, {"bench", "gemm", "--help"}}) {
+                {"tokenizer", "train", "--help"}, {"bench", "train", "--help"}, {"bench", "gemm", "--help"}, {"data", "dedup", "--help"}}) {
             String out = stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), cmd)).isZero());
             assertThat(out).as(String.join(" ", cmd)).contains("Usage:").hasSizeGreaterThan(200);
         }
@@ -122,6 +122,39 @@ class CliTest {
         Outcome bad = run("data", "run", dir.resolve("missing.yaml").toString(), "--out", dir.resolve("x").toString());
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("missing.yaml").hasLineCount(1);
+    }
+
+    @Test
+    void nearDuplicateRemovalThroughTheCommandLine(@TempDir Path dir) throws IOException {
+        // 60 distinct documents in two files, plus 20 near copies (one word changed) of documents in the other file.
+        Random r = new Random(5);
+        String[] vocab = "council budget energy report member vote proposal market water school rail farm trade law court fund port bank code data".split(" ");
+        List<String> base = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            StringBuilder t = new StringBuilder();
+            for (int w = 0; w < 60; w++) t.append(vocab[r.nextInt(vocab.length)]).append(w % 7 == 6 ? ". " : " ");
+            base.add(t.toString().strip());
+        }
+        List<String> a = new ArrayList<>(), b = new ArrayList<>();
+        for (int i = 0; i < 60; i++) (i < 30 ? a : b).add("{\"id\":\"d" + i + "\",\"text\":\"" + base.get(i) + "\"}");
+        for (int i = 0; i < 20; i++) b.add("{\"id\":\"near" + i + "\",\"text\":\"" + base.get(i).replaceFirst("^\\w+", "changed") + "\"}");
+        Files.createDirectories(dir.resolve("in"));
+        Files.write(dir.resolve("in/a.jsonl"), a);
+        Files.write(dir.resolve("in/b.jsonl"), b);
+        String mh = dir.resolve("mh").toString();
+        Files.writeString(dir.resolve("sigs.yaml"), "input: {reader: jsonl, paths: [in/*.jsonl]}\nsteps:\n  - {type: minhash_signatures, dir: " + mh + ", ngram: 3, bands: 20, rows: 5}\n");
+        Files.writeString(dir.resolve("filter.yaml"), "input: {reader: jsonl, paths: [in/*.jsonl]}\nsteps:\n  - {type: minhash_filter, dir: " + mh + "}\n  - {type: jsonl_writer}\n");
+        assertThat(run("data", "run", dir.resolve("sigs.yaml").toString(), "--out", dir.resolve("r1").toString(), "--threads", "1").code()).isZero();
+        Outcome d = run("data", "dedup", "--dir", mh, "--workers", "2");
+        assertThat(d.code()).as(d.err()).isZero();
+        assertThat(run("data", "run", dir.resolve("filter.yaml").toString(), "--out", dir.resolve("r2").toString(), "--threads", "1").code()).isZero();
+        List<String> kept = new ArrayList<>();
+        for (String f : List.of("task-00000.jsonl", "task-00001.jsonl")) kept.addAll(Files.readAllLines(dir.resolve("r2/output/documents/" + f)));
+        assertThat(kept).hasSize(60).noneMatch(l -> l.contains("\"near"));
+        assertThat(Files.readString(dir.resolve("r2/report.md"))).contains("`near_duplicate`: 20");
+        Outcome none = run("data", "dedup", "--dir", dir.resolve("nothing").toString());
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("no sigs/ folder").hasLineCount(1);
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -34,8 +34,7 @@ import java.util.Set;
  *     bands: 14
  *     rows: 8
  * </pre>
- * Stages 2 and 3, once all pass-1 tasks are done (from Java, or {@code java -cp ... wanka.data.dedup.MinHashBuckets runs/mh 14 16}
- * and {@code ... wanka.data.dedup.MinHashClusters runs/mh}):
+ * Stages 2 and 3, once all pass-1 tasks are done: {@code wanka data dedup --dir runs/mh}, or from Java:
  * <pre>
  * MinHashBuckets.run(Path.of("runs/mh"), 14, 16);   // runs/mh/sigs    -> runs/mh/buckets/band-BB.pairs
  * MinHashClusters.run(Path.of("runs/mh"));          // runs/mh/buckets -> runs/mh/remove/task-NNNNN.bin
@@ -63,13 +62,13 @@ public final class DedupSteps {
 
     /** Registers {@code exact_dedup}, {@code exact_filter}, {@code minhash_signatures} and {@code minhash_filter}. */
     public static void register(StepRegistry r) {
-        r.register("exact_dedup", f -> {
+        r.register("exact_dedup", "drop exact duplicates by normalised-text hash (normalize; cross_task + dir for a two-pass run across tasks)", f -> {
             StepOptions o = check(f.options(), "normalize", "cross_task", "dir");
             Path dir = o.bool("cross_task", false) ? o.path("dir", f.layout().output().resolve("exact")) : null;
             if (dir == null && o.has("dir")) throw new IllegalArgumentException("step 'exact_dedup': option 'dir' needs 'cross_task: true'");
             return io(() -> new ExactDedup(o.bool("normalize", true), dir, f.task()));
         });
-        r.register("minhash_signatures", f -> {
+        r.register("minhash_signatures", "write MinHash signatures for near-duplicate removal, stage 1 of 4 (ngram, bands, rows, seed, dir; datatrove defaults 5 : 14 × 8)", f -> {
             StepOptions o = check(f.options(), "ngram", "bands", "rows", "seed", "normalize", "dir");
             MinHasher.Params d = MinHasher.Params.DEFAULTS;
             MinHasher.Params p;
@@ -81,8 +80,8 @@ public final class DedupSteps {
             Path dir = o.path("dir", f.layout().output().resolve("minhash"));
             return io(() -> new MinHashSignatures(p, o.bool("normalize", true), dir, f.task()));
         });
-        r.register("minhash_filter", f -> filter(f.options(), f.task(), "near_duplicate"));
-        r.register("exact_filter", f -> filter(f.options(), f.task(), "exact_duplicate"));
+        r.register("minhash_filter", "drop the near-duplicates found by the bucket and cluster stages (dir)", f -> filter(f.options(), f.task(), "near_duplicate"));
+        r.register("exact_filter", "drop the exact duplicates found across tasks (dir)", f -> filter(f.options(), f.task(), "exact_duplicate"));
     }
 
     private static RemoveFilter filter(StepOptions options, int task, String reason) {

@@ -10,14 +10,26 @@ import java.util.function.Function;
  */
 public final class StepRegistry {
     private final Map<String, Function<StepContextFactory, Step>> factories = new TreeMap<>();
+    private final Map<String, String> summaries = new TreeMap<>();
 
     /** What a factory gets: the step's options and the run's layout (output folder, task index). */
     public record StepContextFactory(StepOptions options, RunLayout layout, int task) {
     }
 
     public StepRegistry register(String type, Function<StepContextFactory, Step> factory) {
+        return register(type, "", factory);
+    }
+
+    /** Registers a step type with a one-line summary of what it does and its main options (shown by {@code wanka data steps}). */
+    public StepRegistry register(String type, String summary, Function<StepContextFactory, Step> factory) {
         factories.put(type, factory);
+        summaries.put(type, summary);
         return this;
+    }
+
+    /** The one-line summary of {@code type} ("" when it has none). */
+    public String summary(String type) {
+        return summaries.getOrDefault(type, "");
     }
 
     public boolean knows(String type) {

@@ -24,7 +24,7 @@ public final class BuiltinSteps {
         wanka.data.clean.CleaningSteps.register(r);
         wanka.data.dedup.DedupSteps.register(r);
         return r
-                .register("domain_tag", f -> {
+                .register("domain_tag", "tag metadata.domain by rules on source and text (rules: [{domain, source, pattern}], default, override)", f -> {
                     java.util.List<DomainTagger.Rule> rules = new java.util.ArrayList<>();
                     Object raw = f.options().values().get("rules");
                     if (raw instanceof java.util.List<?> list) {
@@ -37,7 +37,7 @@ public final class BuiltinSteps {
                     }
                     return new DomainTagger(rules, f.options().string("default", null), f.options().bool("override", false));
                 })
-                .register("perplexity", f -> {
+                .register("perplexity", "keep documents whose perplexity under a wanka model is within [min, max] (model, tokenizer, window, max_tokens)", f -> {
                     Path modelPath = f.options().path("model", null);
                     if (modelPath == null) throw new IllegalArgumentException("step 'perplexity': option 'model' (an HF TeleChat2 directory) is required");
                     String model = modelPath.toString();
@@ -56,9 +56,9 @@ public final class BuiltinSteps {
                         throw new UncheckedIOException(e);
                     }
                 })
-                .register("length_filter", f -> new LengthFilter(f.options().integer("min_chars", 1), f.options().integer("max_chars", Integer.MAX_VALUE)))
-                .register("jsonl_writer", f -> new JsonlWriter(f.layout().output().resolve(f.options().string("name", "documents")), f.task()))
-                .register("tokenize", f -> {
+                .register("length_filter", "keep documents with min_chars ≤ length ≤ max_chars", f -> new LengthFilter(f.options().integer("min_chars", 1), f.options().integer("max_chars", Integer.MAX_VALUE)))
+                .register("jsonl_writer", "write the surviving documents as JSONL under output/<name>/ (name: documents)", f -> new JsonlWriter(f.layout().output().resolve(f.options().string("name", "documents")), f.task()))
+                .register("tokenize", "tokenize and pack into per-domain token shards for `wanka pretrain --data-dir` (tokenizer, name: tokens)", f -> {
                     Path tokPath = f.options().path("tokenizer", null);
                     String path = tokPath == null ? null : tokPath.toString();
                     if (path == null) throw new IllegalArgumentException("step 'tokenize': option 'tokenizer' (a tokenizer directory) is required");
