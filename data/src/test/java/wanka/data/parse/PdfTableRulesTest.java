@@ -77,6 +77,7 @@ class PdfTableRulesTest {
         assertFalse(PdfLayoutStripper.tableRow(List.of(cell("4.2.7", 72), cell("Big operators", 100), cell("43", 400))));
         assertFalse(PdfLayoutStripper.tableRow(List.of(cell("表格, 27–32", 72), cell("\\item, 23, 41", 300))));
         assertTrue(PdfLayoutStripper.tableRow(List.of(cell("3.1", 72), cell("2.5", 100))));   // numbers are data
+        assertFalse(PdfLayoutStripper.tableRow(List.of(cell("⎜ n_{G}", 72), cell("⎟", 200))));   // pieces of a tall bracket
         assertTrue(PdfLayoutStripper.tableRow(List.of(cell("apple", 72), cell("3", 192))));
         assertFalse(PdfLayoutStripper.tableRow(List.of(cell("one cell only", 72))));
     }

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * one CJK character) between parsed and reference text; (2) {@code tabular} environments (and table-producing Sweave
  * chunks) in the source vs Markdown tables in the output, and how many source cells appear inside an output table;
  * (3) math items in the source and the fraction found in the output, {@code exact} (the item's symbol sequence,
- * e.g. {@code x^2+y} → {@code x2+y}, occurs contiguously once whitespace and {@code |} are removed from both) or
+ * e.g. {@code x^2+y} → {@code x2+y}, occurs contiguously once whitespace and {@code |} are removed from both, and
+ * {@code ^ _ { }} from the text, as the parser writes PDF sub/superscripts as {@code x_{i}^{2}}) or
  * {@code loose} (in order within a short window, which tolerates 2-D layout such as fractions). Items with fewer than 3
  * symbols are not scored.
  *
@@ -121,7 +122,8 @@ public final class ParserEval {
         r.put("cell_recall_anywhere", round(cells == 0 ? 0 : (double) cellsAnywhere / cells));
         // (3) math
         int inline = 0, display = 0, scored = 0, exact = 0, loose = 0, scoredDisplay = 0, looseDisplay = 0;
-        Map<Character, int[]> index = positions(all);
+        String mathText = all.replaceAll("[\\^_{}]", ""); // script marks and braces, which signatures never hold
+        Map<Character, int[]> index = positions(mathText);
         for (LatexReference.Math m : ref.math()) {
             if (m.display()) display++;
             else inline++;
@@ -129,8 +131,8 @@ public final class ParserEval {
             if (sig.length() < 3) continue;
             scored++;
             if (m.display()) scoredDisplay++;
-            if (all.contains(sig)) exact++;
-            if (looseFind(all, index, sig)) {
+            if (mathText.contains(sig)) exact++;
+            if (looseFind(mathText, index, sig)) {
                 loose++;
                 if (m.display()) looseDisplay++;
             }
