@@ -48,7 +48,7 @@ final class PretrainCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--mixing", defaultValue = "proportional", paramLabel = "RULE",
-            description = "With --data-dir: uniform, proportional (to domain tokens), odm (online, EXP3 on per-domain loss) or weights like 3,1,1 in domain order (default: ${DEFAULT-VALUE}).")
+            description = "With --data-dir: uniform, proportional (to domain tokens), odm (online, EXP3 on per-domain loss), odm-exp (the same with the official code's exp(loss) reward) or weights like 3,1,1 in domain order (default: ${DEFAULT-VALUE}).")
     String mixing;
 
     @Option(names = "--text", paramLabel = "FILE", description = "A UTF-8 text file (one document per line); tokenized with --tokenizer into <out>/data/.")
@@ -114,11 +114,12 @@ final class PretrainCommand implements Callable<Integer> {
             case "uniform" -> StaticWeights.uniform(domains.size());
             case "proportional" -> StaticWeights.proportional(tokens);
             case "odm" -> OdmWeights.start(StaticWeights.uniform(domains.size()), 0);
+            case "odm-exp" -> OdmWeights.start(StaticWeights.uniform(domains.size()), 0, OdmWeights.EXP_LOSS);
             default -> {
                 String[] parts = mixing.split(",");
                 if (parts.length != domains.size()) {
                     throw new IllegalArgumentException("--mixing: " + parts.length + " weights for " + domains.size() + " domains "
-                            + domains.stream().map(Domain::name).toList() + " (or use uniform, proportional, odm)");
+                            + domains.stream().map(Domain::name).toList() + " (or use uniform, proportional, odm, odm-exp)");
                 }
                 double[] w = new double[parts.length];
                 for (int i = 0; i < w.length; i++) {

@@ -33,6 +33,25 @@ class MixingWeightsTest {
     }
 
     @Test
+    void odmExpLossRewardIsTheSmoothedMeanOfExpLoss() {
+        OdmWeights w = OdmWeights.start(StaticWeights.uniform(3), 0, OdmWeights.EXP_LOSS).observe(new double[]{2.0, Double.NaN, 40.0});
+        // R̂ ← 0.9·0 + 0.1·exp(L), no importance weight; losses above 20 are clamped; an absent domain keeps its reward
+        assertThat(w.rewards()[0]).isCloseTo(0.1 * Math.exp(2.0), within(1e-12));
+        assertThat(w.rewards()[1]).isZero();
+        assertThat(w.rewards()[2]).isCloseTo(0.1 * Math.exp(20.0), within(1e-3));
+        OdmWeights w2 = w.observe(new double[]{1.0, 1.0, 1.0});
+        assertThat(w2.rewards()[0]).isCloseTo(0.9 * 0.1 * Math.exp(2.0) + 0.1 * Math.E, within(1e-12));
+        // the higher-loss arm gets more weight, and far more than under the paper's reward
+        OdmWeights paper = OdmWeights.start(StaticWeights.uniform(2), 0), exp = OdmWeights.start(StaticWeights.uniform(2), 0, OdmWeights.EXP_LOSS);
+        for (int t = 0; t < 50; t++) {
+            paper = paper.observe(new double[]{4.0, 3.0});
+            exp = exp.observe(new double[]{4.0, 3.0});
+        }
+        assertThat(exp.weights()[0] - exp.weights()[1]).isGreaterThan(paper.weights()[0] - paper.weights()[1]).isGreaterThan(0.0);
+        assertThatThrownBy(() -> OdmWeights.start(StaticWeights.uniform(2), 0, "square")).hasMessageContaining("exp_loss");
+    }
+
+    @Test
     void odmWeightsSumToOneAndRespectTheFloor() {
         SplittableRandom rnd = new SplittableRandom(3);
         MixingWeights w = OdmWeights.start(StaticWeights.of(5, 1, 1, 1), 0);
