@@ -60,8 +60,8 @@ record DocxParser() implements FormatParser {
         for (Node c = node.getFirstChild(); c != null; c = c.getNextSibling()) {
             if (!(c instanceof Element e)) continue;
             String ns = e.getNamespaceURI(), name = e.getLocalName();
-            if (OmmlLatex.NS.equals(ns) && name.equals("oMathPara")) sb.append("$$").append(OmmlLatex.latex(e)).append("$$");
-            else if (OmmlLatex.NS.equals(ns) && name.equals("oMath")) sb.append('$').append(OmmlLatex.latex(e)).append('$');
+            String math = OmmlLatex.delimited(e);
+            if (math != null) sb.append(math);
             else if (!W.equals(ns)) sb.append(inline(e));
             else switch (name) {
                 case "t" -> sb.append(DomText.of(e));

@@ -18,6 +18,19 @@ final class OmmlLatex {
     }
 
     /** The LaTeX of an OMML element ({@code m:oMath} or any part of one). */
+    /**
+     * An Office Math element as it stands in running text: {@code $$…$$} for {@code m:oMathPara} (a display),
+     * {@code $…$} for {@code m:oMath}; null for any other element.
+     */
+    static String delimited(org.w3c.dom.Element e) {
+        if (!NS.equals(e.getNamespaceURI())) return null;
+        return switch (e.getLocalName()) {
+            case "oMathPara" -> "$$" + latex(e) + "$$";
+            case "oMath" -> "$" + latex(e) + "$";
+            default -> null;
+        };
+    }
+
     static String latex(Node node) {
         if (!(node instanceof Element e) || !NS.equals(e.getNamespaceURI())) return children(node);
         return switch (e.getLocalName()) {

@@ -83,8 +83,8 @@ record PptxParser() implements FormatParser {
         for (Node c = node.getFirstChild(); c != null; c = c.getNextSibling()) {
             if (!(c instanceof Element e)) continue;
             String ns = e.getNamespaceURI(), name = e.getLocalName();
-            if (OmmlLatex.NS.equals(ns) && name.equals("oMathPara")) sb.append("$$").append(OmmlLatex.latex(e)).append("$$");
-            else if (OmmlLatex.NS.equals(ns) && name.equals("oMath")) sb.append('$').append(OmmlLatex.latex(e)).append('$');
+            String math = OmmlLatex.delimited(e);
+            if (math != null) sb.append(math);
             else if (MC.equals(ns) && name.equals("AlternateContent")) {
                 Node branch = alternative(e);
                 if (branch != null) sb.append(inline(branch));
