@@ -5,6 +5,7 @@ import wanka.data.pipeline.DocumentReader;
 import wanka.data.pipeline.Quarantine;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -23,9 +24,8 @@ public record TextReader(boolean paragraphs, long maxDocumentBytes) implements D
     public void read(Path file, Consumer<Document> sink, Quarantine quarantine) throws IOException {
         String name = file.getFileName().toString();
         StringBuilder doc = new StringBuilder();
-        long[] start = {0};
-        boolean[] broken = {false};
-        long[] bytes = {0};
+        long[] start = {0}, bytes = {0};
+        boolean[] broken = {false}; // the current paragraph had an unreadable line or grew too long: it is not emitted
         Lines.forEach(file, maxDocumentBytes, line -> {
             if (line.error() != null) {
                 quarantine.add(name + ":" + line.number(), "read", line.error(), line.text());
@@ -39,25 +39,23 @@ public record TextReader(boolean paragraphs, long maxDocumentBytes) implements D
             if (line.text().isBlank()) {
                 if (!doc.isEmpty() && !broken[0]) sink.accept(new Document(name + ":" + start[0], doc.toString(), Map.of(Document.SOURCE, name)));
                 doc.setLength(0);
+                bytes[0] = 0;
+                start[0] = 0;
                 broken[0] = false;
-            } else {
-                if (doc.isEmpty()) {
-                    start[0] = line.number();
-                    bytes[0] = 0;
-                } else {
-                    doc.append('\n');
-                }
-                bytes[0] += line.text().length() + 1;
-                if (bytes[0] > maxDocumentBytes) {
-                    if (!broken[0]) quarantine.add(name + ":" + start[0], "read", "paragraph from line " + start[0] + " is over the limit of "
-                            + maxDocumentBytes + " bytes (input.max_document_bytes)", doc.substring(0, Math.min(doc.length(), 1024)));
-                    broken[0] = true;
-                    doc.setLength(0);
-                    doc.append(' ');
-                    return;
-                }
-                doc.append(line.text());
+                return;
             }
+            if (start[0] == 0) start[0] = line.number();
+            if (broken[0]) return;
+            bytes[0] += line.text().getBytes(StandardCharsets.UTF_8).length + (doc.isEmpty() ? 0 : 1);
+            if (bytes[0] > maxDocumentBytes) {
+                quarantine.add(name + ":" + start[0], "read", "paragraph from line " + start[0] + " is over the limit of "
+                        + maxDocumentBytes + " bytes (input.max_document_bytes)", doc.substring(0, Math.min(doc.length(), 1024)));
+                broken[0] = true;
+                doc.setLength(0);
+                return;
+            }
+            if (!doc.isEmpty()) doc.append('\n');
+            doc.append(line.text());
         });
         if (paragraphs && !doc.isEmpty() && !broken[0]) sink.accept(new Document(name + ":" + start[0], doc.toString(), Map.of(Document.SOURCE, name)));
     }
