@@ -59,8 +59,7 @@ if [ "$what" = langid ] || [ "$what" = all ]; then
   fi
   bin/wanka corpus fetch lid176 >/dev/null 2>&1 || true
   lines=$(mktemp)
-  "$JAVA_HOME/bin/java" -Dwanka.home="$PWD" --add-modules jdk.incubator.vector -cp cli/target/wanka.jar \
-    wanka.data.clean.bench.LanguageIdBench --limit 2000 --repeat 5 --dump "$lines" 2>/dev/null | grep summary
+  bin/wanka bench langid --limit 2000 --repeat 5 --dump "$lines" 2>/dev/null | grep summary
   $py scripts/peers/fasttext_langid.py .wanka/corpora/lid176/lid.176.ftz "$lines" --repeat 5
   if command -v fasttext >/dev/null; then   # the C++ command itself: whole file, model load included (~0.04 s)
     for _ in 1 2 3; do /usr/bin/time -f "%U" fasttext predict .wanka/corpora/lid176/lid.176.ftz "$lines" 1 2>&1 >/dev/null; done \

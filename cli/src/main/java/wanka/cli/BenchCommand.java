@@ -4,17 +4,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wanka.tensor.bench.AttentionBench;
-import wanka.tensor.bench.GemmBench;
-import wanka.train.bench.TrainBench;
+import picocli.CommandLine.Unmatched;
+import wanka.bench.clean.CleaningBench;
+import wanka.bench.clean.LanguageIdBench;
+import wanka.bench.dedup.DedupBench;
+import wanka.bench.mix.MixingExperiment;
+import wanka.bench.model.DecodeBench;
+import wanka.bench.parse.ParserEval;
+import wanka.bench.tensor.AttentionBench;
+import wanka.bench.tensor.GemmBench;
+import wanka.bench.train.TrainBench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks, one JSON line per measurement; compare each with its peer in the same run.",
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
-        subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class})
+        subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
+                BenchCommand.Decode.class, BenchCommand.Parser.class, BenchCommand.Dedup.class, BenchCommand.Cleaning.class,
+                BenchCommand.LangId.class, BenchCommand.Mixing.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -42,15 +52,78 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "attention", mixinStandardHelpOptions = true, description = "Causal GQA flash-attention forward/backward GFLOP/s on the tiny and small configs.")
-    static final class AttentionBench_ implements Callable<Integer> {
-        @Parameters(arity = "0..*", description = "Arguments passed to the attention bench (e.g. --threads 2).")
-        List<String> args = List.of();
+    /** A benchmark whose options are parsed by its own class; everything after the subcommand name is passed on. */
+    abstract static class Passthrough implements Callable<Integer> {
+        @Unmatched
+        List<String> args = new ArrayList<>();
+
+        abstract void run(String[] args) throws Exception;
 
         @Override
-        public Integer call() {
-            AttentionBench.main(args.toArray(String[]::new));
+        public Integer call() throws Exception {
+            run(args.toArray(String[]::new));
             return 0;
+        }
+    }
+
+    @Command(name = "attention", mixinStandardHelpOptions = true, description = "Causal GQA flash-attention forward/backward GFLOP/s on the tiny and small configs.",
+            footer = {"", "Options: [--threads N]"})
+    static final class AttentionBench_ extends Passthrough {
+        void run(String[] a) {
+            AttentionBench.main(a);
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = "Generation tokens/s with the KV cache, F32 and BF16 weights, one sequence at a time.",
+            footer = {"", "Options: [--preset small] [--threads N] [--tokens 64] [--prompt 16] [--reps 3]"})
+    static final class Decode extends Passthrough {
+        void run(String[] a) throws Exception {
+            DecodeBench.main(a);
+        }
+    }
+
+    @Command(name = "parser", mixinStandardHelpOptions = true,
+            description = "Judges the PDF parser against the LaTeX/Sweave sources of the same documents (bigram recall/precision, tables, math).",
+            footer = {"", "Arguments: [--dump DIR] FILE.pdf SRC[,SRC...] [FILE.pdf SRC[,SRC...]]...  (a SRC is a .tex, .Rnw or a folder of them)"})
+    static final class Parser extends Passthrough {
+        void run(String[] a) throws Exception {
+            ParserEval.main(a);
+        }
+    }
+
+    @Command(name = "dedup", mixinStandardHelpOptions = true,
+            description = "MinHash near-duplicate removal on a corpus with planted, known duplicates: recall and precision per setting and per transformation, docs/s.",
+            footer = {"", "Options: [--config NAME:N:BANDS:ROWS]... [--tasks N] [--threads N] [--zh FILE|none] [--work DIR]"})
+    static final class Dedup extends Passthrough {
+        void run(String[] a) throws Exception {
+            DedupBench.main(a);
+        }
+    }
+
+    @Command(name = "cleaning", mixinStandardHelpOptions = true, description = "Throughput of each cleaning step on Europarl (MB/s per core).",
+            footer = {"", "Options: [--limit N] [--repeat R] [--low-accuracy]"})
+    static final class Cleaning extends Passthrough {
+        void run(String[] a) throws Exception {
+            CleaningBench.main(a);
+        }
+    }
+
+    @Command(name = "langid", mixinStandardHelpOptions = true,
+            description = "Language identification accuracy and MB/s of fastText lid.176 (and Lingua) on labelled lines; --dump writes the lines for the peers.",
+            footer = {"", "Options: [--limit N] [--model lid176,lingua] [--repeat R] [--max-chars N] [--dump FILE]", "Peer: scripts/bench.sh langid (fastText's C++)."})
+    static final class LangId extends Passthrough {
+        void run(String[] a) throws Exception {
+            LanguageIdBench.main(a);
+        }
+    }
+
+    @Command(name = "mixing", mixinStandardHelpOptions = true,
+            description = "Online domain mixing experiment: uniform, proportional and ODM mixtures trained side by side; validation loss per domain, over seeds.",
+            footer = {"", "Options: [--out DIR] [--steps N] [--seeds 1,2,3] [--mixings uniform,proportional,odm,odm-exp] [--threads N] [--fortunes DIR]"})
+    static final class Mixing extends Passthrough {
+        void run(String[] a) throws Exception {
+            MixingExperiment.main(a);
         }
     }
 
@@ -102,7 +175,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            wanka.tokenizer.bench.TokenizerBench.run(java.nio.file.Path.of(corpus), vocab, threads, family, out, System.out);
+            wanka.bench.tokenizer.TokenizerBench.run(java.nio.file.Path.of(corpus), vocab, threads, family, out, System.out);
             return 0;
         }
     }

@@ -3,8 +3,8 @@ package wanka.cli;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import wanka.data.TextToShard;
-import wanka.data.corpus.CacheDir;
+import wanka.curate.steps.TextToShard;
+import wanka.curate.corpus.CacheDir;
 import wanka.tokenizer.Tokenizer;
 import wanka.tokenizer.Tokenizers;
 

@@ -6,12 +6,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wanka.data.pipeline.LocalExecutor;
-import wanka.data.pipeline.PipelineConfig;
-import wanka.data.pipeline.Report;
-import wanka.data.pipeline.RunLayout;
-import wanka.data.pipeline.StepRegistry;
-import wanka.data.steps.BuiltinSteps;
+import wanka.curate.pipeline.LocalExecutor;
+import wanka.curate.pipeline.PipelineConfig;
+import wanka.curate.pipeline.Report;
+import wanka.curate.pipeline.RunLayout;
+import wanka.curate.pipeline.StepRegistry;
+import wanka.curate.steps.BuiltinSteps;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -2,8 +2,8 @@ package wanka.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import wanka.data.dedup.MinHashBuckets;
-import wanka.data.dedup.MinHashClusters;
+import wanka.curate.dedup.MinHashBuckets;
+import wanka.curate.dedup.MinHashClusters;
 
 import java.io.IOException;
 import java.nio.file.Files;

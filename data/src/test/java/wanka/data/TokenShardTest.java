@@ -2,8 +2,6 @@ package wanka.data;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import wanka.tokenizer.SpecialTokens;
-import wanka.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -107,30 +104,5 @@ class TokenShardTest {
             }
             assertThatThrownBy(() -> new PackedBatches(List.of(s), 1, 5000, 1)).hasMessageContaining("fewer than seq+1");
         }
-    }
-
-    @Test
-    void textIsTokenizedOneDocumentPerLineAndBadUtf8NamesTheLine(@TempDir Path dir) throws IOException {
-        Tokenizer chars = new Tokenizer() { // one id per character, for testing the plumbing
-            public int[] encode(String t) { return t.chars().map(c -> 3 + (c % 90)).toArray(); }
-            public int[] encodeOrdinary(String t) { return encode(t); }
-            public String decode(int[] ids) { return ""; }
-            public int vocabSize() { return 100; }
-            public String piece(int id) { return ""; }
-            public OptionalInt id(String piece) { return OptionalInt.empty(); }
-            public SpecialTokens specials() { return SpecialTokens.none(); }
-        };
-        Path text = dir.resolve("t.txt");
-        Files.writeString(text, "ab\n\n  \ncde\n");
-        long docs = TextToShard.convert(text, chars, 2, dir.resolve("t.tokens"), false, n -> { });
-        assertThat(docs).isEqualTo(2);
-        try (TokenShard s = TokenShard.open(dir.resolve("t.tokens"))) {
-            assertThat(s.size()).isEqualTo(2 + 1 + 3 + 1);
-        }
-        Files.write(text, new byte[]{'o', 'k', '\n', (byte) 0xC3, (byte) 0x28, '\n'});
-        assertThatThrownBy(() -> TextToShard.convert(text, chars, 2, dir.resolve("u.tokens"), false, n -> { })).hasMessageContaining("invalid UTF-8");
-        assertThat(dir.resolve("u.tokens")).doesNotExist();
-        Files.writeString(text, "\n \n");
-        assertThatThrownBy(() -> TextToShard.convert(text, chars, 2, dir.resolve("v.tokens"), false, n -> { })).hasMessageContaining("empty");
     }
 }

