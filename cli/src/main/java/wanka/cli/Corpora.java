@@ -3,7 +3,7 @@ package wanka.cli;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import wanka.curate.steps.TextToShard;
+import wanka.curate.steps.TextShard;
 import wanka.curate.corpus.CacheDir;
 import wanka.tokenizer.Tokenizer;
 import wanka.tokenizer.Tokenizers;
@@ -27,24 +27,27 @@ final class Corpora {
         return Tokenizers.load(dir);
     }
 
-    /** Tokenizes a text file into {@code dataDir/<name>.tokens} (reused if already there and newer than the text). */
+    /**
+     * Tokenizes a text file (one document per non-blank line) through the data pipeline into a shard under
+     * {@code dataDir/<name>/} (reused if already there and newer than the text); unreadable lines are quarantined.
+     */
     static Path tokenizeText(Path text, Path tokenizerDir, Path dataDir, boolean quiet) throws IOException {
         if (!Files.isRegularFile(text)) throw new IOException("no such text file: " + text);
-        Tokenizer tok = loadTokenizer(tokenizerDir);
         String name = text.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        Path shard = dataDir.resolve(name + ".tokens");
-        if (Files.isRegularFile(shard) && Files.getLastModifiedTime(shard).compareTo(Files.getLastModifiedTime(text)) > 0) return shard;
-        int eod = tok.specials().eos().orElseThrow(() -> new IOException(tokenizerDir + ": the tokenizer defines no end-of-text token to separate documents"));
         long size = Files.size(text);
+        TextShard.Result r;
         try (ProgressBar bar = quiet || System.console() == null ? null : new ProgressBarBuilder().setTaskName("tokenize").setInitialMax(size).setUnit(" MB", 1_000_000)
                 .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-            long docs = TextToShard.convert(text, tok, eod, shard, false, chars -> {
-                if (bar != null) bar.stepTo(Math.min(size, chars));
+            r = TextShard.tokenize(text, tokenizerDir, dataDir.resolve(name), bytes -> {
+                if (bar != null) bar.stepTo(Math.min(size, bytes));
             });
             if (bar != null) bar.stepTo(size);
-            if (bar == null) System.err.println("tokenized " + docs + " documents into " + shard);
         }
-        return shard;
+        if (!quiet) System.err.println("tokenized " + r.documents() + " documents into " + r.shard());
+        if (r.quarantined() > 0) {
+            System.err.println("warning: " + r.quarantined() + " line(s) of " + text + " could not be read (invalid UTF-8 or too long) and were skipped; see " + r.quarantineFile());
+        }
+        return r.shard();
     }
 
     /** Copies tokenizer files next to a model so the model directory is self-contained. */

@@ -159,15 +159,19 @@ final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "steps", mixinStandardHelpOptions = true, description = "List the step types a pipeline config can use.")
+    @Command(name = "steps", mixinStandardHelpOptions = true, description = "List the readers and step types a pipeline config can use.")
     static final class Steps implements Runnable {
         @Override
         public void run() {
             var registry = BuiltinSteps.registry();
-            int width = registry.types().stream().mapToInt(String::length).max().orElse(0);
-            for (String t : registry.types()) System.out.printf("%-" + width + "s  %s%n", t, registry.summary(t));
+            int width = java.util.stream.Stream.concat(registry.types().stream(), registry.readers().stream()).mapToInt(String::length).max().orElse(0);
+            System.out.println("Readers (input.reader):");
+            for (String t : registry.readers()) System.out.printf("  %-" + width + "s  %s%n", t, registry.readerSummary(t));
             System.out.println();
-            System.out.println("Options are keys next to 'type' in a step's mapping; the report names every drop reason.");
+            System.out.println("Steps (steps[].type):");
+            for (String t : registry.types()) System.out.printf("  %-" + width + "s  %s%n", t, registry.summary(t));
+            System.out.println();
+            System.out.println("Reader options are keys of 'input'; step options are keys next to 'type' in a step's mapping; the report names every drop reason.");
         }
     }
 }

@@ -1,7 +1,7 @@
 package wanka.bench.dedup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import wanka.curate.dedup.DedupSteps;
+import wanka.curate.steps.BuiltinSteps;
 import wanka.curate.dedup.MinHashBuckets;
 import wanka.curate.dedup.MinHashClusters;
 import wanka.curate.dedup.MinHasher;
@@ -127,8 +127,7 @@ public final class DedupBench {
         }
         Path mh = work.resolve("mh");
         Set<String> kept = ConcurrentHashMap.newKeySet();
-        StepRegistry reg = new StepRegistry();
-        DedupSteps.register(reg);
+        StepRegistry reg = BuiltinSteps.registry();
         reg.register("collect_ids", f -> new Step() {
             @Override
             public String name() {

@@ -1,9 +1,8 @@
-package wanka.curate.dedup;
+package wanka.bench.dedup;
 
 import org.junit.jupiter.api.Test;
+import wanka.curate.dedup.MinHasher;
 import org.junit.jupiter.api.io.TempDir;
-import wanka.bench.dedup.DedupBench;
-import wanka.bench.dedup.NearDupGenerator;
 
 import java.nio.file.Path;
 import java.util.List;

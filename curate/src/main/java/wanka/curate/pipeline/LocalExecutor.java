@@ -92,7 +92,7 @@ public final class LocalExecutor {
             TaskRunner runner = new TaskRunner(steps, q, task);
             String domain = config.defaultDomain();
             IOException[] failure = {null};
-            config.documentReader().read(input, doc -> {
+            registry.reader(config.reader()).read(input, doc -> {
                 if (failure[0] != null) return;
                 try {
                     runner.accept(domain.isEmpty() || !doc.domain().isEmpty() ? doc : doc.with(Document.DOMAIN, domain));

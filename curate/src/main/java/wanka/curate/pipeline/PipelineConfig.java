@@ -19,17 +19,17 @@ import java.util.stream.Stream;
  * A pipeline declared in YAML or JSON:
  * <pre>
  * input:
- *   reader: jsonl            # jsonl | text (one document per line) | paragraphs (blank-line separated) | documents (PDF, DOCX, XLSX, PPTX, ODS)
+ *   reader: jsonl            # a registered reader: jsonl | text (one document per line) | paragraphs (blank-line separated) | documents (PDF, DOCX, XLSX, PPTX, ODS)
  *   paths: [data/*.jsonl]    # globs, relative to the config file; one task per matched file
  *   domain: web              # optional: tag documents that have no domain
  *   max_document_bytes: 67108864   # optional (64 MiB): longer JSONL lines / text documents are quarantined
+ *                                  # (every key but reader, paths and domain is an option of the reader)
  * steps:
  *   - type: normalize
  *   - type: jsonl_writer
  * </pre>
  */
-public record PipelineConfig(Path file, String reader, List<Path> inputs, String defaultDomain, String textField, long maxDocumentBytes,
-                             List<StepOptions> steps) {
+public record PipelineConfig(Path file, StepOptions reader, List<Path> inputs, String defaultDomain, List<StepOptions> steps) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static PipelineConfig read(Path file, StepRegistry registry) throws IOException {
@@ -43,7 +43,7 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
         JsonNode in = root.path("input");
         if (!in.isObject()) throw new IOException(file + ": missing 'input' section");
         String reader = in.path("reader").asText("jsonl");
-        if (!List.of("jsonl", "text", "paragraphs", "documents").contains(reader)) throw new IOException(file + ": input.reader '" + reader + "' is not one of jsonl, text, paragraphs, documents");
+        if (!registry.knowsReader(reader)) throw new IOException(file + ": input.reader '" + reader + "' is not one of " + String.join(", ", registry.readers()));
         List<String> globs = new ArrayList<>();
         JsonNode p = in.path("paths");
         if (p.isArray()) p.forEach(x -> globs.add(x.asText()));
@@ -66,9 +66,16 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
             options.remove("type");
             steps.add(new StepOptions(type, options, base));
         }
-        long maxBytes = in.path("max_document_bytes").asLong(64L << 20);
-        if (maxBytes <= 0) throw new IOException(file + ": input.max_document_bytes must be positive, got " + in.path("max_document_bytes"));
-        return new PipelineConfig(file, reader, inputs, in.path("domain").asText(""), in.path("text_field").asText("text"), maxBytes, steps);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> readerOptions = YAML.convertValue(in, LinkedHashMap.class);
+        readerOptions.keySet().removeAll(List.of("reader", "paths", "domain"));
+        StepOptions readerSpec = new StepOptions(reader, readerOptions, base);
+        try {
+            registry.reader(readerSpec); // options are checked now, not when the first task starts
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": input: " + e.getMessage(), e);
+        }
+        return new PipelineConfig(file, readerSpec, inputs, in.path("domain").asText(""), steps);
     }
 
     static List<Path> expand(Path base, String glob) throws IOException {
@@ -90,16 +97,5 @@ public record PipelineConfig(Path file, String reader, List<Path> inputs, String
             if (j >= 0) i = Math.min(i, j);
         }
         return i;
-    }
-
-    /** The reader named by the config. */
-    public DocumentReader documentReader() {
-        return switch (reader) {
-            case "jsonl" -> new wanka.curate.readers.JsonlReader(textField, "id", maxDocumentBytes);
-            case "text" -> new wanka.curate.readers.TextReader(false, maxDocumentBytes);
-            case "paragraphs" -> new wanka.curate.readers.TextReader(true, maxDocumentBytes);
-            case "documents" -> new wanka.curate.parse.DocumentParser();
-            default -> throw new IllegalStateException(reader);
-        };
     }
 }

@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The step types wanka ships, by config name. */
+/** The step types and readers wanka ships, by config name. */
 public final class BuiltinSteps {
     private BuiltinSteps() {
     }
@@ -21,6 +21,7 @@ public final class BuiltinSteps {
     public static StepRegistry registry() {
         ConcurrentHashMap<String, Tokenizer> tokenizers = new ConcurrentHashMap<>(); // one per run, shared by tasks
         StepRegistry r = new StepRegistry();
+        wanka.curate.readers.BuiltinReaders.register(r);
         wanka.curate.clean.CleaningSteps.register(r);
         wanka.curate.dedup.DedupSteps.register(r);
         return r
