@@ -16,10 +16,10 @@ import wanka.model.TeleChat2;
 import wanka.model.TeleChat2Config;
 import wanka.tensor.CpuDevice;
 import wanka.train.AdamWOptimizer;
+import wanka.train.RunDirectory;
 import wanka.train.TrainOptions;
 import wanka.train.Trainer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Pre-train a TeleChat2 model on packed token shards (or a text file plus a tokenizer).",
-                "Writes <out>/metrics.jsonl, <out>/tensorboard/ and checkpoints <out>/checkpoints/step-N/ (HF model dir + optimizer state).",
-                "The final model is also saved as an HF directory at <out>/model."},
+                "Writes <out>/metrics.jsonl, <out>/tensorboard/ and checkpoints <out>/checkpoints/step-N/ (HF model dir + optimizer state",
+                "+ manifest.json of checksums, verified on resume). The final model is also saved as an HF directory at <out>/model.",
+                "<out> is locked while the run lasts; an <out> holding an earlier run needs --resume or --overwrite."},
         footer = {"", "Examples:",
                 "  wanka pretrain --preset nano --text corpus.txt --tokenizer tok/ --out runs/a --steps 200",
                 "  wanka pretrain --config config.json --data train.tokens --out runs/b --resume auto"})
@@ -102,8 +103,12 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "Checkpoint every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
-    @Option(names = "--resume", paramLabel = "DIR|auto", description = "Continue from a checkpoint directory, or 'auto' for the newest one in <out>.")
+    @Option(names = "--resume", paramLabel = "DIR|auto",
+            description = "Continue from a checkpoint directory, or 'auto' for the newest one in <out> that verifies (none: start).")
     String resume;
+
+    @Option(names = "--overwrite", description = "Remove the outputs of an earlier run in <out> first (without it or --resume, such an <out> is refused).")
+    boolean overwrite;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
@@ -137,13 +142,19 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TeleChat2Config cfg = init != null ? TeleChat2Config.read(init.resolve("config.json")) : model.resolve("nano");
-        List<Path> shards = new ArrayList<>(data);
-        if (text != null) {
-            if (tokenizer == null) throw new IllegalArgumentException("--text needs --tokenizer DIR");
-            shards.add(Corpora.tokenizeText(text, tokenizer, out.resolve("data"), quiet));
+        if (text != null && tokenizer == null) throw new IllegalArgumentException("--text needs --tokenizer DIR");
+        if (data.isEmpty() && text == null && dataDir == null) throw new IllegalArgumentException("no training data: give --data SHARD, --data-dir DIR or --text FILE --tokenizer DIR");
+        if (dataDir != null && (!data.isEmpty() || text != null)) throw new IllegalArgumentException("give either --data-dir or --data/--text, not both");
+        if (overwrite && resume != null) throw new IllegalArgumentException("give either --resume or --overwrite, not both");
+        RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
+        try (RunDirectory run = RunDirectory.open(out, start, System.err::println)) {
+            return train(cfg);
         }
-        if (shards.isEmpty() && dataDir == null) throw new IllegalArgumentException("no training data: give --data SHARD, --data-dir DIR or --text FILE --tokenizer DIR");
-        if (dataDir != null && !shards.isEmpty()) throw new IllegalArgumentException("give either --data-dir or --data/--text, not both");
+    }
+
+    private int train(TeleChat2Config cfg) throws Exception {
+        List<Path> shards = new ArrayList<>(data);
+        if (text != null) shards.add(Corpora.tokenizeText(text, tokenizer, out.resolve("data"), quiet));
         int seqLen = seq != null ? seq : cfg.trainingSeqlen();
         try (CpuDevice device = threads != null ? CpuDevice.withThreads(threads) : CpuDevice.withThreads(Runtime.getRuntime().availableProcessors())) {
             List<TokenShard> opened = new ArrayList<>();
@@ -163,17 +174,12 @@ final class PretrainCommand implements Callable<Integer> {
                 TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
                 TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
                         new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
-                Files.createDirectories(out);
                 double peak = PeakFlops.measure(device);
                 Trainer trainer = new Trainer(m, device, batches, opts, peak);
-                Optional<Path> from = resume == null ? Optional.empty()
-                        : resume.equals("auto") ? trainer.checkpoints().latest() : Optional.of(Path.of(resume));
-                if (from.isPresent()) {
-                    trainer.resumeFrom(from.get());
-                    System.err.println("resumed from " + from.get() + " at step " + trainer.step());
-                } else if (resume != null && !resume.equals("auto")) {
-                    throw new IllegalArgumentException("--resume: no checkpoint at " + resume);
-                }
+                Optional<Trainer.Resumed> from = resume == null ? Optional.empty()
+                        : resume.equals("auto") ? trainer.resumeLatest(System.err::println) : Optional.of(trainer.resumeFrom(Path.of(resume), System.err::println));
+                from.ifPresent(r -> System.err.println("resumed from " + r.checkpoint() + " at step " + r.step()
+                        + (!r.verified() ? " (not verified)" : resume.equals("auto") ? " (the newest checkpoint that verifies)" : " (verified)")));
                 System.err.printf("model: %s, %,d parameters; data: %,d tokens in %d shard(s)%s; %,d tokens/step; %s; MFU vs measured GEMM peak %.1f GFLOP/s%n",
                         cfg.numLayers() + " layers × " + cfg.hiddenSize(), cfg.parameterCount(), batches.tokens(), opened.size(),
                         dataDir != null ? ", domains " + batches.domains() + " mixed " + mixing : "", opts.tokensPerStep(), device, peak);

@@ -13,6 +13,7 @@ import wanka.model.generate.Generator;
 import wanka.tensor.CpuDevice;
 import wanka.tokenizer.Tokenizer;
 import wanka.train.AdamWOptimizer;
+import wanka.train.RunDirectory;
 import wanka.train.TrainOptions;
 import wanka.train.Trainer;
 
@@ -52,8 +53,13 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        Files.createDirectories(out);
+        // Held for the whole run, so that two quickstarts into one --out refuse instead of mixing; a rerun replaces the last one's training.
+        try (RunDirectory run = RunDirectory.open(out.resolve("train"), RunDirectory.Start.OVERWRITE, log::println)) {
+            return quickstart(log, t);
+        }
+    }
 
+    private int quickstart(PrintStream log, int t) throws Exception {
         log.println("[1/5] corpus");
         Path corpus = Europarl.english(Corpora.cacheDir().resolve("corpora"));
         log.printf("      %s (%.1f MB of English Europarl proceedings)%n", corpus, Files.size(corpus) / 1e6);

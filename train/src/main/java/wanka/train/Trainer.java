@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Single-process pre-training: micro-batches → loss → backward (gradients accumulate) → clip by global
@@ -76,9 +79,24 @@ public final class Trainer {
         return checkpoints;
     }
 
-    /** Loads a checkpoint written by this trainer and continues after its step. */
-    public void resumeFrom(Path checkpointDir) throws IOException {
-        Checkpoints.State s = Checkpoints.restore(checkpointDir, model, optimizer);
+    /** What a resume loaded: the checkpoint, its step, and whether its files were checked against a manifest. */
+    public record Resumed(Path checkpoint, long step, boolean verified) {
+    }
+
+    /** {@link #resumeFrom(Path, Consumer)} with its warnings on standard error. */
+    public Resumed resumeFrom(Path checkpointDir) throws IOException {
+        return resumeFrom(checkpointDir, System.err::println);
+    }
+
+    /**
+     * Loads a checkpoint written by this trainer and continues after its step. Its files are first checked against its
+     * manifest (an {@link IOException} names the file that fails); one without a manifest, written by an older
+     * version, is loaded with a warning to {@code log}.
+     */
+    public Resumed resumeFrom(Path checkpointDir, Consumer<String> log) throws IOException {
+        boolean verified = Checkpoints.verify(checkpointDir);
+        if (!verified) log.accept("warning: " + checkpointDir + " has no " + CheckpointManifest.FILE + " (written by an older version), so its files cannot be verified");
+        Checkpoints.State s = Checkpoints.readState(checkpointDir);
         if (s.seed() != options.seed()) {
             throw new IllegalArgumentException(checkpointDir + ": checkpoint was trained with --seed " + s.seed() + ", this run has --seed " + options.seed());
         }
@@ -87,11 +105,35 @@ public final class Trainer {
                     + " × grad-accum " + s.gradAccum() + "; this run has " + data.tokens() + " tokens, batch " + options.batch() + " × seq " + options.seq()
                     + " × grad-accum " + options.gradAccum() + ", so it would not continue the same data order");
         }
+        if (s.step() >= options.steps()) {
+            throw new IllegalArgumentException(checkpointDir + ": checkpoint is at step " + s.step() + ", --steps " + options.steps() + ": nothing to train; raise --steps");
+        }
+        Checkpoints.load(checkpointDir, s.step(), model, optimizer);
         var mixing = Checkpoints.readMixing(checkpointDir);
         if (mixing.isPresent()) data.restore(mixing.get());
         else if (data.domains().size() > 1) throw new IllegalArgumentException(checkpointDir + ": no data_mixture.json, so the domain weights of this mixed run cannot be restored");
         this.step = s.step();
         this.tokensSeen = s.tokensSeen();
+        return new Resumed(checkpointDir, s.step(), verified);
+    }
+
+    /**
+     * Resumes from the newest checkpoint of this run that verifies and loads, trying them newest first and saying on
+     * {@code log} which it skips and why. Empty when the run has no checkpoint; an error when it has some but none loads.
+     * A checkpoint that loads but does not fit this run (another seed, data shape or too few --steps) is an error, not skipped.
+     */
+    public Optional<Resumed> resumeLatest(Consumer<String> log) throws IOException {
+        List<Path> candidates = checkpoints.newestFirst();
+        for (Path dir : candidates) {
+            try {
+                return Optional.of(resumeFrom(dir, log));
+            } catch (IOException e) {
+                log.accept("skipping " + dir + ": " + Checkpoints.reason(e));
+            }
+        }
+        if (candidates.isEmpty()) return Optional.empty();
+        throw new IOException("none of the " + candidates.size() + " checkpoint(s) in " + checkpoints.root()
+                + " verifies (see above); resume from another one by name or start again with --overwrite");
     }
 
     /** Keeps only the metrics lines of steps up to {@code lastStep} (all of them when the file is new). */
