@@ -6,7 +6,8 @@ import java.util.Map;
  * Which engine carries a {@link World}: Open MPI across processes (and hosts), or ranks as threads of this
  * JVM. {@link #detect} chooses from the environment the launcher left: {@code mpirun} sets
  * {@code OMPI_COMM_WORLD_SIZE}, Slurm's {@code srun --mpi=pmix} sets {@code PMIX_RANK}; otherwise the ranks are
- * in-process, {@code WANKA_DIST_RANKS} of them (what {@code Launch} sets when MPI is absent), else one.
+ * in-process, {@code WANKA_DIST_RANKS} of them (what {@code Launch} sets when MPI is absent), else one. A Slurm
+ * step of several tasks without an MPI plugin is refused: each task would silently train alone.
  */
 public sealed interface Backend {
     /** Environment variable giving the number of in-process ranks when no MPI launcher is present. */
@@ -28,6 +29,11 @@ public sealed interface Backend {
     static Backend detect(Map<String, String> env) {
         if (launchedByMpi(env)) {
             return new Mpi();
+        }
+        String tasks = env.get("SLURM_STEP_NUM_TASKS");
+        if (tasks != null && !tasks.strip().equals("1")) {
+            throw new IllegalStateException("srun started " + tasks + " tasks without an MPI plugin (no PMIX_RANK): "
+                    + "use 'srun --mpi=pmix' (see 'srun --mpi=list'), or start the job with mpirun");
         }
         String n = env.get(RANKS_VARIABLE);
         if (n == null || n.isBlank()) {

@@ -11,8 +11,8 @@ package wanka.dist;
  * on each rank is one operation; the in-process backend checks that kind, type and size agree), from one
  * thread at a time per rank. Collectives on different groups proceed independently. A {@code send} matches
  * the first {@code recv} posted by its peer with the same tag; messages between a pair of ranks with one tag
- * arrive in order. Sends complete no earlier than their matching receive is posted, so a program that runs
- * in-process does not rely on buffering that MPI may not give.
+ * arrive in order. In-process, a send completes only once its receive is posted (as {@code MPI_Ssend}); MPI
+ * may complete it earlier by buffering. So a program that runs in-process relies on no buffering MPI may not give.
  *
  * <p>Determinism: for a given group size, buffer size and type, results are bitwise identical from run to
  * run and on every rank. The in-process backend adds the contributions element by element in rank order
