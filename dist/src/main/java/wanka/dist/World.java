@@ -12,7 +12,7 @@ import wanka.dist.mpi.MpiWorld;
  * lives here (one under MPI, all of them in-process). Closing it ends communication (MPI_Finalize).
  */
 public interface World extends AutoCloseable {
-    /** Default time an operation may wait before the backend's timeout action (as Megatron's 10 minutes for NCCL init). */
+    /** Default time an operation may wait before the backend's timeout action: long enough for a slow step. */
     Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
     /** Ranks in the whole job. */

@@ -24,6 +24,14 @@ class BackendTest {
     }
 
     @Test
+    void aSlurmStepOfSeveralTasksWithoutMpiIsRefused() {
+        assertThatThrownBy(() -> Backend.detect(Map.of("SLURM_STEP_NUM_TASKS", "4", "SLURM_PROCID", "1")))
+                .hasMessageContaining("srun started 4 tasks without an MPI plugin")
+                .hasMessageContaining("srun --mpi=pmix");
+        assertThat(Backend.detect(Map.of("SLURM_STEP_NUM_TASKS", "1"))).isEqualTo(new Backend.InProcess(1));
+    }
+
+    @Test
     void worldRunsABodyPerLocalRank() {
         try (World w = World.open(new Backend.InProcess(3), World.DEFAULT_TIMEOUT)) {
             java.util.concurrent.atomic.AtomicInteger ranks = new java.util.concurrent.atomic.AtomicInteger();

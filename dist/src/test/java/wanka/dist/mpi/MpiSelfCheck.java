@@ -17,7 +17,8 @@ import wanka.dist.Work;
 /**
  * Run under {@code mpirun -np N} by {@link MpiBackendTest}: {@code check} runs every collective on the MPI
  * backend and checks the results (exit 0, a line "rank r ok" per rank); {@code timeout} makes rank 0 wait for
- * an all-reduce rank 1 never joins (the watchdog must abort the job); {@code bench MB ITERS} times all-reduces.
+ * an all-reduce rank 1 never joins (the watchdog must abort the job); {@code hash} prints the hash of a
+ * reproducible all-reduce (the {@code check} mode prints it too); {@code bench MB ITERS} times all-reduces.
  * Plain Java (no JUnit) so that it needs only the module's classes.
  */
 public final class MpiSelfCheck {
@@ -37,6 +38,7 @@ public final class MpiSelfCheck {
                         Thread.sleep(30_000);
                     }
                 }
+                case "hash" -> System.out.println(hashLine(g, reproducible(g, arena)));
                 case "bench" -> bench(g, arena, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
                 default -> throw new IllegalArgumentException(mode);
             }
@@ -123,8 +125,28 @@ public final class MpiSelfCheck {
             expect("async tp", y.toArray(ValueLayout.JAVA_FLOAT), floatsOf(4096, i -> 4));
             expect("async pp", z.toArray(ValueLayout.JAVA_FLOAT), floatsOf(4096, i -> 3f * n / 2));
         }
-        // determinism: random floats of mixed magnitude, three times, and equal on every rank
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(r);
+        System.out.println(hashLine(g, reproducible(g, arena)));
+        // the JVM's own signal use (implicit null checks) still works with MPI initialised
+        int caught = 0;
+        for (int i = 0; i < 200_000; i++) {
+            Object o = i % 1000 == 0 ? null : "x";
+            try {
+                caught += o.hashCode() == 0 ? 1 : 0;
+            } catch (NullPointerException e) {
+                caught++;
+            }
+        }
+        require(caught == 200, "null checks");
+        System.out.println("rank " + r + " checks passed");
+    }
+
+    /**
+     * All-reduces random floats of mixed magnitudes (where the summation order shows in the bits) three times;
+     * checks the results are bitwise equal each time and on every rank; returns their hash.
+     */
+    private static long reproducible(ProcessGroup g, Arena arena) {
+        int n = g.size();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(g.rank());
         float[] v = new float[1 << 18];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (rnd.nextDouble(-1, 1) * Math.pow(10, rnd.nextInt(-3, 4)));
@@ -141,18 +163,7 @@ public final class MpiSelfCheck {
         h.set(ValueLayout.JAVA_LONG, 0, hashes.getFirst());
         g.allGather(Span.longs(h), Span.longs(hs));
         require(Arrays.stream(hs.toArray(ValueLayout.JAVA_LONG)).distinct().count() == 1, "ranks' results differ bitwise");
-        // the JVM's own signal use (implicit null checks) still works with MPI initialised
-        int caught = 0;
-        for (int i = 0; i < 200_000; i++) {
-            Object o = i % 1000 == 0 ? null : "x";
-            try {
-                caught += o.hashCode() == 0 ? 1 : 0;
-            } catch (NullPointerException e) {
-                caught++;
-            }
-        }
-        require(caught == 200, "null checks");
-        System.out.println("rank " + r + " checks passed");
+        return hashes.getFirst();
     }
 
     private static void bench(ProcessGroup g, Arena arena, int megabytes, int iterations) {
@@ -173,10 +184,16 @@ public final class MpiSelfCheck {
         double median = ms[iterations / 2];
         double bytes = 4.0 * count, n = g.size();
         if (g.rank() == 0) {
-            System.out.printf("allReduce %d MB float x %d ranks: median %.2f ms (min %.2f, max %.2f); algbw %.2f GB/s, "
-                    + "busbw %.2f GB/s%n", megabytes, g.size(), median, ms[0], ms[iterations - 1], bytes / median / 1e6,
-                    bytes / median / 1e6 * 2 * (n - 1) / n);
+            System.out.println(String.format("allReduce %d MB float x %d ranks: median %.2f ms (min %.2f, max %.2f); "
+                    + "algbw %.2f GB/s, busbw %.2f GB/s", megabytes, g.size(), median, ms[0], ms[iterations - 1],
+                    bytes / median / 1e6,
+                    bytes / median / 1e6 * 2 * (n - 1) / n));
         }
+    }
+
+    /** One line, written at once so that mpirun does not interleave it with other ranks' output. */
+    private static String hashLine(ProcessGroup g, long hash) {
+        return String.format("rank %d hash %016x", g.rank(), hash);
     }
 
     private static long hash(MemorySegment s) {
