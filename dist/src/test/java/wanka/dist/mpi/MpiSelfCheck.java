@@ -103,6 +103,21 @@ public final class MpiSelfCheck {
         Work.awaitAll(List.of(s1, s2, r2, r1));
         expect("recv tag 1", g1.toArray(ValueLayout.JAVA_FLOAT), floatsOf(9, i -> prev + i));
         expect("recv tag 2", g2.toArray(ValueLayout.JAVA_FLOAT), floatsOf(9, i -> -prev - i));
+        // an MPI error comes back as an exception with MPI_Error_string's text: a message longer than the buffer
+        if (n >= 2 && r < 2) {
+            MemorySegment big = floats(arena, 8, i -> i), small = arena.allocate(4 * 4);
+            if (r == 0) {
+                g.send(Span.floats(big), 1, 99);
+            } else {
+                try {
+                    g.recv(Span.floats(small), 0, 99);
+                    require(false, "a truncated message was accepted");
+                } catch (wanka.dist.DistException e) {
+                    require(e.getMessage().contains("recv(float x 4) from rank 0 tag 99 in group 'world' failed: "
+                            + "MPI_ERR_TRUNCATE: message truncated"), "error text: " + e.getMessage());
+                }
+            }
+        }
         // async: several operations in flight at once, on the world and on sub-groups
         if (n % 2 == 0) {
             DeviceMesh mesh = DeviceMesh.create(g, new MeshShape(2, 1, n / 2));
