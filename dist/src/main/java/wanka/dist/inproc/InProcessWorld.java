@@ -60,7 +60,7 @@ public final class InProcessWorld implements World {
         return groups.get(rank);
     }
 
-    /** Fails every operation still waiting and stops the workers. */
+    /** Fails every operation still waiting for ranks and stops the workers once their tasks are done. */
     @Override
     public void close() {
         List<Communicator> all;
@@ -69,7 +69,7 @@ public final class InProcessWorld implements World {
         }
         DistException closed = new DistException("the in-process world was closed");
         all.forEach(c -> c.close(closed));
-        workers.shutdownNow();
+        workers.shutdown(); // tasks already handed out finish (they only compute) and complete their operations
     }
 
     Duration timeout() {
