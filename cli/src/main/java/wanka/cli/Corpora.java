@@ -5,13 +5,13 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import wanka.curate.steps.TextShard;
 import wanka.curate.corpus.CacheDir;
+import wanka.io.AtomicFiles;
 import wanka.tokenizer.Tokenizer;
 import wanka.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Where corpora and tokenizers live, and turning text into token shards. */
 final class Corpora {
@@ -50,11 +50,11 @@ final class Corpora {
         return r.shard();
     }
 
-    /** Copies tokenizer files next to a model so the model directory is self-contained. */
+    /** Copies tokenizer files (atomically) next to a model so the model directory is self-contained. */
     static void copyTokenizer(Path tokenizerDir, Path modelDir) throws IOException {
         for (String f : new String[]{"tokenizer.json", "tokenizer.model", "tokenizer_config.json"}) {
             Path src = tokenizerDir.resolve(f);
-            if (Files.isRegularFile(src)) Files.copy(src, modelDir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            if (Files.isRegularFile(src)) AtomicFiles.write(modelDir.resolve(f), Files.readAllBytes(src));
         }
     }
 }

@@ -12,7 +12,9 @@ import wanka.curate.pipeline.Report;
 import wanka.curate.pipeline.RunLayout;
 import wanka.curate.pipeline.StepRegistry;
 import wanka.curate.steps.BuiltinSteps;
+import wanka.io.AtomicFiles;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -123,7 +125,6 @@ final class DataCommand implements Runnable {
             PipelineConfig cfg = PipelineConfig.read(config, registry);
             int n = cfg.inputs().size();
             java.nio.file.Path dir = out.toAbsolutePath().resolve("slurm");
-            java.nio.file.Files.createDirectories(dir);
             String wanka = System.getProperty("wanka.home") != null ? Path.of(System.getProperty("wanka.home"), "bin", "wanka").toString() : "wanka";
             String head = "#!/usr/bin/env bash\n" + (partition != null ? "#SBATCH --partition=" + partition + "\n" : "");
             String array = head + "#SBATCH --job-name=wanka-data\n#SBATCH --array=0-" + (n - 1) + (maxParallel != null ? "%" + maxParallel : "") + "\n"
@@ -132,8 +133,8 @@ final class DataCommand implements Runnable {
             String report = head + "#SBATCH --job-name=wanka-data-report\n#SBATCH --output=" + dir.resolve("report.log") + "\nset -euo pipefail\n"
                     + "exec " + wanka + " data report --out " + out.toAbsolutePath() + "\n";
             java.nio.file.Path a = dir.resolve("pipeline.sbatch"), r = dir.resolve("report.sbatch");
-            java.nio.file.Files.writeString(a, array);
-            java.nio.file.Files.writeString(r, report);
+            AtomicFiles.write(a, array.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(r, report.getBytes(StandardCharsets.UTF_8));
             System.err.printf("%d tasks; wrote %s and %s%n", n, a, r);
             if (submit) {
                 String job = sbatch("--parsable", a.toString());

@@ -61,7 +61,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
     private int quickstart(PrintStream log, int t) throws Exception {
         log.println("[1/5] corpus");
-        Path corpus = Europarl.english(Corpora.cacheDir().resolve("corpora"));
+        Path corpus = EnglishEuroparl.english(Corpora.cacheDir().resolve("corpora"));
         log.printf("      %s (%.1f MB of English Europarl proceedings)%n", corpus, Files.size(corpus) / 1e6);
 
         log.println("[2/5] tokenizer");

@@ -1,5 +1,6 @@
 package wanka.cli;
 
+import wanka.tokenizer.IntList;
 import wanka.tokenizer.Tokenizer;
 
 import java.io.PrintStream;
@@ -13,7 +14,7 @@ import java.util.function.IntConsumer;
 final class StreamingDecoder implements IntConsumer {
     private final Tokenizer tokenizer;
     private final PrintStream out;
-    private final IntList ids = new IntList();
+    private final IntList ids = new IntList(64);
     private final int contextLength;
     private int printed;
 
@@ -47,19 +48,5 @@ final class StreamingDecoder implements IntConsumer {
     String text() {
         int[] all = ids.toArray();
         return tokenizer.decode(java.util.Arrays.copyOfRange(all, contextLength, all.length)).strip();
-    }
-
-    private static final class IntList {
-        private int[] a = new int[64];
-        private int n;
-
-        void add(int v) {
-            if (n == a.length) a = java.util.Arrays.copyOf(a, n * 2);
-            a[n++] = v;
-        }
-
-        int[] toArray() {
-            return java.util.Arrays.copyOf(a, n);
-        }
     }
 }

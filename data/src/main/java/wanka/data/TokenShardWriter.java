@@ -1,25 +1,22 @@
 package wanka.data;
 
-import java.io.BufferedOutputStream;
+import wanka.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
  * Writes a {@link TokenShard}: documents are appended one by one, the header is filled in on
- * {@link #close()}, and the file appears under its name only then (temp file + atomic rename), so a
- * failed run never leaves a half-written shard.
+ * {@link #close()}, and the file appears under its name only then ({@link AtomicFiles}), so a failed run
+ * ({@link #abort()}) never leaves a half-written shard and keeps a shard already there.
  */
 public final class TokenShardWriter implements AutoCloseable {
     private final Path target;
-    private final Path temp;
+    private final AtomicFiles.Output file;
     private final OutputStream out;
     private final int tokenBytes;
     private final int vocabSize;
@@ -37,10 +34,8 @@ public final class TokenShardWriter implements AutoCloseable {
         this.vocabSize = vocabSize;
         this.endOfDocument = endOfDocument;
         this.tokenBytes = vocabSize <= 65536 ? 2 : 4;
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        this.temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-        this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
+        this.file = AtomicFiles.open(target);
+        this.out = file.stream();
         out.write(new byte[TokenShard.HEADER_BYTES]);
     }
 
@@ -71,22 +66,20 @@ public final class TokenShardWriter implements AutoCloseable {
     public void close() throws IOException {
         if (closed) return;
         closed = true;
-        out.close();
-        ByteBuffer h = ByteBuffer.allocate(TokenShard.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        h.put(TokenShard.MAGIC).putInt(TokenShard.VERSION).putInt(tokenBytes).putLong(tokens).putInt(vocabSize)
-                .putInt((int) crc.getValue()).putLong(documents).putInt(endOfDocument);
-        h.rewind();
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            ch.write(h, 0);
-            ch.force(true);
+        try (file) {
+            out.flush();
+            ByteBuffer h = ByteBuffer.allocate(TokenShard.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            h.put(TokenShard.MAGIC).putInt(TokenShard.VERSION).putInt(tokenBytes).putLong(tokens).putInt(vocabSize)
+                    .putInt((int) crc.getValue()).putLong(documents).putInt(endOfDocument);
+            h.rewind();
+            while (h.hasRemaining()) file.channel().write(h, h.position());
+            file.commit();
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Abandons the shard: deletes the temporary file. */
+    /** Abandons the shard: deletes the temporary file; a shard already under the name stays as it was. */
     public void abort() throws IOException {
         closed = true;
-        out.close();
-        Files.deleteIfExists(temp);
+        file.close();
     }
 }

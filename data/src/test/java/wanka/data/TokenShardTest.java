@@ -88,6 +88,23 @@ class TokenShardTest {
     }
 
     @Test
+    void aWriterThatFailsHalfwayLeavesTheOldShardIntact(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("x.tokens");
+        try (TokenShardWriter w = new TokenShardWriter(p, 10, 2)) {
+            w.addDocument(new int[]{1, 3});
+        }
+        byte[] before = Files.readAllBytes(p);
+        TokenShardWriter w = new TokenShardWriter(p, 10, 2);
+        for (int d = 0; d < 50_000; d++) w.addDocument(new int[]{4, 5, 6}); // past the write buffer: the temporary file has content
+        assertThatThrownBy(() -> w.addDocument(new int[]{7, 11})).hasMessageContaining("token id 11");
+        w.abort();
+        assertThat(Files.readAllBytes(p)).isEqualTo(before);
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).containsExactly(p);
+        }
+    }
+
+    @Test
     void batchesDependOnlyOnSeedStepAndMicroIndex(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("a.tokens");
         try (TokenShardWriter w = new TokenShardWriter(p, 500, 2)) {

@@ -122,6 +122,16 @@ public final class TeleChat2 {
         return m;
     }
 
+    /**
+     * The role of every parameter, under the names {@link #parameters()} uses, in the same order; the optimizer's
+     * weight-decay split reads it.
+     */
+    public Map<String, ParamRole> parameterRoles() {
+        Map<String, ParamRole> m = new LinkedHashMap<>();
+        for (WeightSpec spec : WeightNames.expected(config)) m.put(spec.name(), spec.role());
+        return m;
+    }
+
     /** Builds a model whose parameters come from {@code source} (HF name → tensor). */
     public static TeleChat2 fromParameters(TeleChat2Config c, Function<String, Tensor> source) {
         int hd = c.headDim(), kv = c.numKvHeads();
@@ -144,8 +154,9 @@ public final class TeleChat2 {
     }
 
     /**
-     * A freshly initialised model as the HF code initialises it: linear and embedding weights ~ N(0, initializer_range),
-     * biases 0, norm weights 1. Deterministic for a given seed; every parameter requires grad.
+     * A freshly initialised model as the HF code initialises it, by {@link ParamRole}: linear, embedding and head
+     * weights ~ N(0, initializer_range), biases 0, norm gains 1. Deterministic for a given seed; every parameter
+     * requires grad.
      */
     public static TeleChat2 initialize(TeleChat2Config c, Device device, long seed) {
         SplittableRandom root = new SplittableRandom(seed);
@@ -156,11 +167,13 @@ public final class TeleChat2 {
             SplittableRandom r = root.split();
             if (t.hasData()) {
                 float[] d = t.data();
-                String n = spec.name();
-                if (n.endsWith("layernorm.weight") || n.endsWith("ln_f.weight")) java.util.Arrays.fill(d, 1f);
-                else if (!n.endsWith(".bias")) {
-                    double std = c.initializerRange();
-                    for (int i = 0; i < d.length; i++) d[i] = (float) (gaussian(r) * std);
+                switch (spec.role()) {
+                    case NORM_GAIN -> java.util.Arrays.fill(d, 1f);
+                    case BIAS -> { } // zeros
+                    case EMBEDDING, LINEAR_WEIGHT, HEAD -> {
+                        double std = c.initializerRange();
+                        for (int i = 0; i < d.length; i++) d[i] = (float) (gaussian(r) * std);
+                    }
                 }
             }
             made.put(spec.name(), t.requiresGrad(true));

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import wanka.model.io.AtomicFiles;
+import wanka.io.AtomicFiles;
 import wanka.model.io.ModelFormatException;
 
 import java.io.IOException;

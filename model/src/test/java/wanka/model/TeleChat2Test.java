@@ -139,4 +139,38 @@ class TeleChat2Test {
         assertThat(meta.memory().peakBytes()).isGreaterThan(4L * small.parameterCount());
         assertThat(m.parameters().get("lm_head.weight").grad()).isNotNull();
     }
+
+    @Test
+    void everyParameterHasARoleAndTheDecayedRolesAreExactlyTheMatrices() {
+        TeleChat2 m = TeleChat2.initialize(CONFIG, CPU, 5);
+        Map<String, Tensor> params = m.parameters();
+        Map<String, ParamRole> roles = m.parameterRoles();
+        assertThat(roles.keySet()).containsExactlyElementsOf(params.keySet());
+        params.forEach((name, t) -> assertThat(roles.get(name).decays()).as(name).isEqualTo(t.shape().rank() == 2));
+        assertThat(roles.values().stream().filter(ParamRole::decays).count()).isEqualTo(2 + 6L * CONFIG.numLayers());
+        assertThat(roles).containsEntry("transformer.word_embeddings.weight", ParamRole.EMBEDDING)
+                .containsEntry("lm_head.weight", ParamRole.HEAD)
+                .containsEntry("transformer.ln_f.weight", ParamRole.NORM_GAIN)
+                .containsEntry("transformer.h.1.post_attention_layernorm.weight", ParamRole.NORM_GAIN)
+                .containsEntry("transformer.h.0.mlp.down_proj.bias", ParamRole.BIAS)
+                .containsEntry("transformer.h.0.self_attention.key_value.weight", ParamRole.LINEAR_WEIGHT);
+    }
+
+    @Test
+    void initialisationFollowsTheRole() {
+        TeleChat2 m = TeleChat2.initialize(CONFIG, CPU, 5);
+        Map<String, ParamRole> roles = m.parameterRoles();
+        m.parameters().forEach((name, t) -> {
+            float[] d = t.toArray();
+            switch (roles.get(name)) {
+                case NORM_GAIN -> assertThat(d).as(name).containsOnly(1f);
+                case BIAS -> assertThat(d).as(name).containsOnly(0f);
+                case EMBEDDING, LINEAR_WEIGHT, HEAD -> {
+                    double sq = 0;
+                    for (float x : d) sq += (double) x * x;
+                    assertThat(Math.sqrt(sq / d.length)).as(name).isBetween(0.5 * CONFIG.initializerRange(), 1.5 * CONFIG.initializerRange());
+                }
+            }
+        });
+    }
 }

@@ -3,6 +3,7 @@ package wanka.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import wanka.io.AtomicFiles;
 import wanka.tokenizer.bytelevel.ByteLevelBpe;
 import wanka.tokenizer.hf.TokenizerJson;
 import wanka.tokenizer.sp.SentencePieceBpe;
@@ -42,7 +43,7 @@ public final class Tokenizers {
         throw new IOException("unknown tokenizer file type (expected .json or .model): " + path);
     }
 
-    /** Writes {@code tokenizer_config.json} naming this tokenizer's bos/eos/pad/unk tokens (HF convention). */
+    /** Writes (atomically) {@code tokenizer_config.json} naming this tokenizer's bos/eos/pad/unk tokens (HF convention). */
     public static void writeConfig(Tokenizer t, Path file) throws IOException {
         ObjectNode n = JSON.createObjectNode();
         SpecialTokens s = t.specials();
@@ -53,7 +54,7 @@ public final class Tokenizers {
         n.put("add_bos_token", false);
         n.put("add_eos_token", false);
         n.put("tokenizer_class", "PreTrainedTokenizerFast");
-        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+        AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
     }
 
     private static void put(ObjectNode n, String key, Tokenizer t, OptionalInt id) {

@@ -1,5 +1,7 @@
 package wanka.train;
 
+import wanka.model.ParamRole;
+import wanka.model.TeleChat2;
 import wanka.tensor.CpuDevice;
 import wanka.tensor.Tensor;
 import wanka.tensor.cpu.AdamW;
@@ -10,8 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * AdamW with PyTorch semantics (decoupled weight decay, bias correction). Weight decay is applied to
- * matrices only — not to norms and biases — as Megatron and TeleChat's trainers do.
+ * AdamW with PyTorch semantics (decoupled weight decay, bias correction). Weight decay is applied to the
+ * parameters whose {@link ParamRole} {@linkplain ParamRole#decays() decays} — the matrices, not norms and biases —
+ * as Megatron and TeleChat's trainers do.
  */
 public final class AdamWOptimizer {
     /** Hyper-parameters. */
@@ -22,6 +25,7 @@ public final class AdamWOptimizer {
     }
 
     private final Map<String, Tensor> params;
+    private final Map<String, ParamRole> roles;
     private final Map<String, float[]> expAvg = new LinkedHashMap<>();
     private final Map<String, float[]> expAvgSq = new LinkedHashMap<>();
     private final Settings settings;
@@ -29,8 +33,24 @@ public final class AdamWOptimizer {
     private final AdamW withDecay, noDecay;
     private long step;
 
-    public AdamWOptimizer(Map<String, Tensor> params, Settings settings, CpuDevice device) {
+    /** Optimizes every parameter of {@code model}, decaying by {@link TeleChat2#parameterRoles()}. */
+    public AdamWOptimizer(TeleChat2 model, Settings settings, CpuDevice device) {
+        this(model.parameters(), model.parameterRoles(), settings, device);
+    }
+
+    /**
+     * @param params parameters by name
+     * @param roles  the role of every parameter (more names are ignored)
+     * @throws IllegalArgumentException if a parameter has no role
+     */
+    public AdamWOptimizer(Map<String, Tensor> params, Map<String, ParamRole> roles, Settings settings, CpuDevice device) {
         this.params = new LinkedHashMap<>(params);
+        this.roles = new LinkedHashMap<>();
+        for (String name : params.keySet()) {
+            ParamRole role = roles.get(name);
+            if (role == null) throw new IllegalArgumentException("parameter '" + name + "' has no role, so its weight decay is unknown");
+            this.roles.put(name, role);
+        }
         this.settings = settings;
         this.pool = device.pool();
         this.withDecay = new AdamW(settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay());
@@ -71,7 +91,7 @@ public final class AdamWOptimizer {
             Tensor p = e.getValue();
             Tensor g = p.grad();
             if (g == null) continue;
-            AdamW rule = decays(e.getKey()) ? withDecay : noDecay;
+            AdamW rule = roles.get(e.getKey()).decays() ? withDecay : noDecay;
             rule.step(pool, lr, step, (int) p.numel(), p.data(), p.offset(), g.data(), g.offset(),
                     expAvg.get(e.getKey()), 0, expAvgSq.get(e.getKey()), 0);
         }
@@ -79,10 +99,6 @@ public final class AdamWOptimizer {
 
     public void zeroGrad() {
         for (Tensor p : params.values()) p.zeroGrad();
-    }
-
-    static boolean decays(String name) {
-        return name.endsWith(".weight") && !name.contains("layernorm") && !name.contains("ln_f");
     }
 
     /** Optimizer state for checkpoints: moments under {@code exp_avg.NAME} / {@code exp_avg_sq.NAME}. */

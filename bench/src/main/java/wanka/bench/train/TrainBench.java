@@ -36,7 +36,7 @@ public final class TrainBench {
         int batch = bs[0], seq = bs[1];
         try (CpuDevice device = CpuDevice.withThreads(threads)) {
             TeleChat2 model = TeleChat2.initialize(c, device, 0);
-            AdamWOptimizer opt = new AdamWOptimizer(model.parameters(), new AdamWOptimizer.Settings(0.9, 0.999, 1e-8, 0.01), device);
+            AdamWOptimizer opt = new AdamWOptimizer(model, new AdamWOptimizer.Settings(0.9, 0.999, 1e-8, 0.01), device);
             SplittableRandom r = new SplittableRandom(0);
             int[] x = new int[batch * (seq + 1)];
             for (int i = 0; i < x.length; i++) x[i] = r.nextInt(c.vocabSize());

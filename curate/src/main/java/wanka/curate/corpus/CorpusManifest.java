@@ -2,11 +2,11 @@ package wanka.curate.corpus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import wanka.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -43,10 +43,8 @@ public record CorpusManifest(String corpus, String source, String version, Strin
         }
     }
 
-    /** Writes this manifest to {@code file} atomically (a temporary file, then a rename). */
+    /** Writes this manifest to {@code file} atomically. */
     public void write(Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), this);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, JSON.writeValueAsBytes(this));
     }
 }

@@ -35,12 +35,17 @@ public final class RegistryClients implements ArtifactDownloader {
         this.mavenRepository = mavenRepository;
     }
 
-    /** Clients from {@code $PATH}; the Maven repository from {@code -Dmaven.repo.local}, else {@code ~/.m2/repository}. */
+    /** Clients from {@code $PATH}; the Maven repository is {@link #localMavenRepository()}. */
     public static RegistryClients fromEnvironment() {
         String path = System.getenv().getOrDefault("PATH", "");
         List<Path> dirs = Arrays.stream(path.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
-        String repo = System.getProperty("maven.repo.local", Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
-        return new RegistryClients(dirs, Path.of(repo));
+        return new RegistryClients(dirs, localMavenRepository());
+    }
+
+    /** The local Maven repository: {@code -Dmaven.repo.local}, else {@code ~/.m2/repository}. */
+    public static Path localMavenRepository() {
+        String repo = System.getProperty("maven.repo.local");
+        return repo != null ? Path.of(repo) : Path.of(System.getProperty("user.home"), ".m2", "repository");
     }
 
     /** The executable {@code client} on the search path, if any. */

@@ -1,7 +1,10 @@
 package wanka.curate.dedup;
 
+import wanka.io.AtomicFiles;
+
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,22 +28,27 @@ public final class IdList {
 
     /** Writes entries one by one; the file appears under its name on {@link #commit()}. */
     public static final class Writer implements AutoCloseable {
-        private final AtomicFile file;
+        private final AtomicFiles.Output file;
+        private final DataOutputStream out;
 
         public Writer(Path target) throws IOException {
-            file = new AtomicFile(target, MAGIC);
+            file = AtomicFiles.open(target);
+            out = new DataOutputStream(file.stream());
+            out.writeInt(MAGIC);
         }
 
         public void add(int index, String id) throws IOException {
             if (id.length() > 16_000) throw new IOException("document id longer than 16000 chars at index " + index + ": " + id.substring(0, 80) + "...");
-            file.out().writeInt(index);
-            file.out().writeUTF(id);
+            out.writeInt(index);
+            out.writeUTF(id);
         }
 
+        /** Moves the file into place. */
         public void commit() throws IOException {
             file.commit();
         }
 
+        /** Without {@link #commit()}: deletes the temporary file. */
         @Override
         public void close() throws IOException {
             file.close();

@@ -1,5 +1,8 @@
 package wanka.curate.dedup;
 
+import wanka.io.AtomicFiles;
+
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +84,9 @@ public final class MinHashBuckets {
         PriorityQueue<Cursor> queue = new PriorityQueue<>((x, y) -> x.head().compareTo(y.head()));
         List<SigFile.Reader> readers = new ArrayList<>();
         long records = 0, pairs = 0;
-        try (AtomicFile f = new AtomicFile(out, PAIRS_MAGIC)) {
+        try (AtomicFiles.Output f = AtomicFiles.open(out)) {
+            DataOutputStream o = new DataOutputStream(f.stream());
+            o.writeInt(PAIRS_MAGIC);
             for (Path p : files) {
                 SigFile.Reader r = new SigFile.Reader(p);
                 readers.add(r);
@@ -89,7 +94,6 @@ public final class MinHashBuckets {
                 if (e != null) queue.add(new Cursor(e, r, p));
             }
             SigFile.Entry first = null;
-            var o = f.out();
             while (!queue.isEmpty()) {
                 Cursor c = queue.poll();
                 SigFile.Entry e = c.head();

@@ -1,7 +1,10 @@
 package wanka.curate.dedup;
 
+import wanka.io.AtomicFiles;
+
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,8 +47,9 @@ public final class SigFile {
     /** Sorts the first {@code n} records of one task (in place) and writes them atomically to {@code file}. */
     public static void write(Path file, long[] hi, long[] lo, int[] index, int n, int task) throws IOException {
         sort(hi, lo, index, 0, n - 1);
-        try (AtomicFile f = new AtomicFile(file, MAGIC)) {
-            var out = f.out();
+        try (AtomicFiles.Output f = AtomicFiles.open(file)) {
+            DataOutputStream out = new DataOutputStream(f.stream());
+            out.writeInt(MAGIC);
             for (int i = 0; i < n; i++) {
                 out.writeLong(hi[i]);
                 out.writeLong(lo[i]);

@@ -2,11 +2,11 @@ package wanka.curate.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import wanka.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,11 +105,7 @@ public final class LocalExecutor {
             List<Map<String, Object>> steps2 = new ArrayList<>();
             for (StepStats s : stats) steps2.add(toMap(s));
             TaskResult r = new TaskResult(task, input.toString(), (System.nanoTime() - t0) / 1e9, Files.size(input), q.count(), steps2);
-            Path done = layout.done(task);
-            Files.createDirectories(done.getParent());
-            Path tmp = done.resolveSibling(done.getFileName() + ".tmp");
-            JSON.writeValue(tmp.toFile(), r);
-            Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(layout.done(task), JSON.writeValueAsBytes(r));
             return r;
         } finally {
             for (Step s : steps) s.close();

@@ -1,8 +1,9 @@
 package wanka.curate.pipeline;
 
+import wanka.io.AtomicFiles;
+
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -151,10 +152,9 @@ public final class Report {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    /** Writes report.md and report.html. */
+    /** Writes report.md and report.html (each atomically). */
     public void write(RunLayout layout) throws IOException {
-        Files.createDirectories(layout.root());
-        Files.writeString(layout.reportMarkdown(), markdown());
-        Files.writeString(layout.reportHtml(), html());
+        AtomicFiles.write(layout.reportMarkdown(), markdown().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(layout.reportHtml(), html().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import wanka.curate.pipeline.Document;
 import wanka.curate.pipeline.Step;
 import wanka.curate.pipeline.StepContext;
+import wanka.io.AtomicFiles;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.Writer;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,12 +18,11 @@ import java.util.Map;
  */
 public final class JsonlWriter implements Step {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path target, temp;
-    private BufferedWriter out;
+    private final Path target;
+    private AtomicFiles.Output out;
 
     public JsonlWriter(Path dir, int task) {
         this.target = dir.resolve(String.format("task-%05d.jsonl", task));
-        this.temp = dir.resolve(String.format("task-%05d.jsonl.partial", task));
     }
 
     @Override
@@ -34,33 +32,32 @@ public final class JsonlWriter implements Step {
 
     @Override
     public Document apply(Document doc, StepContext ctx) throws IOException {
-        if (out == null) {
-            Files.createDirectories(temp.getParent());
-            out = Files.newBufferedWriter(temp);
-        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", doc.id());
         m.put("text", doc.text());
         m.put("metadata", new java.util.TreeMap<>(doc.metadata())); // sorted keys: the same bytes on every machine
-        out.write(JSON.writeValueAsString(m));
-        out.newLine();
+        Writer w = output().writer();
+        w.write(JSON.writeValueAsString(m));
+        w.write('\n');
         return doc;
     }
 
-    @Override
-    public void finish(StepContext ctx) throws IOException {
-        if (out == null) {
-            Files.createDirectories(temp.getParent());
-            out = Files.newBufferedWriter(temp);
-        }
-        out.close();
-        out = null;
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private AtomicFiles.Output output() throws IOException {
+        if (out == null) out = AtomicFiles.open(target);
+        return out;
     }
 
+    /** Moves the file into place (an empty file when no document came). */
+    @Override
+    public void finish(StepContext ctx) throws IOException {
+        output().commit();
+        out = null;
+    }
+
+    /** Without {@link #finish}: drops the temporary file, leaving any earlier output as it was. */
     @Override
     public void close() throws IOException {
         if (out != null) out.close();
-        Files.deleteIfExists(temp);
+        out = null;
     }
 }

@@ -1,5 +1,6 @@
 package wanka.model.io;
 
+import wanka.model.ParamRole;
 import wanka.model.TeleChat2Config;
 
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class WeightNames {
     }
 
     /**
-     * @return every weight of the model in HF order: embeddings, layer by layer, final norm, lm_head. The
+     * @return every weight of the model, with its role, in HF order: embeddings, layer by layer, final norm, lm_head. The
      * {@code key_value} rows interleave per kv head: [k_0, v_0, k_1, v_1, ...], each head_dim rows.
      */
     public static List<WeightSpec> expected(TeleChat2Config c) {
@@ -52,21 +53,21 @@ public final class WeightNames {
         long ffn = c.ffnHiddenSize();
         long v = c.vocabSize();
         List<WeightSpec> out = new ArrayList<>();
-        out.add(new WeightSpec(EMBEDDINGS, new long[]{v, h}));
+        out.add(new WeightSpec(EMBEDDINGS, new long[]{v, h}, ParamRole.EMBEDDING));
         for (int i = 0; i < c.numLayers(); i++) {
-            out.add(new WeightSpec(layer(i, "input_layernorm.weight"), new long[]{h}));
-            out.add(new WeightSpec(layer(i, "self_attention.query.weight"), new long[]{h, h}));
-            out.add(new WeightSpec(layer(i, "self_attention.key_value.weight"), new long[]{2L * c.kvDim(), h}));
-            out.add(new WeightSpec(layer(i, "self_attention.dense.weight"), new long[]{h, h}));
-            out.add(new WeightSpec(layer(i, "self_attention.dense.bias"), new long[]{h}));
-            out.add(new WeightSpec(layer(i, "post_attention_layernorm.weight"), new long[]{h}));
-            out.add(new WeightSpec(layer(i, "mlp.gate_proj.weight"), new long[]{ffn, h}));
-            out.add(new WeightSpec(layer(i, "mlp.up_proj.weight"), new long[]{ffn, h}));
-            out.add(new WeightSpec(layer(i, "mlp.down_proj.weight"), new long[]{h, ffn}));
-            out.add(new WeightSpec(layer(i, "mlp.down_proj.bias"), new long[]{h}));
+            out.add(new WeightSpec(layer(i, "input_layernorm.weight"), new long[]{h}, ParamRole.NORM_GAIN));
+            out.add(new WeightSpec(layer(i, "self_attention.query.weight"), new long[]{h, h}, ParamRole.LINEAR_WEIGHT));
+            out.add(new WeightSpec(layer(i, "self_attention.key_value.weight"), new long[]{2L * c.kvDim(), h}, ParamRole.LINEAR_WEIGHT));
+            out.add(new WeightSpec(layer(i, "self_attention.dense.weight"), new long[]{h, h}, ParamRole.LINEAR_WEIGHT));
+            out.add(new WeightSpec(layer(i, "self_attention.dense.bias"), new long[]{h}, ParamRole.BIAS));
+            out.add(new WeightSpec(layer(i, "post_attention_layernorm.weight"), new long[]{h}, ParamRole.NORM_GAIN));
+            out.add(new WeightSpec(layer(i, "mlp.gate_proj.weight"), new long[]{ffn, h}, ParamRole.LINEAR_WEIGHT));
+            out.add(new WeightSpec(layer(i, "mlp.up_proj.weight"), new long[]{ffn, h}, ParamRole.LINEAR_WEIGHT));
+            out.add(new WeightSpec(layer(i, "mlp.down_proj.weight"), new long[]{h, ffn}, ParamRole.LINEAR_WEIGHT));
+            out.add(new WeightSpec(layer(i, "mlp.down_proj.bias"), new long[]{h}, ParamRole.BIAS));
         }
-        out.add(new WeightSpec(FINAL_NORM, new long[]{h}));
-        out.add(new WeightSpec(LM_HEAD, new long[]{v, h}));
+        out.add(new WeightSpec(FINAL_NORM, new long[]{h}, ParamRole.NORM_GAIN));
+        out.add(new WeightSpec(LM_HEAD, new long[]{v, h}, ParamRole.HEAD));
         return out;
     }
 

@@ -130,20 +130,6 @@ class SafetensorsFileTest {
     }
 
     @Test
-    void atomicWriteLeavesTheTargetUnchangedWhenTheBodyFails() throws IOException {
-        Path p = dir.resolve("x.bin");
-        Files.writeString(p, "old");
-        assertThatThrownBy(() -> AtomicFiles.write(p, ch -> {
-            AtomicFiles.writeFully(ch, ByteBuffer.wrap("new partial".getBytes(StandardCharsets.UTF_8)));
-            throw new IOException("disk full");
-        })).hasMessage("disk full");
-        assertThat(Files.readString(p)).isEqualTo("old");
-        try (var files = Files.list(dir)) {
-            assertThat(files).containsExactly(p);
-        }
-    }
-
-    @Test
     void namedArrayChecksShape() {
         assertThatThrownBy(() -> new NamedArray("w", new long[]{2, 2}, new float[3]))
                 .hasMessage("tensor 'w': shape [2, 2] has 4 elements but the data has 3");

@@ -2,6 +2,7 @@ package wanka.model.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import wanka.model.ParamRole;
 import wanka.model.Presets;
 import wanka.model.TeleChat2Config;
 
@@ -31,8 +32,8 @@ class WeightNamesTest {
     void namesAndShapesOfTheHfLayout() {
         List<WeightSpec> w = WeightNames.expected(SMALL);
         assertThat(w).hasSize(3 + 10 * 2);
-        assertThat(w.getFirst()).isEqualTo(new WeightSpec("transformer.word_embeddings.weight", new long[]{64, 16}));
-        assertThat(w.getLast()).isEqualTo(new WeightSpec("lm_head.weight", new long[]{64, 16}));
+        assertThat(w.getFirst()).isEqualTo(new WeightSpec("transformer.word_embeddings.weight", new long[]{64, 16}, ParamRole.EMBEDDING));
+        assertThat(w.getLast()).isEqualTo(new WeightSpec("lm_head.weight", new long[]{64, 16}, ParamRole.HEAD));
         Map<String, long[]> s = shapesOf(w);
         assertThat(s.get("transformer.h.1.input_layernorm.weight")).containsExactly(16);
         assertThat(s.get("transformer.h.1.self_attention.query.weight")).containsExactly(16, 16);

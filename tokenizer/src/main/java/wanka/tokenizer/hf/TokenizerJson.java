@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import wanka.io.AtomicFiles;
 import wanka.tokenizer.SpecialTokens;
 import wanka.tokenizer.Tokenizer;
 import wanka.tokenizer.bytelevel.ByteLevelBpe;
@@ -123,14 +124,14 @@ public final class TokenizerJson {
         return null;
     }
 
-    /** Writes a tokenizer.json that HF tokenizers loads and that encodes like {@code t}. */
+    /** Writes (atomically) a tokenizer.json that HF tokenizers loads and that encodes like {@code t}. */
     public static void write(Tokenizer t, Path file) throws IOException {
         ObjectNode root = switch (t) {
             case ByteLevelBpe b -> byteLevel(b);
             case SentencePieceBpe s -> sentencePiece(s);
             default -> throw new IllegalArgumentException("cannot write " + t.getClass().getName() + " as tokenizer.json");
         };
-        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+        AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 
     private static ObjectNode byteLevel(ByteLevelBpe b) {

@@ -1,5 +1,6 @@
 package wanka.tokenizer.sp;
 
+import wanka.io.AtomicFiles;
 import wanka.tokenizer.proto.ProtoReader;
 import wanka.tokenizer.proto.ProtoWriter;
 
@@ -56,10 +57,10 @@ public record SentencePieceModel(List<Piece> pieces, TrainerSpec trainer, Normal
         return w.message(2, trainer.write()).message(3, normalizer.write()).toByteArray();
     }
 
-    /** Writes a {@code .model} file. */
+    /** Writes a {@code .model} file (atomically: readers never see a partial model). */
     public void write(Path file) {
         try {
-            Files.write(file, toBytes());
+            AtomicFiles.write(file, toBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write SentencePiece model " + file, e);
         }

@@ -1,5 +1,7 @@
 package wanka.curate.clean.fasttext;
 
+import wanka.tokenizer.IntList;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -47,7 +49,7 @@ final class FastTextDictionary {
             if (table[slot] == 0) table[slot] = id + 1;
         }
         this.subwords = new int[nwords][];
-        IdList scratch = new IdList();
+        IntList scratch = new IntList(256);
         byte[] bounded = new byte[64];
         for (int id = 0; id < nwords; id++) {
             scratch.clear();
@@ -129,7 +131,7 @@ final class FastTextDictionary {
     }
 
     /** Adds the row of n-gram bucket {@code h} (after pruning) to {@code out}. */
-    private void pushHash(IdList out, int h) {
+    private void pushHash(IntList out, int h) {
         if (pruneSize == 0 || h < 0) return;
         if (pruned != null) {
             if ((kept[h >>> 6] & 1L << h) == 0) return;
@@ -160,7 +162,7 @@ final class FastTextDictionary {
     }
 
     /** The character n-gram rows of a bounded word {@code w[0, len)} (fastText's {@code computeSubwords}). */
-    private void charNgrams(byte[] w, int len, IdList out) {
+    private void charNgrams(byte[] w, int len, IntList out) {
         int maxn = args.maxn(), minn = args.minn(), bucket = args.bucket();
         if (maxn <= 0) return;
         for (int i = 0; i < len; i++) {
@@ -179,7 +181,7 @@ final class FastTextDictionary {
      * ASCII whitespace and NUL (line breaks count as spaces), then the end-of-sentence token. Label tokens
      * ({@code __label__…}) are skipped.
      */
-    void lineIds(byte[] text, int length, IdList out, IdList wordHashes) {
+    void lineIds(byte[] text, int length, IntList out, IntList wordHashes) {
         out.clear();
         wordHashes.clear();
         byte[] scratch = new byte[64];
@@ -210,7 +212,7 @@ final class FastTextDictionary {
         wordNgrams(wordHashes, out);
     }
 
-    private void wordNgrams(IdList hashes, IdList out) {
+    private void wordNgrams(IntList hashes, IntList out) {
         int n = args.wordNgrams();
         for (int i = 0; i < hashes.size(); i++) {
             long h = hashes.get(i); // int32 widened with its sign, as in fastText

@@ -1,5 +1,7 @@
 package wanka.curate.clean.fasttext;
 
+import wanka.tokenizer.IntList;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -103,7 +105,7 @@ public final class FastTextModel {
     public List<Prediction> predict(String text, int k, double threshold) {
         if (k <= 0) throw new IllegalArgumentException("k must be positive, got " + k);
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        IdList ids = new IdList(), hashes = new IdList();
+        IntList ids = new IntList(256), hashes = new IntList(256);
         dict.lineIds(utf8, utf8.length, ids, hashes);
         List<Prediction> out = new ArrayList<>(k);
         if (ids.size() == 0) return out;
