@@ -33,12 +33,17 @@ final class DataCommand implements Runnable {
 
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Run a pipeline declared in a YAML/JSON file. One task per input file; finished tasks are recorded under <out>/work/done/,",
-                    "so running the same command again resumes a killed run. Documents a step cannot process go to <out>/work/quarantine/ with the reason.",
+                    "so running the same command again resumes a killed run. Documents a step cannot process go to <out>/work/quarantine/ with the reason,",
+                    "and so does the damage of a cut or corrupt .gz input (the documents before it are kept). A task that fails does not stop the others:",
+                    "its error goes to <out>/work/failed/, the report lists it, the command exits with 1, and running it again retries only failed tasks.",
                     "The report is written to <out>/report.md and <out>/report.html."},
             footer = {"", "Example config:",
                     "  input:", "    reader: jsonl          # jsonl | text | paragraphs | documents (PDF, Office)", "    paths: [raw/*.jsonl]", "    domain: web",
                     "  steps:", "    - type: length_filter", "      min_chars: 200", "    - type: tokenize", "      tokenizer: tok/", "    - type: jsonl_writer"})
     static final class Run implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Parameters(paramLabel = "CONFIG", description = "Pipeline file (.yaml or .json).")
         Path config;
 
@@ -57,34 +62,51 @@ final class DataCommand implements Runnable {
             PipelineConfig cfg = PipelineConfig.read(config, registry);
             RunLayout layout = new RunLayout(out);
             LocalExecutor ex = new LocalExecutor(cfg, registry, layout);
+            java.io.PrintWriter err = spec.commandLine().getErr();
             Integer only = task != null ? task : System.getenv("SLURM_ARRAY_TASK_ID") != null ? Integer.valueOf(System.getenv("SLURM_ARRAY_TASK_ID")) : null;
             if (only != null) {
                 if (only < 0 || only >= ex.tasks()) throw new IllegalArgumentException("task " + only + " is outside [0, " + ex.tasks() + ") for " + config);
-                if (ex.isDone(only)) System.err.println("task " + only + " already done");
-                else ex.runTask(only);
+                if (ex.isDone(only)) {
+                    err.println("task " + only + " already done");
+                    return 0;
+                }
+                try {
+                    ex.runTask(only).damaged().forEach(d -> err.println("task " + only + ": " + d.describe()));
+                } catch (Exception e) {
+                    err.println("task " + only + " (" + cfg.inputs().get(only) + ") failed: " + Errors.message(e) + "; running it again retries it");
+                    return 1;
+                }
                 return 0;
             }
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             long pending = java.util.stream.IntStream.range(0, ex.tasks()).filter(i -> !ex.isDone(i)).count();
-            System.err.printf("%d tasks (%d to do) from %s%n", ex.tasks(), pending, config);
-            List<LocalExecutor.TaskResult> results;
+            err.printf("%d tasks (%d to do) from %s%n", ex.tasks(), pending, config);
+            LocalExecutor.Outcome outcome;
             try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("tasks").setInitialMax(pending)
                     .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-                results = ex.run(t, i -> {
+                outcome = ex.execute(t, i -> {
                     if (bar != null) bar.step();
-                    else System.err.println("task " + i + " done");
+                    else err.println("task " + i + " done");
                 });
             }
-            Report report = new Report(results);
+            Report report = new Report(outcome.finished(), outcome.failed());
             report.write(layout);
-            System.err.println("report: " + layout.reportMarkdown() + " and " + layout.reportHtml() + "; output in " + layout.output());
-            return 0;
+            err.println(report.summary());
+            err.println("report: " + layout.reportMarkdown() + " and " + layout.reportHtml() + "; output in " + layout.output());
+            if (outcome.failed().isEmpty()) return 0;
+            for (LocalExecutor.TaskFailure f : outcome.failed()) err.println("task " + f.task() + " (" + f.input() + ") failed: " + f.error());
+            err.println(outcome.failed().size() + " of " + ex.tasks() + " tasks failed (errors under " + layout.failed(0).getParent()
+                    + "); running the same command again retries only the failed tasks");
+            return 1;
         }
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
-            description = "Write <out>/report.md and report.html from the finished tasks of a run (e.g. after a Slurm array job).")
+            description = "Write <out>/report.md and report.html from the finished and failed tasks of a run (e.g. after a Slurm array job).")
     static final class ReportCmd implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory.")
         Path out;
 
@@ -92,9 +114,11 @@ final class DataCommand implements Runnable {
         public Integer call() throws Exception {
             RunLayout layout = new RunLayout(out);
             List<LocalExecutor.TaskResult> results = LocalExecutor.finishedTasks(layout);
-            if (results.isEmpty()) throw new IllegalArgumentException(out + ": no finished tasks under work/done/");
-            new Report(results).write(layout);
-            System.err.println("report of " + results.size() + " tasks: " + layout.reportMarkdown() + " and " + layout.reportHtml());
+            List<LocalExecutor.TaskFailure> failed = LocalExecutor.failedTasks(layout);
+            if (results.isEmpty() && failed.isEmpty()) throw new IllegalArgumentException(out + ": no finished or failed tasks under work/");
+            Report report = new Report(results, failed);
+            report.write(layout);
+            spec.commandLine().getErr().println(report.summary() + "; report: " + layout.reportMarkdown() + " and " + layout.reportHtml());
             return 0;
         }
     }
@@ -102,7 +126,7 @@ final class DataCommand implements Runnable {
     @Command(name = "slurm", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Run a pipeline on Slurm: writes <out>/slurm/pipeline.sbatch, an array job with one Slurm task per pipeline task (each runs",
                     "`wanka data run CONFIG --out DIR`, which takes its index from SLURM_ARRAY_TASK_ID), and report.sbatch, which writes the report",
-                    "once the array has finished. With --submit it submits both (the report job depends on the array)."})
+                    "once the array has finished (failed tasks included: the report lists them). With --submit it submits both (the report job depends on the array)."})
     static final class Slurm implements Callable<Integer> {
         @Parameters(paramLabel = "CONFIG", description = "Pipeline file (.yaml or .json).")
         Path config;
@@ -138,7 +162,7 @@ final class DataCommand implements Runnable {
             System.err.printf("%d tasks; wrote %s and %s%n", n, a, r);
             if (submit) {
                 String job = sbatch("--parsable", a.toString());
-                String rep = sbatch("--parsable", "--dependency=afterok:" + job, r.toString());
+                String rep = sbatch("--parsable", "--dependency=afterany:" + job, r.toString());
                 System.out.println(job + " " + rep);
                 System.err.println("submitted array job " + job + " and report job " + rep + " (squeue to watch)");
             }

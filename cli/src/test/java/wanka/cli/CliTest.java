@@ -125,6 +125,59 @@ class CliTest {
     }
 
     @Test
+    void dataRunKeepsWhatADamagedGzHoldsNamesAFailedTaskAndARerunRetriesOnlyIt(@TempDir Path dir) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        StringBuilder docs = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            docs.append("{\"id\": \"d").append(i).append("\", \"text\": \"document ").append(i).append(" says ")
+                    .append(Integer.toHexString(i * 7919 ^ 0x5bd1e995)).append("\"}\n");
+        }
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (var g = new java.util.zip.GZIPOutputStream(gz)) {
+            g.write(docs.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(data.resolve("a.jsonl.gz"), java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2)); // cut in the middle
+        Files.writeString(data.resolve("b.jsonl"), "{\"id\": \"b0\", \"text\": \"fine\"}\n");
+        Path cfg = dir.resolve("p.yaml");
+        Files.writeString(cfg, "input: {reader: jsonl, paths: [data/*]}\nsteps: [{type: jsonl_writer}]\n");
+        // A directory where task 1's output file should go: that task fails, the other one goes on.
+        Path blocker = Files.createDirectories(dir.resolve("run/output/documents/task-00001.jsonl"));
+        Files.writeString(blocker.resolve("x"), "x");
+
+        Outcome o = run("data", "run", cfg.toString(), "--out", dir.resolve("run").toString(), "--threads", "2");
+        assertThat(o.code()).as(o.err()).isEqualTo(1);
+        assertThat(o.err()).contains("2 tasks: 1 finished, 1 failed; 1 damaged input; 0 documents quarantined")
+                .contains("task 1 (" + data.resolve("b.jsonl") + ") failed: step 1 'jsonl_writer' failed to finish: ")
+                .contains("1 of 2 tasks failed").contains("running the same command again retries only the failed tasks")
+                .doesNotContain("Unexpected end of ZLIB").doesNotContain("\tat ");
+        long kept = Files.readAllLines(dir.resolve("run/output/documents/task-00000.jsonl")).size();
+        assertThat(kept).isGreaterThan(100);
+        String md = Files.readString(dir.resolve("run/report.md"));
+        assertThat(md).contains("2 tasks: 1 finished, 1 failed; 1 damaged input").contains("## Failed tasks").contains("## Damaged inputs")
+                .contains("| 1 | " + data.resolve("b.jsonl") + " | step 1 'jsonl_writer' failed to finish")
+                .contains("| 0 | " + data.resolve("a.jsonl.gz") + " | " + (kept + 1) + " | " + kept + " | truncated");
+        // `data report` (e.g. after a Slurm array) sees the failed task too.
+        Outcome rep = run("data", "report", "--out", dir.resolve("run").toString());
+        assertThat(rep.code()).as(rep.err()).isZero();
+        assertThat(rep.err()).contains("2 tasks: 1 finished, 1 failed; 1 damaged input");
+
+        // Out of the way, a rerun runs only the failed task; the damaged input stays in the report, the failure is gone.
+        Files.delete(blocker.resolve("x"));
+        Files.delete(blocker);
+        Outcome again = run("data", "run", cfg.toString(), "--out", dir.resolve("run").toString(), "--threads", "2");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.err()).contains("2 tasks (1 to do)").contains("2 tasks: 2 finished, 0 failed; 1 damaged input");
+        assertThat(Files.readString(dir.resolve("run/report.md"))).doesNotContain("## Failed tasks").contains("## Damaged inputs");
+
+        // An input named without wildcards that does not exist: one line naming it, before any task runs.
+        Files.writeString(cfg, "input: {reader: jsonl, paths: [data/b.jsonl, data/nope.jsonl]}\nsteps: [{type: jsonl_writer}]\n");
+        Outcome missing = run("data", "run", cfg.toString(), "--out", dir.resolve("run2").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("no such file: " + data.resolve("nope.jsonl")).hasLineCount(1);
+        assertThat(dir.resolve("run2")).doesNotExist();
+    }
+
+    @Test
     void nearDuplicateRemovalThroughTheCommandLine(@TempDir Path dir) throws IOException {
         // 60 distinct documents in two files, plus 20 near copies (one word changed) of documents in the other file.
         Random r = new Random(5);

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * <pre>
  * input:
  *   reader: jsonl            # a registered reader: jsonl | text (one document per line) | paragraphs (blank-line separated) | documents (PDF, DOCX, XLSX, PPTX, ODS)
- *   paths: [data/*.jsonl]    # globs, relative to the config file; one task per matched file
+ *   paths: [data/*.jsonl]    # globs, relative to the config file; one task per matched file; a path without wildcards must exist
  *   domain: web              # optional: tag documents that have no domain
  *   max_document_bytes: 67108864   # optional (64 MiB): longer JSONL lines / text documents are quarantined
  *                                  # (every key but reader, paths and domain is an option of the reader)
@@ -51,7 +51,13 @@ public record PipelineConfig(Path file, StepOptions reader, List<Path> inputs, S
         if (globs.isEmpty()) throw new IOException(file + ": input.paths is empty");
         Path base = file.toAbsolutePath().getParent();
         List<Path> inputs = new ArrayList<>();
-        for (String g : globs) inputs.addAll(expand(base, g));
+        for (String g : globs) {
+            List<Path> matched = expand(base, g);
+            // A path without wildcards names one file: its absence is an error now, not a task failing later (or, worse, a file silently left out).
+            Path literal = base.resolve(g).normalize();
+            if (matched.isEmpty() && !hasWildcard(g)) throw new IOException(file + ": input.paths: " + (Files.isDirectory(literal) ? "not a file: " : "no such file: ") + literal);
+            inputs.addAll(matched);
+        }
         if (inputs.isEmpty()) throw new IOException(file + ": input.paths " + globs + " match no files");
         List<StepOptions> steps = new ArrayList<>();
         JsonNode s = root.path("steps");
@@ -80,7 +86,7 @@ public record PipelineConfig(Path file, StepOptions reader, List<Path> inputs, S
 
     static List<Path> expand(Path base, String glob) throws IOException {
         Path literal = base.resolve(glob);
-        if (!glob.contains("*") && !glob.contains("?") && !glob.contains("{")) return Files.isRegularFile(literal) ? List.of(literal) : List.of();
+        if (!hasWildcard(glob)) return Files.isRegularFile(literal) ? List.of(literal) : List.of();
         int cut = glob.lastIndexOf('/', indexOfWildcard(glob));
         Path dir = cut < 0 ? base : base.resolve(glob.substring(0, cut));
         if (!Files.isDirectory(dir)) return List.of();
@@ -88,6 +94,10 @@ public record PipelineConfig(Path file, StepOptions reader, List<Path> inputs, S
         try (Stream<Path> all = Files.walk(dir)) {
             return all.filter(Files::isRegularFile).filter(x -> m.matches(x.normalize())).sorted().toList();
         }
+    }
+
+    private static boolean hasWildcard(String glob) {
+        return glob.contains("*") || glob.contains("?") || glob.contains("{");
     }
 
     private static int indexOfWildcard(String g) {

@@ -10,18 +10,36 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The end-of-run report: per step and per domain, what was kept, changed, dropped (and why), quarantined; Markdown and HTML. */
+/**
+ * The end-of-run report: per step and per domain, what was kept, changed, dropped (and why), quarantined; Markdown and
+ * HTML. Above that, the problems of the run: tasks that failed (which, which input, which error) and inputs that were
+ * damaged (read only up to the damage: where and why).
+ */
 public final class Report {
     /** Totals of one step across tasks. */
     record StepTotals(String step, double seconds, Map<String, long[]> domains, Map<String, Long> reasons, Map<String, Long> counters) {
     }
 
+    /** A damaged input and the task that read it. */
+    record Damaged(int task, Quarantine.Damage damage) {
+    }
+
     private final List<StepTotals> steps;
+    private final List<LocalExecutor.TaskFailure> failures;
+    private final List<Damaged> damaged;
     private final long tasks, bytes, quarantined;
     private final double seconds;
 
-    @SuppressWarnings("unchecked")
+    /** The report of a run whose tasks all finished. */
     public Report(List<LocalExecutor.TaskResult> results) {
+        this(results, List.of());
+    }
+
+    /** The report of a run's finished tasks and of those that failed. */
+    @SuppressWarnings("unchecked")
+    public Report(List<LocalExecutor.TaskResult> results, List<LocalExecutor.TaskFailure> failures) {
+        this.failures = List.copyOf(failures);
+        this.damaged = results.stream().flatMap(r -> r.damaged().stream().map(d -> new Damaged(r.task(), d))).toList();
         Map<String, StepTotals> byStep = new LinkedHashMap<>();
         long b = 0, q = 0;
         double s = 0;
@@ -44,7 +62,7 @@ public final class Report {
             }
         }
         this.steps = List.copyOf(byStep.values());
-        this.tasks = results.size();
+        this.tasks = results.size() + failures.size();
         this.bytes = b;
         this.quarantined = q;
         this.seconds = s;
@@ -58,10 +76,29 @@ public final class Report {
         return sum;
     }
 
+    /** One line for the terminal: tasks finished and failed, damaged inputs, quarantined documents. */
+    public String summary() {
+        return String.format(Locale.ROOT, "%d tasks: %d finished, %d failed; %d damaged input%s; %d document%s quarantined",
+                tasks, tasks - failures.size(), failures.size(), damaged.size(), damaged.size() == 1 ? "" : "s", quarantined, quarantined == 1 ? "" : "s");
+    }
+
     public String markdown() {
         StringBuilder sb = new StringBuilder("# Pipeline report\n\n");
-        sb.append(String.format(Locale.ROOT, "%d tasks, %.1f MB read, %.1f task-seconds (%.2f MB/s per task-thread), %d documents quarantined.%n%n",
-                tasks, bytes / 1e6, seconds, seconds > 0 ? bytes / 1e6 / seconds : 0, quarantined));
+        sb.append(String.format(Locale.ROOT, "%s. %.1f MB read, %.1f task-seconds (%.2f MB/s per task-thread).%n%n",
+                summary(), bytes / 1e6, seconds, seconds > 0 ? bytes / 1e6 / seconds : 0));
+        if (!failures.isEmpty()) {
+            sb.append("## Failed tasks\n\n").append(FAILED_NOTE).append("\n\n| task | input | error |\n|---|---|---|\n");
+            for (var f : failures) sb.append("| ").append(f.task()).append(" | ").append(cell(f.input())).append(" | ").append(cell(f.error())).append(" |\n");
+            sb.append('\n');
+        }
+        if (!damaged.isEmpty()) {
+            sb.append("## Damaged inputs\n\n").append(DAMAGED_NOTE).append("\n\n| task | input | damaged at line | documents kept | reason |\n|---|---|---|---|---|\n");
+            for (var d : damaged) {
+                sb.append("| ").append(d.task()).append(" | ").append(cell(d.damage().file())).append(" | ").append(d.damage().line()).append(" | ")
+                        .append(d.damage().documents()).append(" | ").append(cell(d.damage().reason())).append(" |\n");
+            }
+            sb.append('\n');
+        }
         sb.append("Rates are per task-thread: documents in (and million characters in) per second of the step's own time.\n\n");
         sb.append("| # | step | in | kept | changed | dropped | quarantined | chars in → out | seconds | docs/s | M chars/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < steps.size(); i++) {
@@ -91,8 +128,26 @@ public final class Report {
         StringBuilder sb = new StringBuilder("<!doctype html><meta charset=utf-8><title>wanka pipeline report</title><style>"
                 + "body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}"
                 + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}"
-                + ".k{fill:#4caf50}.c{fill:#2196f3}.d{fill:#f44336}.q{fill:#9c27b0}</style><h1>Pipeline report</h1>");
-        sb.append(String.format(Locale.ROOT, "<p>%d tasks, %.1f MB read, %.1f task-seconds, %d documents quarantined.</p>", tasks, bytes / 1e6, seconds, quarantined));
+                + ".k{fill:#4caf50}.c{fill:#2196f3}.d{fill:#f44336}.q{fill:#9c27b0}"
+                + ".problems{border-left:6px solid #d32f2f;background:#fff4f4;padding:.2em 1em;margin:1em 0}.problems.damage{border-color:#ef6c00;background:#fff8f0}"
+                + ".problems .t{text-align:left}.bad{color:#d32f2f;font-weight:bold}.warn{color:#ef6c00;font-weight:bold}</style><h1>Pipeline report</h1>");
+        sb.append(String.format(Locale.ROOT, "<p>%d tasks: %d finished, %s; %s; %d document%s quarantined. %.1f MB read, %.1f task-seconds.</p>",
+                tasks, tasks - failures.size(), flag(failures.size(), "failed", "failed", "bad"), flag(damaged.size(), "damaged input", "damaged inputs", "warn"),
+                quarantined, quarantined == 1 ? "" : "s", bytes / 1e6, seconds));
+        if (!failures.isEmpty()) {
+            sb.append("<div class=problems><h2>Failed tasks</h2><p>").append(escape(FAILED_NOTE)).append("</p><table><tr><th>task</th><th class=t>input</th><th class=t>error</th></tr>");
+            for (var f : failures) sb.append("<tr><td>").append(f.task()).append("</td><td class=t>").append(escape(f.input())).append("</td><td class=t>").append(escape(f.error())).append("</td></tr>");
+            sb.append("</table></div>");
+        }
+        if (!damaged.isEmpty()) {
+            sb.append("<div class='problems damage'><h2>Damaged inputs</h2><p>").append(escape(DAMAGED_NOTE))
+                    .append("</p><table><tr><th>task</th><th class=t>input</th><th>damaged at line</th><th>documents kept</th><th class=t>reason</th></tr>");
+            for (var d : damaged) {
+                sb.append("<tr><td>").append(d.task()).append("</td><td class=t>").append(escape(d.damage().file())).append("</td><td>").append(d.damage().line())
+                        .append("</td><td>").append(d.damage().documents()).append("</td><td class=t>").append(escape(d.damage().reason())).append("</td></tr>");
+            }
+            sb.append("</table></div>");
+        }
         sb.append("<p><svg width=12 height=12><rect class=k width=12 height=12 /></svg> kept <svg width=12 height=12><rect class=c width=12 height=12 /></svg> changed "
                 + "<svg width=12 height=12><rect class=d width=12 height=12 /></svg> dropped <svg width=12 height=12><rect class=q width=12 height=12 /></svg> quarantined</p>");
         long maxIn = steps.stream().mapToLong(t -> total(t)[0]).max().orElse(1);
@@ -129,6 +184,22 @@ public final class Report {
             sb.append("</table>");
         }
         return sb.toString();
+    }
+
+    private static final String FAILED_NOTE = "These tasks did not finish: their documents are in no output and the tables below do not count them. "
+            + "Running the pipeline again retries only these tasks (finished ones are skipped); each error's stack trace is under work/failed/.";
+    private static final String DAMAGED_NOTE = "These inputs could be read only up to the damage: the documents before it went through the steps as usual "
+            + "(they are counted below); what was read of the damaged part is in work/quarantine/ with the reason. A rerun does not read them again.";
+
+    /** "N what", in the colour of {@code css} when N is not zero. */
+    private static String flag(long n, String one, String many, String css) {
+        String text = n + " " + (n == 1 ? one : many);
+        return n == 0 ? text : "<span class=" + css + ">" + text + "</span>";
+    }
+
+    /** Text for a Markdown table cell. */
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace('\n', ' ');
     }
 
     /** {@code count / unit} per second, or "–" when the step took no measurable time. */

@@ -1,5 +1,6 @@
 package wanka.curate.pipeline;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +25,7 @@ public final class TaskRunner {
     }
 
     /** Runs one document through all steps. */
-    public void accept(Document doc) throws java.io.IOException {
+    public void accept(Document doc) throws IOException {
         Document cur = doc;
         for (int i = 0; i < steps.size() && cur != null; i++) {
             Step step = steps.get(i);
@@ -56,9 +57,15 @@ public final class TaskRunner {
         }
     }
 
-    /** Lets every step finish (writers flush); returns the statistics. */
+    /** Lets every step finish (writers flush); returns the statistics. A step that fails here fails the task, naming the step. */
     public List<StepStats> finish() throws Exception {
-        for (int i = 0; i < steps.size(); i++) steps.get(i).finish(contexts.get(i));
+        for (int i = 0; i < steps.size(); i++) {
+            try {
+                steps.get(i).finish(contexts.get(i));
+            } catch (Exception e) {
+                throw new IOException("step " + (i + 1) + " '" + steps.get(i).name() + "' failed to finish: " + LocalExecutor.describe(e), e);
+            }
+        }
         return stats;
     }
 }

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 /**
  * JSON Lines (optionally .gz): one object per line with a text field (default {@code text}) and an optional id
  * field (default {@code id}; else {@code file:line}); other top-level scalar fields and a {@code metadata} object
- * become metadata.
+ * become metadata. A damaged .gz is read up to the damage; the incomplete line there goes to the quarantine.
  */
 public record JsonlReader(String textField, String idField, long maxDocumentBytes) implements DocumentReader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,7 +27,8 @@ public record JsonlReader(String textField, String idField, long maxDocumentByte
     @Override
     public void read(Path file, Consumer<Document> sink, Quarantine quarantine) throws IOException {
         String name = file.getFileName().toString();
-        Lines.forEach(file, maxDocumentBytes, line -> {
+        long[] documents = {0};
+        var cut = Lines.forEach(file, maxDocumentBytes, line -> {
             String id = name + ":" + line.number();
             if (line.error() != null) {
                 quarantine.add(id, "read", line.error(), line.text());
@@ -60,6 +61,8 @@ public record JsonlReader(String textField, String idField, long maxDocumentByte
             meta.putIfAbsent(Document.SOURCE, name);
             JsonNode idNode = n.get(idField);
             sink.accept(new Document(idNode != null && !idNode.isNull() ? idNode.asText() : id, t.asText(), meta));
+            documents[0]++;
         });
+        if (cut.isPresent()) quarantine.damaged(new Quarantine.Damage(file.toString(), cut.get().lines() + 1, documents[0], cut.get().reason()), cut.get().partial());
     }
 }
