@@ -137,6 +137,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TeleChat2Config cfg = init != null ? TeleChat2Config.read(init.resolve("config.json")) : model.resolve("nano");
+        int seqLen = seq != null ? seq : cfg.trainingSeqlen();
+        // Checks every numeric option before any data is tokenized or memory allocated.
+        TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
+                new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
         List<Path> shards = new ArrayList<>(data);
         if (text != null) {
             if (tokenizer == null) throw new IllegalArgumentException("--text needs --tokenizer DIR");
@@ -144,7 +148,6 @@ final class PretrainCommand implements Callable<Integer> {
         }
         if (shards.isEmpty() && dataDir == null) throw new IllegalArgumentException("no training data: give --data SHARD, --data-dir DIR or --text FILE --tokenizer DIR");
         if (dataDir != null && !shards.isEmpty()) throw new IllegalArgumentException("give either --data-dir or --data/--text, not both");
-        int seqLen = seq != null ? seq : cfg.trainingSeqlen();
         try (CpuDevice device = threads != null ? CpuDevice.withThreads(threads) : CpuDevice.withThreads(Runtime.getRuntime().availableProcessors())) {
             List<TokenShard> opened = new ArrayList<>();
             try {
@@ -161,8 +164,6 @@ final class PretrainCommand implements Callable<Integer> {
                         ? new DomainMixture(domains, batch, seqLen, seed, mixingRule(domains))
                         : BatchSource.of(new PackedBatches(opened, batch, seqLen, seed));
                 TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
-                TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
-                        new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
                 Files.createDirectories(out);
                 double peak = PeakFlops.measure(device);
                 Trainer trainer = new Trainer(m, device, batches, opts, peak);

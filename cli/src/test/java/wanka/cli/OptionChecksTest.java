@@ -1,0 +1,37 @@
+package wanka.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static wanka.cli.CliTest.run;
+
+/** Out-of-range options are refused up front with one line naming the option and the allowed range. */
+class OptionChecksTest {
+
+    private static CliTest.Outcome pretrain(Path dir, String... extra) {
+        String[] common = {"pretrain", "--preset", "nano", "--text", dir.resolve("corpus.txt").toString(), "--tokenizer", dir.resolve("tok").toString(),
+                "--out", dir.resolve("run").toString(), "--quiet"};
+        String[] args = java.util.Arrays.copyOf(common, common.length + extra.length);
+        System.arraycopy(extra, 0, args, common.length, extra.length);
+        return run(args);
+    }
+
+    @Test
+    void pretrainChecksItsNumbersBeforeTouchingTheData(@TempDir Path dir) throws IOException {
+        CliTest.corpus(dir);
+        CliTest.Outcome climb = pretrain(dir, "--lr", "1e-4", "--min-lr", "1e-3");
+        assertThat(climb.code()).isEqualTo(1);
+        assertThat(climb.err()).contains("--min-lr").contains("[0, --lr 1.0E-4]").hasLineCount(1).doesNotContain("Exception");
+        assertThat(dir.resolve("run")).doesNotExist(); // refused before tokenizing the text into <out>/data/
+        for (String[] bad : new String[][]{{"--warmup", "-1"}, {"--steps", "0"}, {"--batch", "0"}, {"--seq", "1"}, {"--grad-accum", "0"},
+                {"--lr", "0"}, {"--lr", "-3e-4"}, {"--weight-decay", "-0.1"}, {"--clip", "-1"}, {"--beta2", "1"}, {"--checkpoint-every", "-5"}}) {
+            CliTest.Outcome o = pretrain(dir, bad);
+            assertThat(o.code()).as(String.join(" ", bad)).isEqualTo(1);
+            assertThat(o.err()).as(String.join(" ", bad)).contains(bad[0]).hasLineCount(1);
+        }
+    }
+}
