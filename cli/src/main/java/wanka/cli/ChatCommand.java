@@ -33,6 +33,7 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        sampling.check();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (CpuDevice device = inference.device()) {
             TeleChat2 model = inference.load(device);

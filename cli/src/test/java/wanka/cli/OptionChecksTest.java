@@ -34,4 +34,18 @@ class OptionChecksTest {
             assertThat(o.err()).as(String.join(" ", bad)).contains(bad[0]).hasLineCount(1);
         }
     }
+
+    @Test
+    void samplingOptionsAreCheckedBeforeTheModelIsLoaded(@TempDir Path dir) {
+        String model = dir.resolve("no-model").toString(); // never read: the options are refused first
+        for (String[] bad : new String[][]{{"--temperature", "NaN"}, {"--temperature", "-0.5"}, {"--temperature", "Infinity"}, {"--top-p", "0"},
+                {"--top-p", "1.5"}, {"--top-p", "NaN"}, {"--top-k", "-1"}, {"--max-new-tokens", "0"}, {"--repetition-penalty", "0"}}) {
+            for (String cmd : new String[]{"generate", "chat"}) {
+                CliTest.Outcome o = cmd.equals("generate") ? run(cmd, "--model", model, "--prompt-ids", "1", "--print-ids", bad[0], bad[1])
+                        : run(cmd, "--model", model, bad[0], bad[1]);
+                assertThat(o.code()).as(cmd + " " + String.join(" ", bad)).isEqualTo(1);
+                assertThat(o.err()).as(cmd + " " + String.join(" ", bad)).contains(bad[0]).doesNotContain("no-model").hasLineCount(1);
+            }
+        }
+    }
 }
