@@ -48,4 +48,28 @@ class OptionChecksTest {
             }
         }
     }
+
+    @Test
+    void pretrainRefusesShardsWhoseIdsDoNotFitTheModel(@TempDir Path dir) throws IOException {
+        Path shard = dir.resolve("lying.tokens");
+        try (var w = new wanka.data.TokenShardWriter(shard, 5000, 2)) {
+            w.addDocument(new int[]{5, 6, 4999, 8});
+        }
+        byte[] b = java.nio.file.Files.readAllBytes(shard);
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24, 600); // the header claims a 600-token vocabulary
+        java.nio.file.Files.write(shard, b);
+        CliTest.Outcome o = run("pretrain", "--preset", "nano", "--vocab-size", "600", "--data", shard.toString(), "--out", dir.resolve("run").toString(),
+                "--batch", "1", "--seq", "2", "--steps", "1", "--quiet");
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains(shard.toString()).contains("token id 4999 at position 2").hasLineCount(1);
+
+        Path wide = dir.resolve("wide.tokens");
+        try (var w = new wanka.data.TokenShardWriter(wide, 5000, 2)) {
+            w.addDocument(new int[]{5, 6, 7, 8});
+        }
+        CliTest.Outcome v = run("pretrain", "--preset", "nano", "--vocab-size", "600", "--data", wide.toString(), "--out", dir.resolve("run2").toString(),
+                "--batch", "1", "--seq", "2", "--steps", "1", "--quiet");
+        assertThat(v.code()).isEqualTo(1);
+        assertThat(v.err()).contains(wide.toString()).contains("shard vocabulary 5000 exceeds the model's vocab_size 600").hasLineCount(1);
+    }
 }
