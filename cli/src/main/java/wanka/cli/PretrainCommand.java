@@ -141,6 +141,7 @@ final class PretrainCommand implements Callable<Integer> {
         // Checks every numeric option before any data is tokenized or memory allocated.
         TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
                 new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
+        HeapCheck.requireFits(cfg, batch, seqLen);
         List<Path> shards = new ArrayList<>(data);
         if (text != null) {
             if (tokenizer == null) throw new IllegalArgumentException("--text needs --tokenizer DIR");

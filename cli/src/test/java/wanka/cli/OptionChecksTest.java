@@ -72,4 +72,18 @@ class OptionChecksTest {
         assertThat(v.code()).isEqualTo(1);
         assertThat(v.err()).contains(wide.toString()).contains("shard vocabulary 5000 exceeds the model's vocab_size 600").hasLineCount(1);
     }
+
+    @Test
+    void aRunThatCannotFitInTheHeapSaysWhatItNeedsBeforeAllocating(@TempDir Path dir) throws IOException {
+        Path shard = dir.resolve("a.tokens");
+        try (var w = new wanka.data.TokenShardWriter(shard, 600, 2)) {
+            w.addDocument(new int[]{5, 6, 7, 8});
+        }
+        CliTest.Outcome o = run("pretrain", "--preset", "telechat2-7b", "--data", shard.toString(), "--out", dir.resolve("run").toString(), "--quiet");
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains("needs about").contains("parameters").contains("AdamW moments").contains("activations")
+                .contains("the JVM may use").contains("--batch").contains("smaller preset").containsPattern("-Xmx\\d+g|machine with more memory")
+                .doesNotContain("OutOfMemoryError").hasLineCount(1);
+        assertThat(dir.resolve("run")).doesNotExist();
+    }
 }
