@@ -94,7 +94,9 @@ final class TokenizerCommand implements Runnable {
             List<String> lines = new java.util.ArrayList<>();
             for (Path p : inputs) {
                 if (!Files.isRegularFile(p)) throw new IOException("no such text file: " + p);
-                for (String l : Files.readAllLines(p, StandardCharsets.UTF_8)) if (!l.isBlank()) lines.add(l);
+                try (Utf8Lines in = new Utf8Lines(Files.newInputStream(p), p.toString())) {
+                    for (String l; (l = in.next()) != null; ) if (!l.isBlank()) lines.add(l);
+                }
             }
             if (lines.isEmpty()) throw new IOException("the training text is empty: " + inputs);
             Files.createDirectories(out);

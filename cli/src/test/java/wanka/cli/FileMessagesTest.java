@@ -1,0 +1,25 @@
+package wanka.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static wanka.cli.CliTest.run;
+
+/** Bad input files are named, with where in them the problem is. */
+class FileMessagesTest {
+
+    @Test
+    void trainingATokenizerOnBinaryDataNamesTheFileLineAndByte(@TempDir Path dir) throws IOException {
+        Path bin = dir.resolve("model.bin");
+        Files.write(bin, new byte[]{'o', 'k', '\n', 'a', 'b', (byte) 0xC3, '(', 0, 1, '\n'});
+        CliTest.Outcome o = run("tokenizer", "train", bin.toString(), "--vocab", "600", "--out", dir.resolve("tok").toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains(bin.toString()).contains("not valid UTF-8").contains("line 2").contains("byte offset 5")
+                .doesNotContain("Input length").hasLineCount(1);
+    }
+}
