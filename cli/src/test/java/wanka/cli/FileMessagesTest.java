@@ -22,4 +22,24 @@ class FileMessagesTest {
         assertThat(o.err()).contains(bin.toString()).contains("not valid UTF-8").contains("line 2").contains("byte offset 5")
                 .doesNotContain("Input length").hasLineCount(1);
     }
+
+    @Test
+    void aTruncatedTokenizerFileIsNamed(@TempDir Path dir) throws IOException {
+        Path text = CliTest.corpus(dir);
+        Path tok = dir.resolve("tok");
+        assertThat(run("tokenizer", "train", text.toString(), "--vocab", "600", "--out", tok.toString()).code()).isZero();
+        Path json = tok.resolve("tokenizer.json"), model = tok.resolve("tokenizer.model");
+        byte[] full = Files.readAllBytes(json);
+        Files.write(json, java.util.Arrays.copyOf(full, full.length / 2));
+        CliTest.Outcome o = run("tokenizer", "encode", "--tokenizer", tok.toString(), "the council");
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains(json.toString()).contains("not valid JSON").contains("line ").hasLineCount(1);
+
+        Files.delete(json); // the SentencePiece .model is read instead; cut it too
+        byte[] proto = Files.readAllBytes(model);
+        Files.write(model, java.util.Arrays.copyOf(proto, proto.length / 2));
+        CliTest.Outcome m = run("tokenizer", "encode", "--tokenizer", tok.toString(), "the council");
+        assertThat(m.code()).isEqualTo(1);
+        assertThat(m.err()).contains(model.toString()).hasLineCount(1);
+    }
 }
