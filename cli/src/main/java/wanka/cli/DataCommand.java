@@ -51,6 +51,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            OutDirs.require("--out", out);
             StepRegistry registry = BuiltinSteps.registry();
             PipelineConfig cfg = PipelineConfig.read(config, registry);
             RunLayout layout = new RunLayout(out);
@@ -88,6 +89,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            OutDirs.require("--out", out);
             RunLayout layout = new RunLayout(out);
             List<LocalExecutor.TaskResult> results = LocalExecutor.finishedTasks(layout);
             if (results.isEmpty()) throw new IllegalArgumentException(out + ": no finished tasks under work/done/");
@@ -119,6 +121,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            OutDirs.require("--out", out);
             StepRegistry registry = BuiltinSteps.registry();
             PipelineConfig cfg = PipelineConfig.read(config, registry);
             int n = cfg.inputs().size();

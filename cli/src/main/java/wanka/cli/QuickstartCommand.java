@@ -52,7 +52,7 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        Files.createDirectories(out);
+        Files.createDirectories(OutDirs.require("--out", out));
 
         log.println("[1/5] corpus");
         Path corpus = Europarl.english(Corpora.cacheDir().resolve("corpora"));

@@ -56,6 +56,7 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            OutDirs.require("--out", out);
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             Tokenizer tok = TokenizerTraining.train(inputs, kind, vocab, t, out);
             System.err.printf("trained a %s tokenizer with %d tokens into %s%n", kind, tok.vocabSize(), out);

@@ -42,4 +42,24 @@ class FileMessagesTest {
         assertThat(m.code()).isEqualTo(1);
         assertThat(m.err()).contains(model.toString()).hasLineCount(1);
     }
+
+    @Test
+    void anOutputDirectoryThatIsAFileIsRefusedByOption(@TempDir Path dir) throws IOException {
+        Path text = CliTest.corpus(dir);
+        Path file = dir.resolve("taken");
+        Files.writeString(file, "not a directory");
+        Files.writeString(dir.resolve("p.yaml"), "input:\n  reader: text\n  paths: [corpus.txt]\nsteps:\n  - type: jsonl_writer\n");
+        String[][] commands = {
+                {"tokenizer", "train", text.toString(), "--vocab", "600", "--out", file.toString()},
+                {"tokenizer", "train", text.toString(), "--vocab", "600", "--out", file.resolve("sub").toString()},
+                {"data", "run", dir.resolve("p.yaml").toString(), "--out", file.toString(), "--threads", "1"},
+                {"data", "report", "--out", file.toString()},
+                {"data", "slurm", dir.resolve("p.yaml").toString(), "--out", file.toString()}};
+        for (String[] c : commands) {
+            CliTest.Outcome o = run(c);
+            assertThat(o.code()).as(String.join(" ", c)).isEqualTo(1);
+            assertThat(o.err()).as(String.join(" ", c)).contains("--out").contains(file.toString()).contains("is an existing file, not a directory").hasLineCount(1);
+        }
+        assertThat(Files.readString(file)).isEqualTo("not a directory");
+    }
 }
