@@ -43,4 +43,50 @@ class InferenceChecksTest {
             assertThat(out).as(mmap).isEmpty();
         }
     }
+
+    /** A model whose lm_head is zero: every logit is 0, so greedy decoding picks id 0 forever and never stops early. */
+    private static Path zeroHeadModel(Path dir) throws IOException {
+        return tinyModel(dir.resolve("zero"), m -> java.util.Arrays.fill(m.parameters().get("lm_head.weight").data(), 0f));
+    }
+
+    @Test
+    void generationPastTheTrainingLengthWarnsOnce(@TempDir Path dir) throws IOException {
+        Path model = zeroHeadModel(dir);
+        String[] out = new String[1];
+        String ids = CliTest.stdout(() -> {
+            CliTest.Outcome o = run("generate", "--model", model.toString(), "--prompt-ids", "1,5", "--print-ids", "--max-new-tokens", "40");
+            assertThat(o.code()).as(o.err()).isZero();
+            out[0] = o.err();
+        });
+        assertThat(ids.strip().split(",")).hasSize(40);
+        assertThat(out[0]).containsOnlyOnce("warning").contains("training_seqlen 16 at token 17").contains("may run to 42").contains("NTK");
+        String shortRun = CliTest.stdout(() -> {
+            CliTest.Outcome o = run("generate", "--model", model.toString(), "--prompt-ids", "1,5", "--print-ids", "--max-new-tokens", "14");
+            assertThat(o.code()).isZero();
+            assertThat(o.err()).doesNotContain("warning");
+        });
+        assertThat(shortRun.strip().split(",")).hasSize(14);
+    }
+
+    @Test
+    void printIdsStreamsEachIdAsItIsSampled(@TempDir Path dir) throws IOException {
+        Path model = zeroHeadModel(dir);
+        java.util.List<String> flushed = new java.util.ArrayList<>();
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream() {
+            @Override
+            public void flush() {
+                flushed.add(toString(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        };
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(buf, false, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(run("generate", "--model", model.toString(), "--prompt-ids", "1", "--print-ids", "--max-new-tokens", "5").code()).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        // What a reader of the pipe had seen after each flush: every id as soon as it was chosen.
+        assertThat(flushed).containsSubsequence("0", "0,0", "0,0,0", "0,0,0,0", "0,0,0,0,0");
+        assertThat(buf.toString(java.nio.charset.StandardCharsets.UTF_8).strip()).isEqualTo("0,0,0,0,0");
+    }
 }
