@@ -14,7 +14,7 @@ final class OutDirs {
         for (Path p = abs; p != null; p = p.getParent()) {
             if (Files.isDirectory(p)) return dir;
             if (Files.exists(p)) {
-                throw new IllegalArgumentException(option + " " + dir + ": " + (p.equals(abs) ? "" : p + " ") + "is an existing file, not a directory"
+                throw new IllegalArgumentException(option + " " + dir + (p.equals(abs) ? "" : ": " + p) + " is an existing file, not a directory"
                         + " (name a directory to write into)");
             }
         }
