@@ -2,7 +2,9 @@ package wanka.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import wanka.model.TeleChat2;
 import wanka.model.generate.Generator;
 import wanka.tensor.CpuDevice;
@@ -22,6 +24,9 @@ import java.util.concurrent.Callable;
         description = {"Chat with an HF-format TeleChat2 model in the terminal (TeleChat2 chat format, streaming replies).",
                 "Type a message and press Enter; /reset forgets the conversation, /exit or end-of-input quits."})
 final class ChatCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     InferenceOptions inference = new InferenceOptions();
 
@@ -33,6 +38,7 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        sampling.check();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (CpuDevice device = inference.device()) {
             TeleChat2 model = inference.load(device);
@@ -40,6 +46,7 @@ final class ChatCommand implements Callable<Integer> {
             ChatTemplate template = ChatTemplate.telechat2(tok);
             int end = template.endId();
             Generator gen = new Generator(model);
+            LengthWarning length = new LengthWarning(model.config(), spec.commandLine().getErr());
             List<ChatTemplate.Message> history = new ArrayList<>();
             if (system != null && !system.isBlank()) history.add(new ChatTemplate.Message(ChatTemplate.Role.SYSTEM, system));
             int kept = history.size(); // the system message is never dropped
@@ -63,8 +70,12 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 out.print("bot> ");
                 StreamingDecoder stream = new StreamingDecoder(tok, out);
+                int prompt = ids.length, upTo = prompt + sampling.maxNewTokens;
+                int[] produced = {0};
+                length.at(prompt, upTo);
                 Generator.Result r = gen.generate(ids, sampling.toConfig(Set.of(end)).withVocabLimit(tok.vocabSize()), id -> {
                     if (id != end) stream.accept(id);
+                    length.at(prompt + ++produced[0], upTo);
                 });
                 out.println();
                 history.add(new ChatTemplate.Message(ChatTemplate.Role.ASSISTANT, stream.text()));

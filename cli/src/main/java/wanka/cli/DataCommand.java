@@ -58,6 +58,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            OutDirs.require("--out", out);
             StepRegistry registry = BuiltinSteps.registry();
             PipelineConfig cfg = PipelineConfig.read(config, registry);
             RunLayout layout = new RunLayout(out);
@@ -112,6 +113,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            OutDirs.require("--out", out);
             RunLayout layout = new RunLayout(out);
             List<LocalExecutor.TaskResult> results = LocalExecutor.finishedTasks(layout);
             List<LocalExecutor.TaskFailure> failed = LocalExecutor.failedTasks(layout);
@@ -145,6 +147,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            OutDirs.require("--out", out);
             StepRegistry registry = BuiltinSteps.registry();
             PipelineConfig cfg = PipelineConfig.read(config, registry);
             int n = cfg.inputs().size();

@@ -2,7 +2,9 @@ package wanka.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import wanka.model.TeleChat2;
 import wanka.model.generate.GenerationConfig;
 import wanka.model.generate.Generator;
@@ -11,8 +13,8 @@ import wanka.tokenizer.ChatTemplate;
 import wanka.tokenizer.Tokenizer;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -24,6 +26,9 @@ import java.util.concurrent.Callable;
                 "  wanka generate --model runs/quickstart/model --prompt 'The Commission'",
                 "  wanka generate --model DIR --prompt-ids 1,4,100 --print-ids --max-new-tokens 20"})
 final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     InferenceOptions inference = new InferenceOptions();
 
@@ -45,6 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if ((prompt == null) == (promptIds == null)) throw new IllegalArgumentException("give exactly one of --prompt TEXT or --prompt-ids IDS");
+        sampling.check();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (CpuDevice device = inference.device()) {
             TeleChat2 model = inference.load(device);
@@ -57,12 +63,22 @@ final class GenerateCommand implements Callable<Integer> {
             if (tok != null) gc = gc.withVocabLimit(tok.vocabSize());
             StreamingDecoder stream = tok == null || printIds ? null : chat ? new StreamingDecoder(tok, out) : new StreamingDecoder(tok, out, ids);
             if (stream != null && !chat && prompt != null) out.print(prompt);
+            PrintWriter err = spec.commandLine().getErr();
+            LengthWarning length = new LengthWarning(model.config(), err);
+            int upTo = ids.length + gc.maxNewTokens();
+            length.at(ids.length, upTo);
+            int[] produced = {0};
             Generator.Result r = new Generator(model).generate(ids, gc, id -> {
-                if (stream != null) stream.accept(id);
+                if (printIds) {
+                    out.print(produced[0] == 0 ? Integer.toString(id) : "," + id); // streamed: a killed run keeps what it printed
+                    out.flush();
+                } else if (stream != null) {
+                    stream.accept(id);
+                }
+                length.at(ids.length + ++produced[0], upTo);
             });
-            if (printIds) out.println(String.join(",", Arrays.stream(r.tokens()).mapToObj(Integer::toString).toList()));
-            else out.println();
-            System.err.printf("[%d tokens, stop: %s, prefill %.2f s, %.1f tokens/s]%n", r.tokens().length, r.stopReason(), r.prefillSeconds(), r.decodeTokensPerSecond());
+            out.println();
+            err.printf("[%d tokens, stop: %s, prefill %.2f s, %.1f tokens/s]%n", r.tokens().length, r.stopReason(), r.prefillSeconds(), r.decodeTokensPerSecond());
         }
         return 0;
     }

@@ -146,16 +146,20 @@ final class PretrainCommand implements Callable<Integer> {
         if (data.isEmpty() && text == null && dataDir == null) throw new IllegalArgumentException("no training data: give --data SHARD, --data-dir DIR or --text FILE --tokenizer DIR");
         if (dataDir != null && (!data.isEmpty() || text != null)) throw new IllegalArgumentException("give either --data-dir or --data/--text, not both");
         if (overwrite && resume != null) throw new IllegalArgumentException("give either --resume or --overwrite, not both");
+        int seqLen = seq != null ? seq : cfg.trainingSeqlen();
+        // Checks every numeric option before the run directory is taken, any data tokenized or memory allocated.
+        TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
+                new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
+        HeapCheck.requireFits(cfg, batch, seqLen);
         RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
         try (RunDirectory run = RunDirectory.open(out, start, System.err::println)) {
-            return train(cfg);
+            return train(cfg, opts, seqLen);
         }
     }
 
-    private int train(TeleChat2Config cfg) throws Exception {
+    private int train(TeleChat2Config cfg, TrainOptions opts, int seqLen) throws Exception {
         List<Path> shards = new ArrayList<>(data);
         if (text != null) shards.add(Corpora.tokenizeText(text, tokenizer, out.resolve("data"), quiet));
-        int seqLen = seq != null ? seq : cfg.trainingSeqlen();
         try (CpuDevice device = threads != null ? CpuDevice.withThreads(threads) : CpuDevice.withThreads(Runtime.getRuntime().availableProcessors())) {
             List<TokenShard> opened = new ArrayList<>();
             try {
@@ -172,8 +176,6 @@ final class PretrainCommand implements Callable<Integer> {
                         ? new DomainMixture(domains, batch, seqLen, seed, mixingRule(domains))
                         : BatchSource.of(new PackedBatches(opened, batch, seqLen, seed));
                 TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
-                TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
-                        new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
                 double peak = PeakFlops.measure(device);
                 Trainer trainer = new Trainer(m, device, batches, opts, peak);
                 Optional<Trainer.Resumed> from = resume == null ? Optional.empty()

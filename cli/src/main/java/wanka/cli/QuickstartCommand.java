@@ -53,6 +53,7 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Files.createDirectories(OutDirs.require("--out", out));
         // Held for the whole run, so that two quickstarts into one --out refuse instead of mixing; a rerun replaces the last one's training.
         try (RunDirectory run = RunDirectory.open(out.resolve("train"), RunDirectory.Start.OVERWRITE, log::println)) {
             return quickstart(log, t);

@@ -28,6 +28,11 @@ final class SamplingOptions {
     @Option(names = "--stop-id", paramLabel = "ID", description = "Extra stop token id(s); the tokenizer's end token always stops.")
     Set<Integer> stopIds = new java.util.HashSet<>();
 
+    /** Throws, naming the option, if a value is out of range; called before the model is loaded. */
+    void check() {
+        toConfig(Set.of());
+    }
+
     GenerationConfig toConfig(Set<Integer> defaultStops) {
         Set<Integer> stops = new java.util.HashSet<>(defaultStops);
         stops.addAll(stopIds);

@@ -14,8 +14,10 @@ import wanka.tokenizer.sp.SentencePieceModel;
 import wanka.tokenizer.train.BpeTrainer;
 import wanka.tokenizer.train.TrainerOptions;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +58,7 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            OutDirs.require("--out", out);
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             Tokenizer tok = TokenizerTraining.train(inputs, kind, vocab, t, out);
             System.err.printf("trained a %s tokenizer with %d tokens into %s%n", kind, tok.vocabSize(), out);
@@ -63,25 +66,79 @@ final class TokenizerCommand implements Runnable {
         }
     }
 
-    @Command(name = "encode", mixinStandardHelpOptions = true, description = "Print the token ids (and pieces) of a text.")
+    @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Encode text into token ids (comma-separated) or pieces (space-separated), one output line per input line, as spm_encode does.",
+                    "Give the text as an argument, or stream a file (or standard input) line by line with --input."},
+            footer = {"", "Examples:",
+                    "  wanka tokenizer encode --tokenizer tok/ 'TeleChat2 训练于 2024 年'",
+                    "  wanka tokenizer encode --tokenizer tok/ --input corpus.txt --output corpus.ids",
+                    "  cat corpus.txt | wanka tokenizer encode --tokenizer tok/ --input - --pieces"})
     static final class Encode implements Callable<Integer> {
         @Option(names = "--tokenizer", required = true, paramLabel = "DIR", description = "Tokenizer directory or file.")
         Path dir;
 
-        @Parameters(paramLabel = "TEXT", description = "Text to encode.")
+        @Parameters(arity = "0..1", paramLabel = "TEXT", description = "Text to encode (one output line).")
         String text;
 
-        @Option(names = "--pieces", description = "Also print the pieces.")
+        @Option(names = "--input", paramLabel = "FILE", description = "UTF-8 text to encode line by line; - reads standard input.")
+        String input;
+
+        @Option(names = "--output", paramLabel = "FILE", description = "Write here instead of standard output.")
+        Path output;
+
+        @Option(names = "--pieces", description = "Print the pieces instead of the ids.")
         boolean pieces;
 
         @Override
         public Integer call() throws IOException {
+            if (text == null && input == null) throw new IllegalArgumentException("nothing to encode: give TEXT or --input FILE (- for standard input)");
+            if (text != null && input != null) throw new IllegalArgumentException("give TEXT or --input FILE, not both");
+            if (output != null && Files.isDirectory(output)) throw new IllegalArgumentException("--output " + output + " is a directory; name a file");
             Tokenizer tok = Corpora.loadTokenizer(dir);
-            int[] ids = tok.encode(text);
-            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-            out.println(String.join(",", java.util.Arrays.stream(ids).mapToObj(Integer::toString).toList()));
-            if (pieces) out.println(String.join(" ", java.util.Arrays.stream(ids).mapToObj(tok::piece).toList()));
+            boolean stdin = "-".equals(input);
+            try (Utf8Lines in = input == null ? null : new Utf8Lines(stdin ? nonClosing(System.in) : Files.newInputStream(Path.of(input)), stdin ? "standard input" : input);
+                 Writer out = new BufferedWriter(new OutputStreamWriter(output != null ? Files.newOutputStream(output) : nonClosing(System.out), StandardCharsets.UTF_8))) {
+                if (in == null) {
+                    encodeLine(tok, text, out);
+                } else {
+                    for (String line; (line = in.next()) != null; ) {
+                        encodeLine(tok, line, out);
+                        if (stdin) out.flush(); // a pipe or a terminal sees each line's ids as soon as the line is in
+                    }
+                }
+            }
             return 0;
+        }
+
+        private void encodeLine(Tokenizer tok, String line, Writer out) throws IOException {
+            int[] ids = tok.encode(line);
+            for (int i = 0; i < ids.length; i++) {
+                if (i > 0) out.write(pieces ? ' ' : ',');
+                out.write(pieces ? tok.piece(ids[i]) : Integer.toString(ids[i]));
+            }
+            out.write('\n');
+        }
+
+        private static java.io.OutputStream nonClosing(java.io.OutputStream s) {
+            return new java.io.FilterOutputStream(s) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            };
+        }
+
+        private static java.io.InputStream nonClosing(java.io.InputStream s) {
+            return new java.io.FilterInputStream(s) {
+                @Override
+                public void close() {
+                }
+            };
         }
     }
 
@@ -94,7 +151,9 @@ final class TokenizerCommand implements Runnable {
             List<String> lines = new java.util.ArrayList<>();
             for (Path p : inputs) {
                 if (!Files.isRegularFile(p)) throw new IOException("no such text file: " + p);
-                for (String l : Files.readAllLines(p, StandardCharsets.UTF_8)) if (!l.isBlank()) lines.add(l);
+                try (Utf8Lines in = new Utf8Lines(Files.newInputStream(p), p.toString())) {
+                    for (String l; (l = in.next()) != null; ) if (!l.isBlank()) lines.add(l);
+                }
             }
             if (lines.isEmpty()) throw new IOException("the training text is empty: " + inputs);
             Files.createDirectories(out);

@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  *  8  u32      format version (1)
  * 12  u32      bytes per token: 2 (ids &lt; 65536) or 4
  * 16  u64      token count N
- * 24  u32      vocabulary size (every id is below it)
+ * 24  u32      vocabulary size (every id is below it; {@link #open} checks)
  * 28  u32      CRC-32C of the token bytes
  * 32  u64      number of documents (each document ends with the end-of-document id)
  * 40  u32      end-of-document id
@@ -82,11 +82,31 @@ public final class TokenShard implements AutoCloseable {
             CRC32C c = new CRC32C();
             c.update(toks.asByteBuffer());
             if ((int) c.getValue() != crc) throw corrupt(path, "checksum mismatch: the token data is corrupt");
+            if (vocab <= 0) throw corrupt(path, "vocabulary size in the header is " + Integer.toUnsignedString(vocab));
+            if (Integer.compareUnsigned(eod, vocab) >= 0) {
+                throw corrupt(path, "end-of-document id " + Integer.toUnsignedString(eod) + " is not below the header's vocabulary size " + vocab);
+            }
+            long bad = firstIdOutside(toks, tb, n, vocab);
+            if (bad >= 0) {
+                long id = tb == 2 ? Short.toUnsignedInt(toks.getAtIndex(U16, bad)) : Integer.toUnsignedLong(toks.getAtIndex(U32, bad));
+                throw corrupt(path, "token id " + id + " at position " + bad + " is not below the header's vocabulary size " + vocab);
+            }
             return new TokenShard(path, arena, toks, tb, n, vocab, docs, eod);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** The position of the first id not below {@code vocab} (read as unsigned), or -1: one pass, like the checksum's. */
+    private static long firstIdOutside(MemorySegment toks, int tokenBytes, long n, int vocab) {
+        if (tokenBytes == 2) {
+            if (vocab >= 65536) return -1;
+            for (long i = 0; i < n; i++) if (Short.toUnsignedInt(toks.getAtIndex(U16, i)) >= vocab) return i;
+        } else {
+            for (long i = 0; i < n; i++) if (Integer.compareUnsigned(toks.getAtIndex(U32, i), vocab) >= 0) return i;
+        }
+        return -1;
     }
 
     private static IOException corrupt(Path path, String why) {

@@ -59,6 +59,32 @@ class TokenShardTest {
         }
     }
 
+    /** Rewrites the header's vocabulary size; the checksum covers only the tokens, so it still matches. */
+    static void setHeaderVocab(Path p, int vocab) throws IOException {
+        byte[] b = Files.readAllBytes(p);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(24, vocab);
+        Files.write(p, b);
+    }
+
+    @Test
+    void idsNotBelowTheHeadersVocabularyAreRejectedWithFileIdAndPosition(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("a.tokens");
+        try (TokenShardWriter w = new TokenShardWriter(p, 1000, 2)) {
+            w.addDocument(new int[]{5, 40, 999, 7});
+        }
+        setHeaderVocab(p, 100);
+        assertThatThrownBy(() -> TokenShard.open(p)).hasMessageContaining(p.toString())
+                .hasMessageContaining("token id 999 at position 2").hasMessageContaining("vocabulary size 100");
+        Path big = dir.resolve("big.tokens");
+        try (TokenShardWriter w = new TokenShardWriter(big, 131072, 2)) {
+            w.addDocument(new int[]{70000, 131071});
+        }
+        setHeaderVocab(big, 100000);
+        assertThatThrownBy(() -> TokenShard.open(big)).hasMessageContaining("token id 131071 at position 1").hasMessageContaining("100000");
+        setHeaderVocab(big, 2); // the end-of-document id 2 is itself outside
+        assertThatThrownBy(() -> TokenShard.open(big)).hasMessageContaining("end-of-document id 2");
+    }
+
     @Test
     void corruptTruncatedAndForeignFilesAreRejectedByName(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("a.tokens");

@@ -14,6 +14,8 @@ import wanka.tensor.Device;
 import wanka.tensor.Tensor;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Reads and writes TeleChat2 models as HF model directories (config.json + safetensors, sharded or not). */
 public final class ModelIO {
@@ -40,6 +43,7 @@ public final class ModelIO {
                 long[] shape = files.info(name).shape();
                 int[] dims = java.util.Arrays.stream(shape).mapToInt(Math::toIntExact).toArray();
                 Tensor t = device instanceof CpuDevice cpu ? Tensor.wrap(cpu, files.readFloats(name), dims) : Tensor.zeros(device, dims);
+                requireFinite(t, name, dir);
                 tensors.put(name, t.named(name).requiresGrad(true));
             }
             return TeleChat2.fromParameters(config, tensors::get);
@@ -70,10 +74,47 @@ public final class ModelIO {
                 } else {
                     t = Tensor.wrap(cpu, files.readFloats(name), dims);
                 }
+                requireFinite(t, name, dir);
                 tensors.put(name, t.named(name));
             }
             return TeleChat2.fromParameters(config, tensors::get);
         }
+    }
+
+    private static final ValueLayout.OfInt F32_BITS = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort BF16_BITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Refuses a weight holding NaN or ±infinity (a corrupt file or a diverged run), which would otherwise generate
+     * garbage: one pass over the elements, split over the device's threads, testing the exponent bits.
+     */
+    private static void requireFinite(Tensor t, String name, Path dir) throws ModelFormatException {
+        if (!(t.device() instanceof CpuDevice cpu)) return;
+        int n = Math.toIntExact(t.numel()), chunk = 1 << 16;
+        AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
+        cpu.pool().parallelFor((n + chunk - 1) / chunk, (from, to) -> {
+            int bad = firstNonFinite(t, from * chunk, (int) Math.min(n, (long) to * chunk));
+            if (bad >= 0) firstBad.accumulateAndGet(bad, Math::min);
+        });
+        long i = firstBad.get();
+        if (i == Long.MAX_VALUE) return;
+        int[] dims = t.shape().dims();
+        String at = dims.length == 2 ? "[" + i / dims[1] + ", " + i % dims[1] + "]" : "[" + i + "]";
+        throw new ModelFormatException(dir + ": weight " + name + " holds a non-finite value (NaN or infinity) at " + at
+                + " of " + t.shape() + "; the file is corrupt or the run that wrote it diverged");
+    }
+
+    /** The first element index in [from, to) whose exponent bits are all ones (NaN, ±infinity), or -1. */
+    private static int firstNonFinite(Tensor t, int from, int to) {
+        if (!t.isMapped()) {
+            float[] a = t.data();
+            for (int i = from; i < to; i++) if (!Float.isFinite(a[t.offset() + i])) return i;
+        } else if (t.segmentType() == DType.F32) {
+            for (int i = from; i < to; i++) if ((t.segment().getAtIndex(F32_BITS, i) & 0x7F800000) == 0x7F800000) return i;
+        } else {
+            for (int i = from; i < to; i++) if ((t.segment().getAtIndex(BF16_BITS, i) & 0x7F80) == 0x7F80) return i;
+        }
+        return -1;
     }
 
     /** Copies the weights of an HF directory into an existing model of the same config (resume). */

@@ -78,6 +78,48 @@ class MappedInferenceTest {
     }
 
     @Test
+    void nonFiniteWeightsAreRefusedByTensorNameInEveryLoadPath(@TempDir Path tmp) throws IOException {
+        try (CpuDevice dev = CpuDevice.withThreads(2)) {
+            TeleChat2 src = TeleChat2.initialize(CONFIG, dev, 3);
+            Tensor up = src.parameters().get("transformer.h.1.mlp.up_proj.weight"); // [ffn 96, hidden 64]
+            up.data()[up.offset() + 5 * 64 + 7] = Float.NaN;
+            Tensor norm = src.parameters().get("transformer.ln_f.weight");
+            for (SafetensorsDType dtype : new SafetensorsDType[]{SafetensorsDType.F32, SafetensorsDType.BF16}) {
+                Path dir = tmp.resolve(dtype.name());
+                save(src, dir, dtype);
+                for (boolean mapped : new boolean[]{false, true}) {
+                    assertThatThrownBy(() -> load(dir, dev, mapped)).as(dtype + (mapped ? " mapped" : " heap"))
+                            .hasMessageContaining(dir.toString()).hasMessageContaining("transformer.h.1.mlp.up_proj.weight")
+                            .hasMessageContaining("[5, 7]").hasMessageContaining("non-finite");
+                }
+            }
+            up.data()[up.offset() + 5 * 64 + 7] = 0;
+            norm.data()[norm.offset() + 3] = Float.NEGATIVE_INFINITY; // a 1-D heap tensor in both paths
+            save(src, tmp.resolve("inf"), SafetensorsDType.F32);
+            assertThatThrownBy(() -> load(tmp.resolve("inf"), dev, true)).hasMessageContaining("transformer.ln_f.weight").hasMessageContaining("[3]");
+        }
+    }
+
+    @Test
+    void nonFiniteLogitsStopGenerationInsteadOfSamplingGarbage(@TempDir Path tmp) throws IOException {
+        try (CpuDevice dev = CpuDevice.withThreads(1)) {
+            TeleChat2 src = TeleChat2.initialize(CONFIG, dev, 4);
+            java.util.Arrays.fill(src.parameters().get("lm_head.weight").data(), 3e37f); // finite weights whose logits overflow
+            save(src, tmp, SafetensorsDType.F32);
+            TeleChat2 m = ModelIO.loadForInference(tmp, dev);
+            for (double temperature : new double[]{0, 0.8}) {
+                GenerationConfig gc = new GenerationConfig(4, temperature, 0, 1, 1, Set.of(), 0);
+                assertThatThrownBy(() -> new Generator(m).generate(new int[]{1, 2}, gc, t -> { }))
+                        .hasMessageContaining("non-finite logit").hasMessageContaining("position 2");
+            }
+        }
+    }
+
+    private static TeleChat2 load(Path dir, CpuDevice dev, boolean mapped) throws IOException {
+        return mapped ? ModelIO.loadForInference(dir, dev) : ModelIO.load(dir, dev);
+    }
+
+    @Test
     void mappedModelKeepsTheHeapSmall(@TempDir Path tmp) throws IOException {
         // ≈ 25 M parameters: 100 MB of F32 weights.
         TeleChat2Config c = TeleChat2Config.of(8192, 512, 6, 8, 2, 1376, 64);

@@ -30,17 +30,27 @@ public final class Tokenizers {
         if (Files.isDirectory(path)) {
             Path json = path.resolve("tokenizer.json"), model = path.resolve("tokenizer.model");
             Tokenizer t;
-            if (Files.isRegularFile(json)) t = TokenizerJson.read(json);
-            else if (Files.isRegularFile(model)) t = SentencePieceBpe.load(model);
+            if (Files.isRegularFile(json)) t = read(json);
+            else if (Files.isRegularFile(model)) t = read(model);
             else throw new IOException("no tokenizer.json or tokenizer.model in directory " + path);
             Path config = path.resolve(CONFIG_FILE);
             return Files.isRegularFile(config) ? withConfig(t, config) : t;
         }
         if (!Files.isRegularFile(path)) throw new IOException("tokenizer path does not exist: " + path);
         String name = path.getFileName().toString();
-        if (name.endsWith(".json")) return TokenizerJson.read(path);
-        if (name.endsWith(".model")) return SentencePieceBpe.load(path);
+        if (name.endsWith(".json") || name.endsWith(".model")) return read(path);
         throw new IOException("unknown tokenizer file type (expected .json or .model): " + path);
+    }
+
+    /** Reads a tokenizer.json or .model file; an error that does not name the file is given its name. */
+    private static Tokenizer read(Path file) throws IOException {
+        try {
+            return file.getFileName().toString().endsWith(".json") ? TokenizerJson.read(file) : SentencePieceBpe.load(file);
+        } catch (IOException | RuntimeException e) {
+            String m = e.getMessage();
+            if (m != null && m.contains(file.toString())) throw e;
+            throw new IOException(file + ": " + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m), e);
+        }
     }
 
     /** Writes (atomically) {@code tokenizer_config.json} naming this tokenizer's bos/eos/pad/unk tokens (HF convention). */

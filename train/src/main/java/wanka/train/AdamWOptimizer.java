@@ -19,6 +19,15 @@ import java.util.Map;
 public final class AdamWOptimizer {
     /** Hyper-parameters. */
     public record Settings(double beta1, double beta2, double eps, double weightDecay) {
+        public Settings {
+            if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("AdamW beta1 must be in [0, 1), got " + beta1);
+            if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("--beta2 must be in [0, 1), got " + beta2);
+            if (!(eps > 0)) throw new IllegalArgumentException("AdamW eps must be > 0, got " + eps);
+            if (!(weightDecay >= 0 && weightDecay < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("--weight-decay must be a finite number >= 0, got " + weightDecay);
+            }
+        }
+
         public static Settings telechat() {
             return new Settings(0.9, 0.95, 1e-8, 0.1);
         }

@@ -17,9 +17,10 @@ public record TrainOptions(
         if (seq < 2) throw new IllegalArgumentException("--seq must be >= 2, got " + seq);
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (gradAccum < 1) throw new IllegalArgumentException("--grad-accum must be >= 1, got " + gradAccum);
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-        if (clipNorm < 0) throw new IllegalArgumentException("--clip must be >= 0 (0 = off), got " + clipNorm);
-        LrSchedule.of(schedule, lr, minLr, warmup, steps); // validates the name
+        if (!(clipNorm >= 0 && clipNorm < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("--clip must be a finite number >= 0 (0 = off), got " + clipNorm);
+        if (logEvery < 1) throw new IllegalArgumentException("log interval must be >= 1, got " + logEvery);
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0 (0 = only at the end), got " + checkpointEvery);
+        LrSchedule.of(schedule, lr, minLr, warmup, steps); // validates the name, --lr, --min-lr and --warmup
     }
 
     public LrSchedule lrSchedule() {

@@ -5,15 +5,20 @@ import java.util.Set;
 /**
  * How to pick tokens. {@code temperature == 0} means greedy. {@code vocabLimit > 0} restricts choices to ids
  * below it (a model's embedding table is often padded past its tokenizer's vocabulary; 0 = no limit).
+ * Messages about bad values name the {@code generate}/{@code chat} options that set them.
  */
 public record GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, double repetitionPenalty,
                                Set<Integer> stopTokens, long seed, int vocabLimit) {
     public GenerationConfig {
-        if (maxNewTokens < 0) throw new IllegalArgumentException("max new tokens must be >= 0, got " + maxNewTokens);
-        if (temperature < 0) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
-        if (topK < 0) throw new IllegalArgumentException("top-k must be >= 0 (0 = off), got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
-        if (!(repetitionPenalty > 0)) throw new IllegalArgumentException("repetition penalty must be > 0, got " + repetitionPenalty);
+        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        if (!(temperature >= 0 && temperature < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
+        }
+        if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0 (0 = off), got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+        if (!(repetitionPenalty > 0 && repetitionPenalty < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--repetition-penalty must be a finite number > 0 (1 = off), got " + repetitionPenalty);
+        }
         if (vocabLimit < 0) throw new IllegalArgumentException("vocab limit must be >= 0, got " + vocabLimit);
         stopTokens = Set.copyOf(stopTokens);
     }

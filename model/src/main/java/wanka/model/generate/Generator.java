@@ -41,6 +41,7 @@ public final class Generator {
         String reason = "length";
         int produced = 0;
         while (produced < config.maxNewTokens()) {
+            requireFinite(logits, len);
             int next = sampler.next(logits, context, len);
             context[len++] = next;
             produced++;
@@ -54,5 +55,15 @@ public final class Generator {
         }
         double decode = (System.nanoTime() - t1) / 1e9;
         return new Result(Arrays.copyOfRange(context, prompt.length, len), reason, prefill, produced / Math.max(decode, 1e-9));
+    }
+
+    /** Sampling from NaN or infinite logits would pick an arbitrary id (argmax of NaNs is 0): refuse instead. */
+    private static void requireFinite(float[] logits, int position) {
+        for (int id = 0; id < logits.length; id++) {
+            if (!Float.isFinite(logits[id])) {
+                throw new IllegalStateException("the model computed a non-finite logit (" + logits[id] + " for token " + id + ") at position " + position
+                        + ": its weights or activations overflow, so there is nothing meaningful to sample");
+            }
+        }
     }
 }

@@ -44,8 +44,16 @@ public final class TokenizerJson {
 
     /** Reads a tokenizer.json. */
     public static Tokenizer read(Path file) throws IOException {
-        JsonNode root = JSON.readTree(file.toFile());
         String what = file.toString();
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) { // Jackson's message does not name the file
+            var at = e.getLocation();
+            throw new IOException(what + ": not valid JSON" + (at != null ? " at line " + at.getLineNr() + ", column " + at.getColumnNr() : "")
+                    + " (" + e.getOriginalMessage().replace('\n', ' ') + "); is the file truncated?", e);
+        }
+        if (root == null || root.isMissingNode()) throw new IOException(what + ": empty file, expected a tokenizer.json object");
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText())) throw new IllegalArgumentException(what + ": model.type must be BPE, is " + model.path("type"));
         Map<String, Integer> vocab = new LinkedHashMap<>();
