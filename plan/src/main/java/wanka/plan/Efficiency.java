@@ -16,7 +16,7 @@ public record Efficiency(double matmul, double attention, double memory, double 
                          double interLink) {
     public Efficiency {
         for (double f : new double[]{matmul, attention, memory, intraLink, interLink}) {
-            if (!(f > 0) || f > 1.5) throw new IllegalArgumentException("efficiency factors must be in (0, 1.5], got " + f);
+            if (!(f > 0) || f > 1) throw new IllegalArgumentException("efficiency factors must be in (0, 1], got " + f);
         }
         if (!(kernelOverhead >= 0)) throw new IllegalArgumentException("kernel overhead must be >= 0");
     }
