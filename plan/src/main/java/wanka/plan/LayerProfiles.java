@@ -21,7 +21,9 @@ public final class LayerProfiles {
     /** The profile of one layer of {@code m}: a META trace for TeleChat2, the closed form otherwise. */
     public static LayerProfile of(ModelSpec m) {
         if (!isTeleChat2(m)) return LayerProfile.closedForm(m);
-        return MetaTrace.teleChat2Layer(TeleChat2Config.of(m.vocab(), m.hidden(), m.layers(), m.heads(), m.kvHeads(),
+        // The vocabulary only sizes the embedding and LM head, which the trace's 2-layer − 1-layer difference cancels;
+        // a small one keeps the tables under the tensor size limit for 1T-class models.
+        return MetaTrace.teleChat2Layer(TeleChat2Config.of(256, m.hidden(), m.layers(), m.heads(), m.kvHeads(),
                 m.ffn(), MetaTrace.S1));
     }
 }

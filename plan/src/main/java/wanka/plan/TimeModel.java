@@ -38,8 +38,10 @@ public final class TimeModel {
         if (lay.zero() == ZeroStage.ZERO_3 && d > 1) {
             zero3 = Collectives.reduceScatter((double) m.layerParameters() / t * pr.paramBytes(), dpGroup, c);
         }
+        // ZeRO-3 gathers a layer's weights before its forward and its backward and reduce-scatters its gradients
+        // after its backward, prefetched behind compute.
         double layerF = overlapped(sf.total(), tpF, r, zero3);
-        double layerB = overlapped(sb.total() + sr.total(), tpB + tpR, r, zero3);
+        double layerB = overlapped(sb.total() + sr.total(), tpB + tpR, r, 2 * zero3);
 
         // Embedding (first virtual stage) and LM head + loss (last virtual stage), 16-bit, vocab split over TP.
         double tokens = (double) b * s;
@@ -94,7 +96,9 @@ public final class TimeModel {
             double psi = devicePsi(m, t, p, v, dev);
             double dpT = dataParallelTime(psi, pr, lay.zero(), dpGroup, c);
             double exposed = dpT;
-            if (lay.overlapGradReduce() && dpT > 0) {
+            if (lay.zero() == ZeroStage.ZERO_3) {
+                exposed = dpT / ActivationMemory.layersPerDevice(m, p, v); // per layer in backward; the last one shows
+            } else if (lay.overlapGradReduce() && dpT > 0) {
                 int layersHere = ActivationMemory.layersPerDevice(m, p, v);
                 double lastB = bwd[dev];
                 exposed = Math.max(dpT / layersHere, dpT - lastB * (1 - 1.0 / layersHere));
