@@ -133,8 +133,8 @@ final class PlanCommand implements Callable<Integer> {
             System.out.println(PlanReport.json(o));
             return 0;
         }
-        System.out.printf(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d do not fit memory, %,d simulated, %.2f s%n%n",
-                m.name(), world, c.name(), r.candidates(), r.outOfMemory(), r.evaluated(), r.seconds());
+        System.out.printf(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s%n%n",
+                m.name(), world, c.name(), r.candidates() + r.outOfMemory(), r.candidates(), r.evaluated(), r.seconds());
         if (r.best().isEmpty()) {
             System.out.println("No layout fits: try more nodes, a longer pipeline, full recompute or a smaller sequence.");
             return 1;

@@ -29,8 +29,8 @@ public final class Search {
      * What a search found.
      *
      * @param best       the fastest plans that fit, fastest first
-     * @param candidates layouts enumerated (valid ones)
-     * @param outOfMemory valid layouts that do not fit memory
+     * @param candidates valid layouts that fit memory (the ones ranked)
+     * @param outOfMemory valid layouts that do not fit memory (so candidates + outOfMemory were enumerated)
      * @param evaluated  layouts whose step time was simulated
      * @param seconds    wall time of the search
      */
