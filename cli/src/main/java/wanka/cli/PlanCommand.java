@@ -1,0 +1,212 @@
+package wanka.cli;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import wanka.plan.Calibration;
+import wanka.plan.Cluster;
+import wanka.plan.ClusterPresets;
+import wanka.plan.Efficiency;
+import wanka.plan.LayerProfile;
+import wanka.plan.LayerProfiles;
+import wanka.plan.Layout;
+import wanka.plan.ModelPresets;
+import wanka.plan.ModelSpec;
+import wanka.plan.Plan;
+import wanka.plan.PlanReport;
+import wanka.plan.Precision;
+import wanka.plan.Recompute;
+import wanka.plan.Search;
+import wanka.plan.ZeroStage;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code wanka plan}: the DryRun — memory and step time of a layout, or a search for the best layouts, without running anything. */
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"DryRun: predict per-device memory and step time of a training layout on a cluster, or search for the",
+                "fastest layouts that fit, in seconds on a laptop. TeleChat2 layers are costed by running the real model",
+                "code on the META device; time constants are calibrated on published A100 runs (see BENCHMARKS.md).", ""},
+        subcommands = PlanCommand.CalibrateCheck.class,
+        footer = {"", "Examples:",
+                "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --seq 8192 --global-batch 1024 --tp 8 --pp 8 --vpp 3",
+                "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --seq 8192 --global-batch 1024 --search --top 5",
+                "  wanka plan --model telechat2-1t --cluster 910b --nodes 1280 --seq 8192 --global-batch 2560 --search",
+                "  wanka plan --model path/to/config.json --cluster h100 --nodes 4 --global-batch 256 --tp 8 --json",
+                "  wanka plan calibrate-check        (accuracy against vTrain's measured A100 runs)",
+                "", "Models: " + "telechat2-3b/7b/35b/115b, telechat2-1t, gpt-1.7b … gpt-1008b, gpt-175b, llama3-8b/70b/405b, or a config.json",
+                "Clusters: 910b, a100-40, a100-80, h100"})
+final class PlanCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "Model preset or a Hugging Face config.json (file or folder); required.")
+    String model;
+
+    @Option(names = "--cluster", defaultValue = "910b", description = "Node type (default: ${DEFAULT-VALUE}).")
+    String cluster;
+
+    @Option(names = "--nodes", defaultValue = "1", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--seq", defaultValue = "8192", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
+    int seq;
+
+    @Option(names = "--global-batch", defaultValue = "1024", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+    int globalBatch;
+
+    @Option(names = "--tp", defaultValue = "1", description = "Tensor-parallel degree (default: ${DEFAULT-VALUE}).")
+    int tp;
+
+    @Option(names = "--pp", defaultValue = "1", description = "Pipeline stages (default: ${DEFAULT-VALUE}).")
+    int pp;
+
+    @Option(names = "--dp", description = "Data-parallel degree (default: devices / (tp·pp)).")
+    Integer dp;
+
+    @Option(names = "--vpp", defaultValue = "1", description = "Virtual stages per device; > 1 runs interleaved 1F1B (default: ${DEFAULT-VALUE}).")
+    int vpp;
+
+    @Option(names = "--micro-batch", defaultValue = "1", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    int microBatch;
+
+    @Option(names = "--zero", defaultValue = "1", description = "ZeRO stage 0-3 (1 = distributed optimizer; default: ${DEFAULT-VALUE}).")
+    int zero;
+
+    @Option(names = "--sp", negatable = true, description = "Sequence parallelism (default: on when tp > 1).")
+    Boolean sp;
+
+    @Option(names = "--replicas", defaultValue = "1", description = "Multi-replica parallel: split each micro-batch so TP communication overlaps compute (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--recompute", defaultValue = "selective", description = "none, selective or full (default: ${DEFAULT-VALUE}).")
+    String recompute;
+
+    @Option(names = "--overlap-grad-reduce", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Overlap the data-parallel gradient reduction with backward (default: on).")
+    boolean overlap;
+
+    @Option(names = "--fp32-grads", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep fp32 main gradients (Megatron: 18 B/param); --no-fp32-grads for 16-bit (16 B/param).")
+    boolean fp32Grads;
+
+    @Option(names = "--search", description = "Search layouts (tp, pp, dp, vpp, micro-batch, ZeRO, recompute) instead of costing one.")
+    boolean search;
+
+    @Option(names = "--top", defaultValue = "5", description = "Plans to show with --search (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (model == null) {
+            throw new IllegalArgumentException("--model is required (a preset such as telechat2-115b, or a config.json); see wanka plan --help");
+        }
+        ModelSpec m = ModelPresets.resolve(model);
+        Cluster c = ClusterPresets.get(cluster, nodes);
+        LayerProfile profile = LayerProfiles.of(m);
+        int world = c.worldSize();
+        int d = dp != null ? dp : Math.max(1, world / Math.max(1, tp * pp));
+        boolean seqPar = sp != null ? sp : tp > 1;
+        Layout lay = new Layout(d, tp, pp, vpp, microBatch, globalBatch, seq, ZeroStage.of(zero), seqPar, replicas,
+                Recompute.parse(recompute), overlap, fp32Grads ? Precision.BF16_FP32_GRADS : Precision.MIXED_16);
+        if (!search) {
+            Plan p = Plan.of(m, profile, c, lay);
+            System.out.print(json ? PlanReport.json(PlanReport.jsonTree(p)) + "\n" : PlanReport.text(p));
+            return 0;
+        }
+        Search.Result r = runSearch(m, profile, c, lay);
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("candidates", r.candidates());
+            o.put("outOfMemory", r.outOfMemory());
+            o.put("evaluated", r.evaluated());
+            o.put("seconds", r.seconds());
+            List<Object> plans = new ArrayList<>();
+            for (Plan p : r.best()) plans.add(PlanReport.jsonTree(p));
+            o.put("best", plans);
+            System.out.println(PlanReport.json(o));
+            return 0;
+        }
+        System.out.printf(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s%n%n",
+                m.name(), world, c.name(), r.candidates() + r.outOfMemory(), r.candidates(), r.evaluated(), r.seconds());
+        if (r.best().isEmpty()) {
+            System.out.println("No layout fits: try more nodes, a longer pipeline, full recompute or a smaller sequence.");
+            return 1;
+        }
+        System.out.printf(Locale.ROOT, "  %-3s %-44s %9s %6s %9s %9s%n", "#", "layout", "step (s)", "MFU", "tok/s/dev", "mem (GB)");
+        int i = 1;
+        for (Plan p : r.best()) {
+            System.out.printf(Locale.ROOT, "  %-3d %-44s %9.2f %5.1f%% %9.0f %9.1f%n", i++, p.layout().describe(), p.time().total(),
+                    100 * p.time().mfu(), p.time().tokensPerSecond() / world, p.memory().total() / 1e9);
+        }
+        System.out.println("\nBest layout in detail:\n");
+        System.out.print(PlanReport.text(r.best().get(0)));
+        return 0;
+    }
+
+    private Search.Result runSearch(ModelSpec m, LayerProfile profile, Cluster c, Layout base) {
+        boolean show = System.console() != null;
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
+            return Search.run(m, profile, c, base, top, n -> {
+                if (!show) return;
+                if (n < 0) {
+                    bar[0] = new ProgressBarBuilder().setTaskName("search").setInitialMax(-n).setStyle(ProgressBarStyle.ASCII)
+                            .setUnit(" layouts", 1).build();
+                } else if (bar[0] != null) {
+                    bar[0].stepTo(n);
+                }
+            });
+        } finally {
+            if (bar[0] != null) bar[0].close();
+        }
+    }
+
+    /** {@code wanka plan calibrate-check}: the time model's accuracy on measured runs. */
+    @Command(name = "calibrate-check", mixinStandardHelpOptions = true,
+            description = {"Step-time accuracy of the A100 constants on vTrain's 109 measured multi-node runs (declared split: even",
+                    "rows fit, odd rows held out) and on the ten runs of Narayanan et al. 2021 Table 1."})
+    static final class CalibrateCheck implements Callable<Integer> {
+        @Option(names = "--refit", description = "Refit the constants on the fit split first (Nelder–Mead, ~10 s) and report with them.")
+        boolean refit;
+
+        @Option(names = "--rows", description = "Print every vTrain row.")
+        boolean rows;
+
+        @Override
+        public Integer call() {
+            List<Calibration.Run> runs = Calibration.vTrainMultiNode();
+            Efficiency e = ClusterPresets.A100_FIT;
+            if (refit) e = Calibration.fit(Calibration.fitSplit(runs), new Efficiency(0.8, 0.5, 0.7, 5e-6, 0.8, 0.8), 400);
+            System.out.println("Constants: " + e);
+            Calibration.Accuracy fit = Calibration.accuracy(Calibration.fitSplit(runs), e);
+            Calibration.Accuracy held = Calibration.accuracy(Calibration.heldOut(runs), e);
+            System.out.printf(Locale.ROOT, "vTrain multi-node, fit split   (%2d rows): MAPE %5.2f %%  Spearman %.3f  max error %5.1f %%%n",
+                    fit.rows(), fit.mape(), fit.spearman(), fit.maxError());
+            System.out.printf(Locale.ROOT, "vTrain multi-node, held out    (%2d rows): MAPE %5.2f %%  Spearman %.3f  max error %5.1f %%%n",
+                    held.rows(), held.mape(), held.spearman(), held.maxError());
+            System.out.println("(vTrain's own simulator: 14.73 % MAPE multi-node; Calculon: 3.65 % average on Korthikanti's runs.)");
+            System.out.println("\nNarayanan et al. 2021 Table 1 (T derived from the published TFLOP/s by F96; best micro-batch of 1-8):");
+            for (Calibration.PublishedRun r : Calibration.narayananTable1()) {
+                double[] p = Calibration.predict(r, e);
+                System.out.printf(Locale.ROOT, "  %-11s t%d p%-3d %5d GPUs  measured %7.2f s  predicted %7.2f s (b%d)  error %+5.1f %%%n",
+                        r.model(), r.tp(), r.pp(), r.gpus(), r.seconds(), p[0], (int) p[1], 100 * (p[0] / r.seconds() - 1));
+            }
+            if (rows) {
+                System.out.println("\nvTrain rows (F = fit split, H = held out):");
+                for (Calibration.Run r : runs) {
+                    double p = Calibration.predict(r, e);
+                    System.out.printf(Locale.ROOT, "  %s %-28s measured %7.2f s  predicted %7.2f s  error %+6.1f %%%n",
+                            r.inFitSplit() ? "F" : "H", r.describe(), r.seconds(), p, 100 * (p / r.seconds() - 1));
+                }
+            }
+            return 0;
+        }
+    }
+}

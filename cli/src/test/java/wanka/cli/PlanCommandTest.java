@@ -1,0 +1,57 @@
+package wanka.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code wanka plan} as a user meets it. */
+class PlanCommandTest {
+
+    @Test
+    void explainsItselfWithExamples() {
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--help")).isZero());
+        assertThat(out).contains("Usage:").contains("--search").contains("Examples:").contains("calibrate-check");
+    }
+
+    @Test
+    void printsMemoryTimeAndBottlenecks() {
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-115b",
+                "--cluster", "910b", "--nodes", "64", "--seq", "8192", "--global-batch", "1024", "--tp", "8", "--pp", "8", "--vpp", "3",
+                "--recompute", "full")).isZero());
+        assertThat(out).contains("Memory of the most loaded device").contains("fits").contains("Step time:").contains("MFU")
+                .contains("PP bubble").contains("Bottlenecks").contains("META trace");
+    }
+
+    @Test
+    void jsonHasTheTotals() throws Exception {
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "gpt-145.6b",
+                "--cluster", "a100-80", "--nodes", "192", "--seq", "2048", "--global-batch", "2304", "--tp", "8", "--pp", "8",
+                "--recompute", "full", "--json")).isZero());
+        JsonNode j = new ObjectMapper().readTree(out);
+        assertThat(j.path("stepSeconds").path("total").asDouble()).isPositive();
+        assertThat(j.path("memoryBytes").path("fits").asBoolean()).isTrue();
+        assertThat(j.path("parameters").asLong()).isEqualTo(wanka.plan.ModelPresets.get("gpt-145.6b").parameterCount());
+    }
+
+    @Test
+    void badLayoutsAndNamesGetOneLineReasons() {
+        CliTest.Outcome o = CliTest.run("plan", "--model", "telechat2-115b", "--nodes", "64", "--tp", "32", "--pp", "2");
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains("kv heads (8) are not divisible by tp (32)");
+        o = CliTest.run("plan", "--model", "telechat2-115b", "--cluster", "tpu");
+        assertThat(o.err()).contains("known clusters: 910b");
+        o = CliTest.run("plan", "--model", "gpt-5");
+        assertThat(o.err()).contains("known models:");
+    }
+
+    @Test
+    void calibrateCheckReportsHeldOutAccuracy() {
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "calibrate-check")).isZero());
+        assertThat(out).contains("held out").contains("MAPE").contains("Spearman").contains("gpt-1008b");
+    }
+}

@@ -1,0 +1,86 @@
+package wanka.plan;
+
+/**
+ * Per-device memory of a layout (§2.3 activations, §2.4 parameters, gradients and optimizer state), for the first
+ * and the last pipeline stage; the larger is the device that must fit.
+ */
+public final class MemoryModel {
+    /** Megatron's DP gradient bucket: 40 M elements; two buckets are in flight when overlapping. */
+    static final double DP_BUCKET_ELEMENTS = 40e6;
+
+    private MemoryModel() {
+    }
+
+    /**
+     * Parameters held by the most loaded device (§2.4): (l/p)·(per-layer)/t + V·h/t for the embedding, plus the
+     * learned position table, plus the LM head when untied and p = 1.
+     */
+    public static double parametersFirstStage(ModelSpec m, int t, int p, int v) {
+        double psi = (double) ActivationMemory.layersPerDevice(m, p, v) * m.layerParameters() / t
+                + (double) m.vocab() * m.hidden() / t + (double) m.learnedPositions() * m.hidden();
+        if (p == 1 && !m.tiedEmbeddings()) psi += (double) m.vocab() * m.hidden() / t;
+        if (p == 1) psi += m.normParameters();
+        return psi;
+    }
+
+    /** Parameters of the last stage: its layers, the final norm and the LM head (a copy of the embedding if tied). */
+    public static double parametersLastStage(ModelSpec m, int t, int p, int v) {
+        if (p == 1) return parametersFirstStage(m, t, p, v);
+        return (double) ActivationMemory.layersPerDevice(m, p, v) * m.layerParameters() / t
+                + (double) m.vocab() * m.hidden() / t + m.normParameters();
+    }
+
+    /** Bytes of weights for {@code psi} parameters under ZeRO (§2.4): sharded over d only at stage 3. */
+    public static double weightBytes(double psi, Precision pr, ZeroStage z, int d) {
+        return psi * pr.paramBytes() / (z == ZeroStage.ZERO_3 ? d : 1);
+    }
+
+    /** Bytes of gradients: sharded over d from stage 2. */
+    public static double gradientBytes(double psi, Precision pr, ZeroStage z, int d) {
+        return psi * pr.gradBytes() / (z.ordinal() >= 2 ? d : 1);
+    }
+
+    /** Bytes of optimizer state: sharded over d from stage 1. */
+    public static double optimizerBytes(double psi, Precision pr, ZeroStage z, int d) {
+        return psi * pr.optimizerBytes() / (z.ordinal() >= 1 ? d : 1);
+    }
+
+    /** The memory of the most loaded device (first or last stage). */
+    public static MemoryBreakdown estimate(ModelSpec m, Cluster c, Layout lay) {
+        MemoryBreakdown first = stage(m, c, lay, true);
+        if (lay.pp() == 1) return first;
+        MemoryBreakdown last = stage(m, c, lay, false);
+        return last.total() > first.total() ? last : first;
+    }
+
+    private static MemoryBreakdown stage(ModelSpec m, Cluster c, Layout lay, boolean first) {
+        int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp();
+        long s = lay.seq(), b = lay.microBatch();
+        Precision pr = lay.precision();
+        double psi = first ? parametersFirstStage(m, t, p, v) : parametersLastStage(m, t, p, v);
+        double act;
+        if (first) {
+            act = ActivationMemory.firstStage(m, lay);
+        } else {
+            // The last device warms up (v−1)·p chunk forwards and then one more (Megatron's interleaved schedule);
+            // under plain 1F1B it holds one micro-batch.
+            double per = ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), lay.recompute());
+            double chunks = Math.min((v - 1.0) * p + 1, (double) lay.microBatches() * v);
+            act = ActivationMemory.layersPerDevice(m, p, v) * per * chunks / v;
+        }
+        double temp = 0;
+        if (lay.recompute() instanceof Recompute.Full) {
+            temp += ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), Recompute.NONE);
+        }
+        if (!first) temp += ActivationMemory.outputLayer(m, s, b, t);
+        double sbh = (double) s * b * m.hidden() * pr.activationBytes();
+        double comm = 0;
+        if (t > 1) comm += 2 * sbh;                       // TP all-reduce / all-gather in and out buffers
+        if (p > 1) comm += 2 * sbh / (lay.sequenceParallel() ? t : 1); // p2p send and receive
+        if (d > 1) comm += 2 * Math.min(psi, DP_BUCKET_ELEMENTS) * pr.gradBytes();
+        if (lay.zero() == ZeroStage.ZERO_3) comm += 2.0 * m.layerParameters() / t * pr.paramBytes();
+        return new MemoryBreakdown(first ? 0 : p - 1, psi, weightBytes(psi, pr, lay.zero(), d),
+                gradientBytes(psi, pr, lay.zero(), d), optimizerBytes(psi, pr, lay.zero(), d), act, comm, temp,
+                c.accelerator().usableBytes());
+    }
+}

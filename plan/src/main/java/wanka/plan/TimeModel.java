@@ -1,0 +1,182 @@
+package wanka.plan;
+
+/**
+ * Step time of a layout: per-layer work from a {@link LayerProfile} priced by the roofline of {@link Work#seconds},
+ * tensor-parallel collectives per layer (§2.6) on the TP group's links, per-stage pass durations fed to the
+ * {@link PipelineSim} (1F1B or interleaved), then the data-parallel gradient reduction (overlapped with the last
+ * backward when the layout says so) and the optimizer update.
+ *
+ * <p>Placement follows Megatron's rank order (TP fastest, then DP, then PP): the TP group is t consecutive devices,
+ * the DP group has stride t, pipeline neighbours are t·d devices apart and talk between nodes once t·d reaches a
+ * node. Pipeline transfers use scatter/gather: each TP rank sends b·s·h/t and the receivers all-gather.
+ */
+public final class TimeModel {
+    private TimeModel() {
+    }
+
+    /** Estimates one step. The layout must be valid for the model and cluster. */
+    public static StepTime estimate(ModelSpec m, LayerProfile prof, Cluster c, Layout lay) {
+        int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp(), dpn = c.devicesPerNode();
+        int mb = lay.microBatches();
+        int r = lay.replicas();
+        long b = lay.microBatch(), s = lay.seq();
+        boolean sp = lay.sequenceParallel();
+        Precision pr = lay.precision();
+        Group tpGroup = Group.strided(t, 1, dpn);
+        Group dpGroup = Group.strided(d, t, dpn);
+        double act = pr.activationBytes();
+        double sbh = (double) b * s * m.hidden() * act;
+
+        // One layer, one micro-batch (the r replicas each run b/r sequences).
+        long br = b / r;
+        Work lf = prof.forward(br, s, t, sp).times(r), lb = prof.backward(br, s, t, sp).times(r);
+        Work lr = prof.recompute(lay.recompute(), br, s, t, sp).times(r);
+        Work.Seconds sf = lf.seconds(c), sb = lb.seconds(c), sr = lr.seconds(c);
+        double ar = t > 1 ? Collectives.allReduce(sbh, tpGroup, c) : 0;
+        double tpF = 2 * ar, tpB = 2 * ar, tpR = lay.recompute() instanceof Recompute.Full ? 2 * ar : 0;
+        double zero3 = 0;
+        if (lay.zero() == ZeroStage.ZERO_3 && d > 1) {
+            zero3 = Collectives.reduceScatter((double) m.layerParameters() / t * pr.paramBytes(), dpGroup, c);
+        }
+        // ZeRO-3 gathers a layer's weights before its forward and its backward and reduce-scatters its gradients
+        // after its backward, prefetched behind compute.
+        double layerF = overlapped(sf.total(), tpF, r, zero3);
+        double layerB = overlapped(sb.total() + sr.total(), tpB + tpR, r, 2 * zero3);
+
+        // Embedding (first virtual stage) and LM head + loss (last virtual stage), 16-bit, vocab split over TP.
+        double tokens = (double) b * s;
+        Work embF = new Work(0, 0, tokens * m.hidden() * act * 2, 2), embB = embF.times(2);
+        Work headF = new Work(2 * tokens * m.hidden() * m.vocab() / t, 0,
+                tokens * m.vocab() / t * 8 + tokens * m.hidden() * 4, 4);
+        Work headB = new Work(4 * tokens * m.hidden() * m.vocab() / t, 0, tokens * m.vocab() / t * 8, 4);
+        double extraAr = t > 1 ? ar : 0;
+
+        int stages = p * v;
+        double[] fwd = new double[stages], bwd = new double[stages];
+        Work.Seconds[] compF = new Work.Seconds[stages], compB = new Work.Seconds[stages];
+        double[] rec = new double[stages], tpExposed = new double[stages];
+        for (int vs = 0; vs < stages; vs++) {
+            int layers = m.layers() / stages + (vs < m.layers() % stages ? 1 : 0);
+            Work.Seconds cf = sf.times(layers), cb = sb.times(layers);
+            double f = layers * layerF, bw = layers * layerB;
+            double tpE = layers * (layerF - sf.total()) + layers * (layerB - sb.total() - sr.total());
+            if (vs == 0) {
+                cf = cf.plus(embF.seconds(c));
+                cb = cb.plus(embB.seconds(c));
+                f += embF.seconds(c).total() + extraAr;
+                bw += embB.seconds(c).total();
+                tpE += extraAr;
+            }
+            if (vs == stages - 1) {
+                cf = cf.plus(headF.seconds(c));
+                cb = cb.plus(headB.seconds(c));
+                f += headF.seconds(c).total();
+                bw += headB.seconds(c).total() + extraAr;
+                tpE += extraAr;
+            }
+            fwd[vs] = f;
+            bwd[vs] = bw;
+            compF[vs] = cf;
+            compB[vs] = cb;
+            rec[vs] = layers * sr.total();
+            tpExposed[vs] = tpE;
+        }
+        double p2p = 0;
+        if (p > 1) {
+            boolean inter = (long) t * d >= dpn || (long) t * d * p > dpn;
+            p2p = Collectives.sendRecv(sbh / (t > 1 ? t : 1), inter, c);
+            if (t > 1) p2p += Collectives.reduceScatter(sbh, tpGroup, c);
+        }
+        PipelineSim.Result sim = PipelineSim.run(p, v, mb, fwd, bwd, p2p);
+
+        // Per device: data-parallel reduction and optimizer after its last backward; the step ends with the slowest.
+        int crit = 0;
+        double best = -1, critDp = 0, critOpt = 0;
+        for (int dev = 0; dev < p; dev++) {
+            double psi = devicePsi(m, t, p, v, dev);
+            double dpT = dataParallelTime(psi, pr, lay.zero(), dpGroup, c);
+            double exposed = dpT;
+            if (lay.zero() == ZeroStage.ZERO_3) {
+                exposed = dpT / ActivationMemory.layersPerDevice(m, p, v); // per layer in backward; the last one shows
+            } else if (lay.overlapGradReduce() && dpT > 0) {
+                int layersHere = ActivationMemory.layersPerDevice(m, p, v);
+                double lastB = bwd[dev];
+                exposed = Math.max(dpT / layersHere, dpT - lastB * (1 - 1.0 / layersHere));
+            }
+            double shard = psi / (lay.zero().ordinal() >= 1 ? d : 1);
+            double opt = shard * (2.0 * pr.optimizerBytes() + pr.gradBytes() + pr.paramBytes())
+                    / (c.accelerator().hbmBandwidth() * c.efficiency().memory());
+            double end = sim.finish()[dev] + exposed + opt;
+            if (end > best) {
+                best = end;
+                crit = dev;
+                critDp = exposed;
+                critOpt = opt;
+            }
+        }
+        Work.Seconds comp = Work.Seconds.ZERO;
+        double recompute = 0, tpE = 0;
+        for (int chunk = 0; chunk < v; chunk++) {
+            int vs = chunk * p + crit;
+            comp = comp.plus(compF[vs].plus(compB[vs]).times(mb));
+            recompute += rec[vs] * mb;
+            tpE += tpExposed[vs] * mb;
+        }
+        double bubble = sim.finish()[crit] - sim.busy()[crit];
+        double total = sim.finish()[crit] + critDp + critOpt;
+        double modelFlops = modelFlops(m, lay.globalBatch(), s);
+        double hw = hardwareFlops(m, prof, lay);
+        double mfu = modelFlops / (total * c.worldSize() * c.accelerator().peak16());
+        return new StepTime(comp.matmul(), comp.attention(), comp.memory(), comp.overhead(), recompute, tpE, bubble,
+                critDp, critOpt, modelFlops, hw, mfu, (double) lay.globalBatch() * s / total);
+    }
+
+    /**
+     * Time of a layer pass of compute c and exposed-able communication k: serial (c + k) with one replica; with r
+     * replicas each part's communication overlaps the next part's compute: c/r + (r−1)·max(c, k)/r + k/r. ZeRO-3's
+     * prefetched weight gather g overlaps compute: max(…, g).
+     */
+    static double overlapped(double c, double k, int r, double g) {
+        double t = r == 1 ? c + k : c / r + (r - 1) * Math.max(c, k) / r + k / r;
+        return Math.max(t, g);
+    }
+
+    /** Parameters on pipeline device {@code dev}: its layers, plus embedding on the first, LM head on the last. */
+    static double devicePsi(ModelSpec m, int t, int p, int v, int dev) {
+        if (dev == 0) return MemoryModel.parametersFirstStage(m, t, p, v);
+        if (dev == p - 1) return MemoryModel.parametersLastStage(m, t, p, v);
+        return (double) ActivationMemory.layersPerDevice(m, p, v) * m.layerParameters() / t;
+    }
+
+    /** Data-parallel communication per step: all-reduce (ZeRO-0), reduce-scatter + all-gather (1/2), plus a gather (3). */
+    static double dataParallelTime(double psi, Precision pr, ZeroStage z, Group g, Cluster c) {
+        if (g.size() == 1) return 0;
+        return switch (z) {
+            case ZERO_0 -> Collectives.allReduce(psi * pr.gradBytes(), g, c);
+            case ZERO_1, ZERO_2 -> Collectives.reduceScatter(psi * pr.gradBytes(), g, c)
+                    + Collectives.reduceScatter(psi * pr.paramBytes(), g, c);
+            case ZERO_3 -> Collectives.reduceScatter(psi * pr.gradBytes(), g, c);
+        };
+    }
+
+    /**
+     * Model FLOPs of one step (§2.2, Megatron 2024 definition): 3 × forward, forward = per token 2 × matrix
+     * parameters per layer + 4·s·h per layer (QKᵀ and ·V over the full square) + 2·h·V for the LM head. For GPT this
+     * is F72 = 72·B·s·l·h²·(1 + s/(6h) + V/(12lh)).
+     */
+    public static double modelFlops(ModelSpec m, long globalBatch, long s) {
+        double tokens = (double) globalBatch * s;
+        double perToken = m.layers() * (2.0 * m.layerMatrixParameters() + 4.0 * s * m.hidden())
+                + 2.0 * m.hidden() * m.vocab();
+        return 3 * tokens * perToken;
+    }
+
+    /** FLOPs actually executed in one step on all devices: forward, backward and recomputation, plus the LM head. */
+    static double hardwareFlops(ModelSpec m, LayerProfile prof, Layout lay) {
+        long b = lay.microBatch(), s = lay.seq();
+        Work perLayer = prof.forward(b, s, 1, false).plus(prof.backward(b, s, 1, false))
+                .plus(prof.recompute(lay.recompute(), b, s, 1, false));
+        double micro = (double) lay.globalBatch() / b;
+        return micro * (m.layers() * perLayer.flops() + 6.0 * b * s * m.hidden() * m.vocab());
+    }
+}
