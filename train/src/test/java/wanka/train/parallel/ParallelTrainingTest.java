@@ -132,6 +132,44 @@ class ParallelTrainingTest {
         check("dp4", layout(1, 4, 1, 1));
     }
 
+    static ParallelLayout zero(ParallelLayout l) {
+        return new ParallelLayout(l.tp(), l.dp(), l.pp(), l.vpp(), l.microBatch(), l.globalBatch(), true, l.sequenceParallel(), l.bucketElements(), l.stageLayers());
+    }
+
+    static ParallelLayout sequenceParallel(ParallelLayout l) {
+        return new ParallelLayout(l.tp(), l.dp(), l.pp(), l.vpp(), l.microBatch(), l.globalBatch(), l.zero(), true, l.bucketElements(), l.stageLayers());
+    }
+
+    static ParallelLayout stages(ParallelLayout l, int vpp, List<Integer> layers) {
+        return new ParallelLayout(l.tp(), l.dp(), l.pp(), vpp, l.microBatch(), l.globalBatch(), l.zero(), l.sequenceParallel(), l.bucketElements(), layers);
+    }
+
+    @Test
+    void zeroOne() {
+        check("dp2 zero-1", zero(layout(1, 2, 1, 2)));
+        check("dp4 zero-1", zero(layout(1, 4, 1, 1)));
+    }
+
+    @Test
+    void tensorParallel() {
+        check("tp2", layout(2, 1, 1, 4));
+        check("tp2 dp2", layout(2, 2, 1, 2));
+        check("tp2 sequence-parallel", sequenceParallel(layout(2, 1, 1, 4)));
+    }
+
+    @Test
+    void pipelineParallel() {
+        check("pp2", layout(1, 1, 2, 4));
+        check("pp2 uneven 3+1", stages(layout(1, 1, 2, 4), 1, List.of(3, 1)));
+        check("pp2 vpp2", stages(layout(1, 1, 2, 4), 2, List.of()));
+    }
+
+    @Test
+    void allThree() {
+        check("tp2 dp2 pp2", layout(2, 2, 2, 2));
+        check("tp2 dp2 pp2 zero-1 sp vpp2", stages(sequenceParallel(zero(layout(2, 2, 2, 2))), 2, List.of()));
+    }
+
     @Test
     void rerunsAreBitwiseEqual() throws IOException {
         ParallelLayout l = layout(1, 2, 1, 2);
