@@ -14,6 +14,7 @@ import wanka.tensor.Shape;
 import wanka.tensor.Tensor;
 import wanka.tensor.autograd.Backward;
 import wanka.train.LrSchedule;
+import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
 
 import java.io.BufferedWriter;
@@ -189,12 +190,23 @@ public final class ParallelTrainer implements AutoCloseable {
         Path dir = options.outDir().resolve("ranks");
         Files.createDirectories(dir);
         List<StepLog> logs = new ArrayList<>();
-        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(String.format("rank-%05d.jsonl", env.mesh().world().rank())))) {
+        boolean first = env.mesh().world().rank() == 0;
+        long tokensPerStep = (long) env.layout().globalBatch() * options.seq();
+        double flopsPerToken = env.config().flopsPerToken(options.seq());
+        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(String.format("rank-%05d.jsonl", env.mesh().world().rank())));
+             BufferedWriter metrics = first ? Files.newBufferedWriter(options.outDir().resolve("metrics.jsonl")) : null) {
             while (step < options.steps()) {
                 StepLog s = runStep();
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();
                 w.flush();
+                if (metrics != null) { // the single-process metrics line, for the same tools
+                    double tps = tokensPerStep / (s.stepMs() / 1e3);
+                    metrics.write(JSON.writeValueAsString(new StepMetrics(s.step(), s.loss(), s.lr(), s.gradNorm(), tps, tps * flopsPerToken / 1e9,
+                            Double.NaN, s.stepMs() / 1e3, s.step() * tokensPerStep, s.peakBytes())));
+                    metrics.newLine();
+                    metrics.flush();
+                }
                 logs.add(s);
                 listener.accept(s);
             }

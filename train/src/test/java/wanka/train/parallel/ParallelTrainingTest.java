@@ -8,6 +8,7 @@ import wanka.data.PackedBatches;
 import wanka.data.TokenShard;
 import wanka.data.TokenShardWriter;
 import wanka.dist.inproc.InProcessWorld;
+import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.TeleChat2Config;
 import wanka.tensor.CpuDevice;
@@ -99,6 +100,20 @@ class ParallelTrainingTest {
             assertThat(last.buckets()).isGreaterThan(2);
             assertThat(last.bucketsOverlapped()).isGreaterThanOrEqualTo(last.buckets() - 1);
         }
+        if (layout.tp() == 2 && layout.dp() == 1 && layout.pp() == 1 && !layout.sequenceParallel()) {
+            // Megatron's tensor-parallel traffic (parallel-formulas §2.6): per layer and micro-batch two all-reduces of
+            // b·s·h forward and two backward; plus the vocabulary-parallel embedding (forward) and the input of the LM
+            // head (backward), b·s·h each, the loss's row maxima (b·s) and sums (2·b·s), and the gradient norm (a double).
+            long bsh = (long) layout.microBatch() * SEQ * CONFIG.hiddenSize(), bs = (long) layout.microBatch() * SEQ;
+            long floats = layout.microBatches() * (CONFIG.numLayers() * 4 * bsh + 2 * bsh + 3 * bs);
+            assertThat(last.bytes().get("all_reduce/tp")).isEqualTo(4 * floats + 8);
+        }
+        if (layout.pp() == 2 && layout.tp() == 1) {
+            // One activation forward and one gradient backward of b·s·h per micro-batch and stage boundary (×v interleaved):
+            // rank 0 sends the output of each of its v chunks forward and the input gradient of all but its first back.
+            long bsh = (long) layout.microBatch() * SEQ * CONFIG.hiddenSize();
+            assertThat(last.bytes().get("send/pp")).isEqualTo(4 * bsh * layout.microBatches() * (2L * layout.vpp() - 1));
+        }
         return new Result(losses, out);
     }
 
@@ -109,12 +124,13 @@ class ParallelTrainingTest {
         return max;
     }
 
-    static void check(String name, ParallelLayout layout) {
+    static Result check(String name, ParallelLayout layout) {
         Result r = train(name, layout);
         double dev = maxDeviation(r.losses());
         System.out.printf("layout %-28s max relative loss deviation over %d steps: %.3e (first %.5f, last %.5f)%n",
                 name, STEPS, dev, r.losses().getFirst(), r.losses().getLast());
         assertThat(dev).as("%s losses %s vs single %s", name, r.losses(), reference).isLessThan(1e-4);
+        return r;
     }
 
     static ParallelLayout layout(int tp, int dp, int pp, int micro) {
@@ -165,9 +181,22 @@ class ParallelTrainingTest {
     }
 
     @Test
-    void allThree() {
-        check("tp2 dp2 pp2", layout(2, 2, 2, 2));
-        check("tp2 dp2 pp2 zero-1 sp vpp2", stages(sequenceParallel(zero(layout(2, 2, 2, 2))), 2, List.of()));
+    void allThree() throws IOException {
+        Result r = check("tp2 dp2 pp2", layout(2, 2, 2, 2));
+        // The model rank 0 gathered and saved is an ordinary HF directory holding the single-process run's weights.
+        try (CpuDevice dev = CpuDevice.withThreads(1)) {
+            var parallel = ModelIO.load(r.out().resolve("model"), dev).parameters();
+            var single = ModelIO.load(dir.resolve("single/checkpoints/step-00000020"), dev).parameters();
+            assertThat(parallel.keySet()).containsExactlyElementsOf(single.keySet());
+            for (String name : single.keySet()) {
+                float[] a = parallel.get(name).toArray(), b = single.get(name).toArray();
+                for (int i = 0; i < a.length; i++) assertThat(a[i]).as("%s[%d]", name, i).isCloseTo(b[i], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+        Result a = check("tp2 dp2 pp2 zero-1 sp vpp2", stages(sequenceParallel(zero(layout(2, 2, 2, 2))), 2, List.of()));
+        Result b = train("tp2 dp2 pp2 zero-1 sp vpp2 again", stages(sequenceParallel(zero(layout(2, 2, 2, 2))), 2, List.of()));
+        assertThat(b.losses()).isEqualTo(a.losses());
+        assertThat(Files.readAllBytes(b.out().resolve("model/model.safetensors"))).isEqualTo(Files.readAllBytes(a.out().resolve("model/model.safetensors")));
     }
 
     @Test
