@@ -113,6 +113,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Mixin
+    ParallelOptions parallel = new ParallelOptions();
+
     private MixingWeights mixingRule(List<Domain> domains) {
         long[] tokens = domains.stream().mapToLong(Domain::tokens).toArray();
         return switch (mixing) {
@@ -146,6 +149,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (data.isEmpty() && text == null && dataDir == null) throw new IllegalArgumentException("no training data: give --data SHARD, --data-dir DIR or --text FILE --tokenizer DIR");
         if (dataDir != null && (!data.isEmpty() || text != null)) throw new IllegalArgumentException("give either --data-dir or --data/--text, not both");
         if (overwrite && resume != null) throw new IllegalArgumentException("give either --resume or --overwrite, not both");
+        if (parallel.requested()) return ParallelPretrain.run(this, cfg);
         RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
         try (RunDirectory run = RunDirectory.open(out, start, System.err::println)) {
             return train(cfg);
