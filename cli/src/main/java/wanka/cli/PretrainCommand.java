@@ -113,6 +113,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Mixin
+    ParallelOptions parallel = new ParallelOptions();
+
     private MixingWeights mixingRule(List<Domain> domains) {
         long[] tokens = domains.stream().mapToLong(Domain::tokens).toArray();
         return switch (mixing) {
@@ -150,6 +153,7 @@ final class PretrainCommand implements Callable<Integer> {
         // Checks every numeric option before the run directory is taken, any data tokenized or memory allocated.
         TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
                 new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
+        if (parallel.requested()) return ParallelPretrain.run(this, cfg);
         HeapCheck.requireFits(cfg, batch, seqLen);
         RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
         try (RunDirectory run = RunDirectory.open(out, start, System.err::println)) {

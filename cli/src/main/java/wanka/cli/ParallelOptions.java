@@ -1,0 +1,60 @@
+package wanka.cli;
+
+import picocli.CommandLine.Option;
+import wanka.train.parallel.ParallelLayout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The layout options of {@code pretrain} (issue 8): any of them runs the parallel trainer. Ranks are threads
+ * of this JVM unless the command runs under {@code mpirun} / {@code srun --mpi=pmix} (one rank per process) or
+ * under {@code wanka launch --nproc N}.
+ */
+final class ParallelOptions {
+    @Option(names = "--dp", paramLabel = "N", description = "Data-parallel ranks (default: the ranks left by tp × pp, else 1).")
+    Integer dp;
+
+    @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel ranks: attention heads, kv heads, FFN and vocabulary split N ways (default: 1).")
+    Integer tp;
+
+    @Option(names = "--pp", paramLabel = "N", description = "Pipeline stages, run with the 1F1B schedule (default: 1).")
+    Integer pp;
+
+    @Option(names = "--vpp", paramLabel = "N", description = "Virtual stages (model chunks) per pipeline rank, interleaved 1F1B (default: 1).")
+    Integer vpp;
+
+    @Option(names = "--pipeline-layers", split = ",", paramLabel = "N,N,…", description = "Layers of each (virtual) pipeline stage, first to last (default: equal).")
+    List<Integer> pipelineLayers;
+
+    @Option(names = "--micro-batch", paramLabel = "N", description = "Sequences per micro-batch per data-parallel rank (default: --batch).")
+    Integer microBatch;
+
+    @Option(names = "--global-batch", paramLabel = "N", description = "Sequences per optimizer step over all ranks (default: micro-batch × dp × --grad-accum).")
+    Integer globalBatch;
+
+    @Option(names = "--zero", description = "ZeRO-1: shard the optimizer state over the data-parallel ranks.")
+    boolean zero;
+
+    @Option(names = "--sequence-parallel", description = "Split the token rows outside attention and MLP over the tensor-parallel ranks.")
+    boolean sequenceParallel;
+
+    @Option(names = "--bucket-size", paramLabel = "ELEMENTS", description = "Gradient elements per data-parallel reduction bucket (default: 40000000).")
+    Long bucketSize;
+
+    /** Whether any layout option was given (then the parallel trainer runs, even on one rank). */
+    boolean requested() {
+        return dp != null || tp != null || pp != null || vpp != null || pipelineLayers != null || microBatch != null || globalBatch != null
+                || zero || sequenceParallel || bucketSize != null;
+    }
+
+    /** The layout for a job of {@code worldSize} ranks (0: as many as the layout needs). */
+    ParallelLayout layout(int batch, int gradAccum, int worldSize) {
+        int t = tp != null ? tp : 1, p = pp != null ? pp : 1;
+        int d = dp != null ? dp : worldSize > 0 && worldSize % (t * p) == 0 ? worldSize / (t * p) : 1;
+        int micro = microBatch != null ? microBatch : batch;
+        int global = globalBatch != null ? globalBatch : micro * d * gradAccum;
+        return new ParallelLayout(t, d, p, vpp != null ? vpp : 1, micro, global, zero, sequenceParallel,
+                bucketSize != null ? bucketSize : ParallelLayout.DEFAULT_BUCKET_ELEMENTS, pipelineLayers != null ? pipelineLayers : new ArrayList<>());
+    }
+}

@@ -1,0 +1,107 @@
+package wanka.cli;
+
+import wanka.data.PackedBatches;
+import wanka.data.TokenShard;
+import wanka.dist.Backend;
+import wanka.dist.World;
+import wanka.model.ModelIO;
+import wanka.model.TeleChat2;
+import wanka.model.TeleChat2Config;
+import wanka.tensor.CpuDevice;
+import wanka.train.AdamWOptimizer;
+import wanka.train.RunDirectory;
+import wanka.train.StepMetrics;
+import wanka.train.TrainOptions;
+import wanka.train.parallel.ParallelLayout;
+import wanka.train.parallel.ParallelRun;
+import wanka.train.parallel.StepLog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code pretrain} with a parallel layout: opens the world the environment describes (Open MPI under a launcher,
+ * else in-process ranks: {@code WANKA_DIST_RANKS} of them, or as many as the layout needs), checks the layout
+ * against the model, the batch and the world before anything runs, and trains every local rank. World rank 0
+ * holds the run directory, draws the progress bar, writes {@code metrics.jsonl} and the final HF model; every
+ * rank writes {@code ranks/rank-NNNNN.jsonl}.
+ */
+final class ParallelPretrain {
+    private ParallelPretrain() {
+    }
+
+    static int run(PretrainCommand c, TeleChat2Config cfg) throws Exception {
+        if (c.dataDir != null) throw new IllegalArgumentException("--data-dir (domain mixing) is not supported with a parallel layout yet; give --data shards");
+        if (c.resume != null) throw new IllegalArgumentException("--resume is not supported with a parallel layout yet (a parallel run saves its final model to <out>/model; start from it with --init)");
+        Map<String, String> env = System.getenv();
+        Backend backend = Backend.detect(env);
+        boolean mpi = backend instanceof Backend.Mpi;
+        if (mpi && c.text != null) throw new IllegalArgumentException("--text is tokenized by one process; under mpirun tokenize first ('wanka tokenizer' / 'wanka data') and give --data");
+        int seqLen = c.seq != null ? c.seq : cfg.trainingSeqlen();
+        int launched = backend instanceof Backend.InProcess p ? p.ranks() : Integer.parseInt(env.getOrDefault("OMPI_COMM_WORLD_SIZE", env.getOrDefault("SLURM_NTASKS", "1")).strip());
+        ParallelLayout layout = c.parallel.layout(c.batch, c.gradAccum, launched > 1 || mpi ? launched : 0);
+        int ranks = launched > 1 || mpi ? launched : layout.worldSize();
+        layout.check(cfg, seqLen, ranks); // before any rank starts, with the reason
+        boolean rankZero = !mpi || "0".equals(env.getOrDefault("OMPI_COMM_WORLD_RANK", env.getOrDefault("PMIX_RANK", env.get("PMI_RANK"))));
+        RunDirectory.Start start = c.overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
+        try (RunDirectory ignored = rankZero ? RunDirectory.open(c.out, start, System.err::println) : null) {
+            return train(c, cfg, layout, seqLen, backend, ranks, rankZero);
+        }
+    }
+
+    private static int train(PretrainCommand c, TeleChat2Config cfg, ParallelLayout layout, int seqLen, Backend backend, int ranks, boolean rankZero) throws Exception {
+        List<Path> shards = new ArrayList<>(c.data);
+        if (c.text != null) shards.add(Corpora.tokenizeText(c.text, c.tokenizer, c.out.resolve("data"), c.quiet));
+        List<TokenShard> opened = new ArrayList<>();
+        try {
+            for (Path p : shards) opened.add(TokenShard.open(p));
+            for (TokenShard s : opened) {
+                if (s.vocabSize() > cfg.vocabSize()) {
+                    throw new IllegalArgumentException(s.path() + ": shard vocabulary " + s.vocabSize() + " exceeds the model's vocab_size " + cfg.vocabSize());
+                }
+            }
+            int local = backend instanceof Backend.Mpi ? 1 : ranks;
+            int threads = Math.max(1, (c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors()) / local);
+            TrainOptions opts = new TrainOptions(layout.microBatch() * layout.dp(), seqLen, c.steps, layout.microBatches(), c.lr, c.minLr, c.warmup, c.schedule, c.clip,
+                    new AdamWOptimizer.Settings(0.9, c.beta2, 1e-8, c.weightDecay), c.seed, 1, 0, c.out);
+            PackedBatches data = new PackedBatches(opened, layout.microBatch() * layout.dp(), seqLen, c.seed);
+            var job = new ParallelRun.Job(layout, opts, device -> {
+                try {
+                    return c.init != null ? ModelIO.load(c.init, device) : TeleChat2.initialize(cfg, device, c.seed);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, data, threads);
+            if (rankZero) {
+                System.err.printf("model: %d layers × %d, %,d parameters; layout %s on %d ranks (%s), %d thread(s) each; %,d tokens/step%n",
+                        cfg.numLayers(), cfg.hiddenSize(), cfg.parameterCount(), layout.describe(), ranks,
+                        backend instanceof Backend.Mpi ? "Open MPI, one process per rank" : "in-process, one thread per rank", threads, (long) layout.globalBatch() * seqLen);
+            }
+            long tokensPerStep = (long) layout.globalBatch() * seqLen;
+            double[] last = {Double.NaN};
+            try (World world = backend instanceof Backend.Mpi ? World.open(backend, World.DEFAULT_TIMEOUT) : World.open(new Backend.InProcess(ranks), World.DEFAULT_TIMEOUT);
+                 TrainProgress progress = rankZero ? new TrainProgress(c.steps, 0, c.quiet) : null) {
+                ParallelRun.run(world, job, (StepLog s) -> {
+                    if (s.rank() != 0 || progress == null) return;
+                    last[0] = s.loss();
+                    double tps = tokensPerStep / (s.stepMs() / 1e3);
+                    progress.onStep(new StepMetrics(s.step(), s.loss(), s.lr(), s.gradNorm(), tps, 0, Double.NaN, s.stepMs() / 1e3, s.step() * tokensPerStep, s.peakBytes()));
+                });
+            }
+            if (rankZero) {
+                Path finalDir = c.out.resolve("model");
+                if (c.tokenizer != null) Corpora.copyTokenizer(c.tokenizer, finalDir);
+                System.err.printf("done: final loss %.4f; model saved to %s; metrics in %s, per-rank step logs in %s%n",
+                        last[0], finalDir, c.out.resolve("metrics.jsonl"), c.out.resolve("ranks"));
+            }
+        } finally {
+            for (TokenShard s : opened) s.close();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+package wanka.train.parallel;
+
+import wanka.data.PackedBatches;
+import wanka.dist.DeviceMesh;
+import wanka.dist.World;
+import wanka.model.TeleChat2;
+import wanka.tensor.CpuDevice;
+import wanka.train.TrainOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs a parallel pre-training job on the ranks of a {@link World} that live in this process: every rank of an
+ * in-process world as a thread, or this process's one rank under {@code mpirun}. Each rank gets its own CPU
+ * device, builds the model the same way, joins the mesh and trains.
+ */
+public final class ParallelRun {
+    private ParallelRun() {
+    }
+
+    /** What each rank builds: its model on its device, and the data it reads. */
+    public record Job(ParallelLayout layout, TrainOptions options, Function<CpuDevice, TeleChat2> model, PackedBatches data, int threadsPerRank) {
+    }
+
+    /**
+     * Trains {@code job} on every local rank of {@code world}; returns each local rank's step logs by world rank.
+     * {@code listener} hears every rank's logs (from that rank's thread).
+     */
+    public static Map<Integer, List<StepLog>> run(World world, Job job, Consumer<StepLog> listener) {
+        Map<Integer, List<StepLog>> logs = new ConcurrentHashMap<>();
+        world.run(group -> {
+            try (CpuDevice device = CpuDevice.withThreads(job.threadsPerRank())) {
+                DeviceMesh mesh = DeviceMesh.create(group, job.layout().mesh());
+                try (ParallelTrainer t = new ParallelTrainer(job.model().apply(device), mesh, job.layout(), job.options(), job.data(), device)) {
+                    logs.put(group.rank(), t.run(listener));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return Map.copyOf(logs);
+    }
+}

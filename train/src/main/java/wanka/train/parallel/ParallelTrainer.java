@@ -1,0 +1,264 @@
+package wanka.train.parallel;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import wanka.data.Batch;
+import wanka.data.PackedBatches;
+import wanka.dist.DeviceMesh;
+import wanka.dist.ProcessGroup;
+import wanka.model.ModelIO;
+import wanka.model.TeleChat2;
+import wanka.model.TeleChat2Config;
+import wanka.tensor.CpuDevice;
+import wanka.tensor.Shape;
+import wanka.tensor.Tensor;
+import wanka.tensor.autograd.Backward;
+import wanka.train.LrSchedule;
+import wanka.train.StepMetrics;
+import wanka.train.TrainOptions;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Pre-training of one rank of a data-, tensor- and pipeline-parallel job (F1). Each step runs this rank's
+ * {@link PipelineSchedule} over its micro-batches, its model chunks ({@link ParallelModel}) exchanging
+ * activations and gradients with the neighbouring pipeline stages; the data-parallel gradient reduction runs
+ * bucket by bucket during the last backward ({@link GradSync}); then the gradients are averaged, clipped by the
+ * global norm over the whole mesh and AdamW updates the parameters this rank owns ({@link ShardedAdamW}).
+ *
+ * <p>The run computes what the single-process {@link wanka.train.Trainer} computes with batch
+ * {@code microBatch·dp} and gradient accumulation {@link ParallelLayout#microBatches()}: the same data (data
+ * rank d takes rows [d·b, (d+1)·b) of each micro-batch), the same initial weights, the same schedule; only the
+ * order of floating-point sums differs, so losses agree to rounding. A given layout is bitwise reproducible.
+ */
+public final class ParallelTrainer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private final RankEnv env;
+    private final TrainOptions options;
+    private final PackedBatches data;
+    private final ParallelModel model;
+    private final GradSync sync;
+    private final ShardedAdamW optimizer;
+    private final List<PipelineSchedule.Action> schedule;
+    private final CommStats stats = new CommStats();
+    private final Map<String, int[]> shapes = new LinkedHashMap<>();
+    private long step;
+
+    /**
+     * @param model the full model, built identically on every rank (same seed or same checkpoint)
+     * @param mesh this rank's place in the layout ({@link DeviceMesh#create})
+     * @param data batches of {@code microBatch·dp} sequences (every rank reads its own rows)
+     * @param device this rank's device (not shared with other ranks)
+     */
+    public ParallelTrainer(TeleChat2 model, DeviceMesh mesh, ParallelLayout layout, TrainOptions options, PackedBatches data, CpuDevice device) {
+        layout.check(model.config(), options.seq(), mesh.world().size());
+        if (!mesh.shape().equals(layout.mesh())) throw new IllegalArgumentException("mesh " + mesh.shape() + " is not the layout's " + layout.mesh());
+        this.options = options;
+        this.data = data;
+        this.env = new RankEnv(model.config(), layout, mesh, new Comm(stats), device, options.seq());
+        model.parameters().forEach((k, v) -> shapes.put(k, v.shape().dims()));
+        GradSync[] late = new GradSync[1];
+        this.model = ParallelModel.of(model, env, g -> late[0].ready(g));
+        this.sync = late[0] = new GradSync(this.model.flat, env.comm(), mesh.dp(), layout.zero(), this.model.groups);
+        this.optimizer = new ShardedAdamW(this.model.flat, sync.owned(), options.adam(), env.tpRank(), device.pool());
+        this.schedule = PipelineSchedule.of(layout.pp(), mesh.pp().rank(), layout.microBatches(), layout.vpp());
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** This data-parallel rank's rows of micro-batch {@code micro} of step {@code step}. */
+    private Batch localBatch(long step, int micro) {
+        Batch full = data.get(step, micro);
+        int b = env.layout().microBatch(), dp = env.mesh().dp().size(), d = env.mesh().dp().rank(), s = full.seq();
+        if (full.batch() != b * dp) {
+            throw new IllegalArgumentException("the data gives batches of " + full.batch() + " sequences; this layout needs micro-batch " + b + " × dp " + dp);
+        }
+        return new Batch(Arrays.copyOfRange(full.inputs(), d * b * s, (d + 1) * b * s), Arrays.copyOfRange(full.targets(), d * b * s, (d + 1) * b * s), b, s);
+    }
+
+    /** Shape of the activation passed between pipeline stages. */
+    private Shape activationShape() {
+        ParallelLayout l = env.layout();
+        int h = env.config().hiddenSize();
+        return l.splitsRows() ? Shape.of(l.microBatch() * options.seq() / l.tp(), h) : Shape.of(l.microBatch(), options.seq(), h);
+    }
+
+    /** Runs one optimizer step; collective over the world. */
+    public StepLog runStep() {
+        long t0 = System.nanoTime();
+        stats.reset();
+        env.device().memory().resetPeak();
+        ParallelLayout layout = env.layout();
+        ProcessGroup pp = env.mesh().pp();
+        int m = layout.microBatches(), v = layout.vpp(), p = pp.size(), r = pp.rank();
+        int prev = (r + p - 1) % p, next = (r + 1) % p;
+        Shape act = activationShape();
+        int actN = (int) act.numel();
+        Tensor[][] inputs = new Tensor[v][m], outputs = new Tensor[v][m];
+        List<Comm.Pending> sends = new ArrayList<>();
+        double lossSum = 0;
+        sync.begin();
+        for (PipelineSchedule.Action a : schedule) {
+            ModelChunk chunk = model.chunks.get(a.chunk());
+            int c = a.chunk(), i = a.micro();
+            if (a.forward()) {
+                Tensor in = null;
+                if (!chunk.first()) {
+                    in = Tensor.zeros(env.device(), act);
+                    env.comm().recv(pp, in.data(), in.offset(), actN, prev, 2 * c);
+                    in.requiresGrad(true);
+                }
+                Tensor out = chunk.forward(in, localBatch(step, i));
+                inputs[c][i] = in;
+                outputs[c][i] = out;
+                if (chunk.last()) lossSum += out.item();
+                else sends.add(env.comm().send(pp, out.data(), out.offset(), actN, next, 2 * (r == p - 1 ? c + 1 : c)));
+            } else {
+                boolean lastMicro = i == m - 1;
+                sync.arm(lastMicro);
+                Tensor out = outputs[c][i];
+                if (chunk.last()) {
+                    Backward.run(out);
+                } else {
+                    Tensor g = Tensor.zeros(env.device(), act);
+                    env.comm().recv(pp, g.data(), g.offset(), actN, next, 2 * c + 1);
+                    Backward.run(out, g);
+                }
+                out.release();
+                if (lastMicro) for (int g : chunk.allGroups()) sync.ready(g);
+                sync.arm(false);
+                Tensor in = inputs[c][i];
+                if (in != null) {
+                    Tensor gi = in.grad();
+                    sends.add(env.comm().send(pp, gi.data(), gi.offset(), actN, prev, 2 * (r == 0 ? c - 1 : c) + 1));
+                    in.setGrad(null);
+                    gi.release();
+                    in.release();
+                }
+                inputs[c][i] = outputs[c][i] = null;
+            }
+        }
+        for (Comm.Pending s : sends) s.await();
+        sync.finish();
+        FlatParams flat = model.flat;
+        if (layout.splitsRows()) { // norms saw only this rank's rows: sum their gradients over tp (Megatron's layernorm all-reduce)
+            for (FlatParams.Slot s : flat.slots) if (s.split() == Split.REPLICATED) env.comm().allReduce(env.mesh().tp(), flat.grads, s.offset(), s.numel());
+        }
+        optimizer.scaleGrads(1f / (layout.dp() * m));
+        double[] sq = {optimizer.sumOfSquares()};
+        env.comm().allReduce(env.mesh().tp(), sq);
+        env.comm().allReduce(pp, sq);
+        if (layout.zero()) env.comm().allReduce(env.mesh().dp(), sq);
+        double norm = Math.sqrt(sq[0]);
+        double[] loss = {model.chunks.getLast().last() ? lossSum / m : 0};
+        env.comm().allReduce(pp, loss);
+        env.comm().allReduce(env.mesh().dp(), loss);
+        loss[0] /= layout.dp();
+        if (!Double.isFinite(norm)) {
+            throw new IllegalStateException("step " + (step + 1) + ": gradient norm is " + norm + " (loss " + loss[0] + "); lower --lr or check the data");
+        }
+        if (options.clipNorm() > 0 && norm > options.clipNorm()) optimizer.scaleGrads((float) (options.clipNorm() / (norm + 1e-6)));
+        LrSchedule lrs = options.lrSchedule();
+        double lr = lrs.at(step);
+        optimizer.step(lr);
+        sync.gatherParams();
+        step++;
+        double ms = (System.nanoTime() - t0) / 1e6, exposed = stats.exposedNanos() / 1e6, bubble = stats.bubbleNanos() / 1e6;
+        return new StepLog(env.mesh().world().rank(), step, loss[0], lr, norm, ms, Math.max(0, ms - exposed - bubble), exposed,
+                stats.overlappedNanos() / 1e6, bubble, env.device().memory().peakBytes(), stats.bytes(),
+                model.flat.buckets.size(), sync.startedEarly());
+    }
+
+    /**
+     * Trains until {@code options.steps()}, writing each step's {@link StepLog} to {@code ranks/rank-NNNNN.jsonl}
+     * under the output directory and handing it to {@code listener}; at the end, the gathered model is saved by
+     * world rank 0 as an HF model directory {@code model/} there. Returns this rank's logs.
+     */
+    public List<StepLog> run(Consumer<StepLog> listener) throws IOException {
+        Path dir = options.outDir().resolve("ranks");
+        Files.createDirectories(dir);
+        List<StepLog> logs = new ArrayList<>();
+        boolean first = env.mesh().world().rank() == 0;
+        long tokensPerStep = (long) env.layout().globalBatch() * options.seq();
+        double flopsPerToken = env.config().flopsPerToken(options.seq());
+        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(String.format("rank-%05d.jsonl", env.mesh().world().rank())));
+             BufferedWriter metrics = first ? Files.newBufferedWriter(options.outDir().resolve("metrics.jsonl")) : null) {
+            while (step < options.steps()) {
+                StepLog s = runStep();
+                w.write(JSON.writeValueAsString(s));
+                w.newLine();
+                w.flush();
+                if (metrics != null) { // the single-process metrics line, for the same tools
+                    double tps = tokensPerStep / (s.stepMs() / 1e3);
+                    metrics.write(JSON.writeValueAsString(new StepMetrics(s.step(), s.loss(), s.lr(), s.gradNorm(), tps, tps * flopsPerToken / 1e9,
+                            Double.NaN, s.stepMs() / 1e3, s.step() * tokensPerStep, s.peakBytes())));
+                    metrics.newLine();
+                    metrics.flush();
+                }
+                logs.add(s);
+                listener.accept(s);
+            }
+        }
+        save(options.outDir().resolve("model"));
+        return logs;
+    }
+
+    /**
+     * Every parameter of the full model under its HF name, assembled from all ranks (a collective over the
+     * world: each part is written by its owner, data-parallel rank 0 and, for replicas, tensor-parallel rank 0,
+     * into a zero buffer that is then summed, which adds only zeros to each value). Returned on world rank 0;
+     * empty elsewhere.
+     */
+    public Map<String, float[]> gather() {
+        Map<String, Integer> offsets = new LinkedHashMap<>();
+        int total = 0;
+        for (var e : shapes.entrySet()) {
+            offsets.put(e.getKey(), total);
+            total += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+        }
+        float[] all = new float[total];
+        if (env.mesh().dp().rank() == 0) {
+            for (FlatParams.Slot s : model.flat.slots) {
+                if (!s.split().owns(env.tpRank())) continue;
+                int n = Arrays.stream(s.fullShape()).reduce(1, (a, b) -> a * b);
+                float[] full = new float[n];
+                s.split().place(model.flat.params, s.offset(), s.fullShape(), env.tpRank(), env.tpSize(), full);
+                System.arraycopy(full, 0, all, offsets.get(s.name()), n);
+            }
+        }
+        env.comm().allReduce(env.mesh().world(), all, 0, total);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        if (env.mesh().world().rank() != 0) return out;
+        for (var e : shapes.entrySet()) {
+            int o = offsets.get(e.getKey()), n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+            out.put(e.getKey(), Arrays.copyOfRange(all, o, o + n));
+        }
+        return out;
+    }
+
+    /** Gathers the model and, on world rank 0, writes it to {@code dir} as an HF model directory ({@code generate} loads it). */
+    public void save(Path dir) throws IOException {
+        Map<String, float[]> full = gather();
+        if (full.isEmpty()) return;
+        TeleChat2Config c = env.config();
+        TeleChat2 m = TeleChat2.fromParameters(c, name -> Tensor.wrap(env.device(), full.get(name), shapes.get(name)));
+        ModelIO.save(m, dir);
+    }
+
+    @Override
+    public void close() {
+        env.comm().close();
+    }
+}

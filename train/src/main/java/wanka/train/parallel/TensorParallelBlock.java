@@ -1,0 +1,70 @@
+package wanka.train.parallel;
+
+import wanka.dist.ProcessGroup;
+import wanka.model.layers.Block;
+import wanka.model.layers.LayerCache;
+import wanka.model.layers.Mlp;
+import wanka.model.layers.Rotary;
+import wanka.model.layers.SelfAttention;
+import wanka.tensor.Tensor;
+import wanka.tensor.ops.Ops;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One tensor-parallel rank's share of a TeleChat2 layer (Megatron-LM, Shoeybi et al. 2019 §3): the model's own
+ * {@link SelfAttention} and {@link Mlp} over this rank's heads and FFN columns ({@link Split}), with the
+ * communication placed around them as Megatron does: f ({@link CommOps#copyToGroup}) before the column-parallel
+ * projections, g ({@link CommOps#reduceFromGroup}) after the row-parallel ones, two all-reduces forward and two
+ * backward per layer (parallel-formulas §2.6). The row-parallel biases live on rank 0 only, so the sum adds
+ * them once.
+ *
+ * <p>With sequence parallelism (Korthikanti et al. 2022) the residual stream and the norms hold only this
+ * rank's block of token rows ([batch·seq/t, hidden]); f and g become all-gather and reduce-scatter over rows,
+ * moving the same bytes while norms and residual adds run on 1/t of the rows.
+ *
+ * @param seq tokens per sequence (to shape gathered rows as [batch, seq, hidden] for attention)
+ */
+record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor postAttentionNorm, Mlp mlp, float eps,
+                           Comm comm, ProcessGroup tp, boolean sequenceParallel, int seq) implements Block {
+
+    @Override
+    public Tensor forward(Tensor x, Rotary rotary) {
+        Tensor h = Ops.add(x, exit(attention.forward(enter(Ops.rmsNorm(x, inputNorm, eps)), rotary)));
+        return Ops.add(h, exit(mlp.forward(enter(Ops.rmsNorm(h, postAttentionNorm, eps)))));
+    }
+
+    /** Into the tensor-parallel region: full rows on every rank, gradient summed over the group. */
+    private Tensor enter(Tensor x) {
+        if (!sequenceParallel) return CommOps.copyToGroup(x, comm, tp);
+        int rows = x.shape().rows() * tp.size();
+        return CommOps.gatherRows(x, comm, tp, rows / seq, seq, x.shape().lastDim());
+    }
+
+    /** Out of it: the partial outputs summed (and, with sequence parallelism, split by rows again). */
+    private Tensor exit(Tensor partial) {
+        return sequenceParallel ? CommOps.reduceScatterRows(partial, comm, tp) : CommOps.reduceFromGroup(partial, comm, tp);
+    }
+
+    @Override
+    public Tensor forwardCached(Tensor x, Rotary rotary, LayerCache cache) {
+        throw new UnsupportedOperationException("generation runs on the gathered model (the HF directory a parallel run saves), not on tensor-parallel shards");
+    }
+
+    @Override
+    public Map<String, Tensor> parameters() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("input_layernorm.weight", inputNorm);
+        m.put("self_attention.query.weight", attention.query().weight());
+        m.put("self_attention.key_value.weight", attention.keyValue().weight());
+        m.put("self_attention.dense.weight", attention.dense().weight());
+        if (attention.dense().bias() != null) m.put("self_attention.dense.bias", attention.dense().bias());
+        m.put("post_attention_layernorm.weight", postAttentionNorm);
+        m.put("mlp.gate_proj.weight", mlp.gate().weight());
+        m.put("mlp.up_proj.weight", mlp.up().weight());
+        m.put("mlp.down_proj.weight", mlp.down().weight());
+        if (mlp.down().bias() != null) m.put("mlp.down_proj.bias", mlp.down().bias());
+        return m;
+    }
+}

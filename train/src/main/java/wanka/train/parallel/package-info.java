@@ -1,0 +1,23 @@
+/**
+ * Parallel pre-training (issue 8, F1 and F3): data, tensor (+ sequence) and pipeline parallelism and ZeRO-1,
+ * applied to the unchanged TeleChat2 model and trained on the {@code wanka.dist} process groups.
+ *
+ * <p>{@link wanka.train.parallel.ParallelLayout} names the layout and says why one does not fit.
+ * {@link wanka.train.parallel.ParallelRun} trains every rank of a {@link wanka.dist.World} that lives in this
+ * process (threads in-process, one rank per process under mpirun); each rank is a
+ * {@link wanka.train.parallel.ParallelTrainer}: it slices the built model ({@code ParallelModel}, torchtitan's
+ * {@code parallelize}) into its pipeline chunks and tensor-parallel shards held in flat, bucketed buffers
+ * ({@code FlatParams}), runs the 1F1B / interleaved schedule ({@code PipelineSchedule}), reduces gradient buckets
+ * during backward ({@code GradSync}), and updates its shard with AdamW ({@code ShardedAdamW}). Communication
+ * inside the model is a handful of autograd ops ({@code CommOps}, {@code VocabParallel}) placed where
+ * Megatron-LM places them ({@code TensorParallelBlock}).
+ *
+ * <p>Exactness: every layout computes what the single-process trainer computes with batch
+ * {@code microBatch·dp} and {@code microBatches} accumulation steps; on a 4-layer GQA test model the losses of
+ * 20 steps agree within 2e-6 relative for dp, ZeRO-1, tp, sequence parallel, pp (1F1B, uneven, interleaved)
+ * and tp × dp × pp = 2 × 2 × 2, and a layout reruns bitwise. Logs: {@link wanka.train.parallel.StepLog}.
+ *
+ * <p>Not yet: multi-replica overlap (F2), recompute chosen per layer from a plan file, resuming a parallel run
+ * or saving its optimizer state, domain-mixed data, and a model too large to build whole on one rank.
+ */
+package wanka.train.parallel;

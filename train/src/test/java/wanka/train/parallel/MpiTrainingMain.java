@@ -1,0 +1,32 @@
+package wanka.train.parallel;
+
+import wanka.data.TokenShard;
+import wanka.dist.World;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One rank of {@link MpiTrainingTest}'s jobs, started by mpirun: trains the test layout named by the arguments
+ * ({@code tp dp pp microBatch shard outDir}) on the Open MPI world and prints rank 0's losses as
+ * {@code losses: l1,l2,…} (full precision).
+ */
+public final class MpiTrainingMain {
+    private MpiTrainingMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int tp = Integer.parseInt(args[0]), dp = Integer.parseInt(args[1]), pp = Integer.parseInt(args[2]), micro = Integer.parseInt(args[3]);
+        ParallelLayout layout = ParallelTrainingTest.layout(tp, dp, pp, micro);
+        try (World world = World.fromEnvironment(Duration.ofMinutes(2)); TokenShard shard = TokenShard.open(Path.of(args[4]))) {
+            Map<Integer, List<StepLog>> logs = ParallelRun.run(world, ParallelTrainingTest.job(layout, shard, Path.of(args[5])), s -> { });
+            List<StepLog> mine = logs.values().iterator().next();
+            if (mine.getFirst().rank() == 0) {
+                System.out.println("losses: " + mine.stream().map(s -> Double.toString(s.loss())).collect(Collectors.joining(",")));
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package wanka.train.parallel;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import wanka.data.PackedBatches;
+import wanka.data.TokenShard;
+import wanka.dist.ProcessGroup;
+import wanka.dist.launch.Launch;
+import wanka.model.TeleChat2;
+import wanka.tensor.Tensor;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The parallel layouts with one rank per process under {@code mpirun} (Open MPI through FFM), against the
+ * single-process losses, as {@link ParallelTrainingTest} checks them in-process. Skips, saying why, where Open
+ * MPI is not installed.
+ */
+class MpiTrainingTest {
+    @TempDir
+    static Path dir;
+    static Path shardFile;
+    static List<Double> reference;
+    static String classpath;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Launch.Plan probe = Launch.plan(2, "", List.of());
+        assumeTrue(probe.mpi(), "Open MPI is not usable here, skipping the MPI training tests: " + probe.note());
+        List<String> cp = new ArrayList<>();
+        for (Class<?> c : List.of(ParallelTrainer.class, MpiTrainingMain.class, TeleChat2.class, Tensor.class, PackedBatches.class, ProcessGroup.class,
+                ObjectMapper.class, JsonFactory.class, JsonInclude.class)) {
+            String loc = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            if (!cp.contains(loc)) cp.add(loc);
+        }
+        classpath = String.join(File.pathSeparator, cp);
+        shardFile = ParallelTrainingTest.writeShard(dir);
+        try (TokenShard s = TokenShard.open(shardFile)) {
+            reference = ParallelTrainingTest.referenceLosses(s, dir.resolve("single"));
+        }
+    }
+
+    static List<Double> mpirun(int tp, int dp, int pp, int micro) throws Exception {
+        int n = tp * dp * pp;
+        Path out = dir.resolve("tp" + tp + "dp" + dp + "pp" + pp);
+        Launch.Plan plan = Launch.plan(n, classpath, List.of(MpiTrainingMain.class.getName(), "" + tp, "" + dp, "" + pp, "" + micro, shardFile.toString(), out.toString()));
+        List<String> cmd = new ArrayList<>(plan.command());
+        if (!cmd.contains("--oversubscribe")) cmd.add(1, "--oversubscribe");
+        Process p = Launch.processBuilder(new Launch.Plan(cmd, plan.environment(), plan.note(), plan.mpi())).redirectErrorStream(true).start();
+        byte[] bytes;
+        try (var in = p.getInputStream()) {
+            bytes = in.readAllBytes();
+        }
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("mpirun did not end");
+        }
+        String output = new String(bytes, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(output).isZero();
+        String line = output.lines().filter(l -> l.startsWith("losses: ")).findFirst().orElseThrow(() -> new AssertionError("no losses in: " + output));
+        List<Double> losses = Arrays.stream(line.substring(8).split(",")).map(Double::parseDouble).toList();
+        double dev = ParallelTrainingTest.maxDeviation(losses, reference);
+        System.out.printf("mpirun tp%d dp%d pp%d: max relative loss deviation over %d steps: %.3e%n", tp, dp, pp, losses.size(), dev);
+        assertThat(dev).isLessThan(1e-4);
+        return losses;
+    }
+
+    @Test
+    void dataParallel() throws Exception {
+        mpirun(1, 2, 1, 2);
+    }
+
+    @Test
+    void tensorParallel() throws Exception {
+        mpirun(2, 1, 1, 4);
+    }
+
+    @Test
+    void pipelineParallel() throws Exception {
+        mpirun(1, 1, 2, 4);
+    }
+
+    @Test
+    void tensorAndDataParallel() throws Exception {
+        mpirun(2, 2, 1, 2);
+    }
+}
