@@ -5,7 +5,7 @@ package wanka.align.sft;
  * loss is taken: prompt tokens, padding, each sample's last position).
  *
  * <p>{@code positions} and {@code segments} are null for padded rows (one sample per row, positions 0..seq-1). For
- * packed rows they give each token's RoPE position, restarting at 0 for every sample, and the
+ * packed rows ({@link SftPacker}) they give each token's RoPE position, restarting at 0 for every sample, and the
  * sample it belongs to, so attention stays inside a sample.
  *
  * @param inputs    token ids, batch·seq

@@ -12,11 +12,17 @@ import java.util.Map;
  */
 public record SelfAttention(Linear query, Linear keyValue, Linear dense, int heads, int kvHeads, int headDim) {
 
+    /** Full-sequence forward; with {@link Rotary#packing()} positions restart per sample and attention stays inside it. */
     public Tensor forward(Tensor x, Rotary rotary) {
-        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), 0);
-        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), 0);
-        Tensor ctx = Ops.attention(q, kv, heads, kvHeads, headDim);
-        return dense.forward(ctx);
+        Packing p = rotary.packing();
+        if (p == null) {
+            Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), 0);
+            Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), 0);
+            return dense.forward(Ops.attention(q, kv, heads, kvHeads, headDim));
+        }
+        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), p.positions());
+        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), p.positions());
+        return dense.forward(Ops.attention(q, kv, heads, kvHeads, headDim, p.segments()));
     }
 
     public Tensor forwardCached(Tensor x, Rotary rotary, LayerCache cache) {

@@ -31,6 +31,19 @@ public final class Ops {
         return RopeOp.forward(x, heads, headStride, headDim, table, start);
     }
 
+    /** Rotary embedding with an explicit position per token ({@code positions[b·seq + s]}), e.g. restarting per packed sample. */
+    public static Tensor rope(Tensor x, int heads, int headStride, int headDim, RopeTable table, int[] positions) {
+        return RopeOp.forward(x, heads, headStride, headDim, table, 0, positions);
+    }
+
+    /**
+     * Causal GQA attention restricted to segments: token t of row b attends only to earlier tokens with the same
+     * {@code segmentIds[b·seq + t]} (packed samples; ids of one sample must be contiguous).
+     */
+    public static Tensor attention(Tensor q, Tensor kv, int heads, int kvHeads, int headDim, int[] segmentIds) {
+        return AttentionOp.forward(q, kv, heads, kvHeads, headDim, segmentIds);
+    }
+
     /** Causal GQA attention of queries [b, s, h·d] over interleaved key_value rows [b, s, kv·2d]. */
     public static Tensor attention(Tensor q, Tensor kv, int heads, int kvHeads, int headDim) {
         return AttentionOp.forward(q, kv, heads, kvHeads, headDim);
