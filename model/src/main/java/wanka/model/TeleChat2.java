@@ -5,6 +5,7 @@ import wanka.model.layers.LayerCache;
 import wanka.model.layers.Linear;
 import wanka.model.layers.Mlp;
 import wanka.model.layers.Packing;
+import wanka.model.layers.Projection;
 import wanka.model.layers.Rotary;
 import wanka.model.layers.SelfAttention;
 import wanka.model.io.WeightNames;
@@ -54,6 +55,18 @@ public final class TeleChat2 {
     /** Replaces every block by {@code wrap.apply(block)} (e.g. a recomputation wrapper). */
     public void mapBlocks(Function<Block, Block> wrap) {
         blocks.replaceAll(wrap::apply);
+    }
+
+    /**
+     * Replaces every projection of every block by {@code f(name, projection)}, where name is the HF module name
+     * (e.g. {@code transformer.h.3.self_attention.query}); e.g. to wrap chosen projections in LoRA adapters.
+     * Parameters keep their names and tensors: {@link #parameters()} lists the base weights.
+     */
+    public void mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
+        for (int i = 0; i < blocks.size(); i++) {
+            String prefix = "transformer.h." + i + ".";
+            blocks.set(i, blocks.get(i).mapProjections((n, p) -> f.apply(prefix + n, p)));
+        }
     }
 
     public Device device() {

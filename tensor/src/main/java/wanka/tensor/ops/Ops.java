@@ -21,6 +21,16 @@ public final class Ops {
         return AddOp.forward(a, b);
     }
 
+    /** s·x element-wise for a constant s. */
+    public static Tensor scale(Tensor x, float s) {
+        return ScaleOp.forward(x, s);
+    }
+
+    /** Inverted dropout with probability {@code p}, its mask drawn from {@code seed}: x·m/(1−p). */
+    public static Tensor dropout(Tensor x, float p, long seed) {
+        return DropoutOp.forward(x, p, seed);
+    }
+
     /** RMSNorm over the last axis with a learned scale. */
     public static Tensor rmsNorm(Tensor x, Tensor w, float eps) {
         return RmsNormOp.forward(x, w, eps);
