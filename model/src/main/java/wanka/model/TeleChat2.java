@@ -4,6 +4,8 @@ import wanka.model.layers.Block;
 import wanka.model.layers.LayerCache;
 import wanka.model.layers.Linear;
 import wanka.model.layers.Mlp;
+import wanka.model.layers.Packing;
+import wanka.model.layers.Projection;
 import wanka.model.layers.Rotary;
 import wanka.model.layers.SelfAttention;
 import wanka.model.io.WeightNames;
@@ -55,6 +57,18 @@ public final class TeleChat2 {
         blocks.replaceAll(wrap::apply);
     }
 
+    /**
+     * Replaces every projection of every block by {@code f(name, projection)}, where name is the HF module name
+     * (e.g. {@code transformer.h.3.self_attention.query}); e.g. to wrap chosen projections in LoRA adapters.
+     * Parameters keep their names and tensors: {@link #parameters()} lists the base weights.
+     */
+    public void mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
+        for (int i = 0; i < blocks.size(); i++) {
+            String prefix = "transformer.h." + i + ".";
+            blocks.set(i, blocks.get(i).mapProjections((n, p) -> f.apply(prefix + n, p)));
+        }
+    }
+
     public Device device() {
         return wordEmbeddings.device();
     }
@@ -63,8 +77,19 @@ public final class TeleChat2 {
 
     /** Final hidden states [batch, seq, hidden] (after {@code ln_f}) for token ids laid out [batch, seq]. */
     public Tensor hidden(int[] ids, int batch, int seq) {
+        return hidden(ids, batch, seq, null);
+    }
+
+    /**
+     * Final hidden states of packed rows: several samples per row, each at positions from 0 and attending only to
+     * itself ({@link Packing}; null: one sample per row). The rotary table is the one of the row length {@code seq}.
+     */
+    public Tensor hidden(int[] ids, int batch, int seq, Packing packing) {
         if (ids.length != batch * seq) throw new IllegalArgumentException("ids has " + ids.length + " tokens, expected batch*seq = " + batch * seq);
-        Rotary rotary = rotary(seq);
+        if (packing != null && packing.positions().length != ids.length) {
+            throw new IllegalArgumentException("packing covers " + packing.positions().length + " tokens, expected batch*seq = " + batch * seq);
+        }
+        Rotary rotary = packing == null ? rotary(seq) : rotary(seq).packed(packing);
         Tensor x = Ops.embedding(wordEmbeddings, ids, batch, seq);
         for (Block b : blocks) x = b.forward(x, rotary);
         return Ops.rmsNorm(x, lnF, (float) config.layerNormEpsilon());
@@ -76,6 +101,16 @@ public final class TeleChat2 {
      */
     public Tensor loss(int[] inputs, int[] targets, int batch, int seq) {
         return Ops.lmHeadCrossEntropy(hidden(inputs, batch, seq), lmHead, targets);
+    }
+
+    /** {@link #loss(int[], int[], int, int)} over packed rows ({@link #hidden(int[], int, int, Packing)}). */
+    public Tensor loss(int[] inputs, int[] targets, int batch, int seq, Packing packing) {
+        return Ops.lmHeadCrossEntropy(hidden(inputs, batch, seq, packing), lmHead, targets);
+    }
+
+    /** The LM head weight [vocab, hidden] (untied). */
+    public Tensor lmHead() {
+        return lmHead;
     }
 
     /** Logits [batch, seq, vocab] (inference). */

@@ -40,7 +40,7 @@ public final class Checkpoints {
 
     /** Writes the files of one checkpoint into a (partial) directory. */
     @FunctionalInterface
-    interface Content {
+    public interface Content {
         void writeInto(Path dir) throws IOException;
     }
 
@@ -76,7 +76,7 @@ public final class Checkpoints {
      * Writes {@code content} into {@code step-N.partial}, then its manifest, then renames it to {@code step-N}
      * (replacing an older one). If anything fails the partial directory is removed and the error names the checkpoint.
      */
-    Path save(long step, Content content) throws IOException {
+    public Path save(long step, Content content) throws IOException {
         Path dir = root.resolve(String.format("step-%08d", step));
         Path tmp = root.resolve(dir.getFileName() + PARTIAL);
         try {

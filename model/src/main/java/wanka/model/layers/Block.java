@@ -16,4 +16,10 @@ public interface Block {
 
     /** Parameters under their HF names relative to the block (e.g. {@code self_attention.query.weight}). */
     java.util.Map<String, Tensor> parameters();
+
+    /**
+     * This block with each projection replaced by {@code f(name, projection)}, names relative to the block as in the
+     * HF checkpoint without {@code .weight} (e.g. {@code self_attention.query}, {@code mlp.down_proj}).
+     */
+    Block mapProjections(java.util.function.BiFunction<String, Projection, Projection> f);
 }

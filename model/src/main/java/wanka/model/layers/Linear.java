@@ -4,8 +4,14 @@ import wanka.tensor.Tensor;
 import wanka.tensor.ops.Ops;
 
 /** y = x·Wᵀ (+ b), with W stored [out, in] as in PyTorch / HF checkpoints. */
-public record Linear(Tensor weight, Tensor bias) {
+public record Linear(Tensor weight, Tensor bias) implements Projection {
 
+    @Override
+    public Linear base() {
+        return this;
+    }
+
+    @Override
     public Tensor forward(Tensor x) {
         return Ops.linear(x, weight, bias);
     }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** SwiGLU feed-forward: down(silu(gate(x)) · up(x)) + down bias. */
-public record Mlp(Linear gate, Linear up, Linear down) {
+public record Mlp(Projection gate, Projection up, Projection down) {
 
     public Tensor forward(Tensor x) {
         return down.forward(Ops.swiglu(gate.forward(x), up.forward(x)));
@@ -15,10 +15,15 @@ public record Mlp(Linear gate, Linear up, Linear down) {
 
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
-        m.put("gate_proj.weight", gate.weight());
-        m.put("up_proj.weight", up.weight());
-        m.put("down_proj.weight", down.weight());
-        m.put("down_proj.bias", down.bias());
+        m.put("gate_proj.weight", gate.base().weight());
+        m.put("up_proj.weight", up.base().weight());
+        m.put("down_proj.weight", down.base().weight());
+        m.put("down_proj.bias", down.base().bias());
         return m;
+    }
+
+    /** This MLP with each projection replaced by {@code f(name, projection)}; names are {@code gate_proj}, {@code up_proj}, {@code down_proj}. */
+    public Mlp mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
+        return new Mlp(f.apply("gate_proj", gate), f.apply("up_proj", up), f.apply("down_proj", down));
     }
 }

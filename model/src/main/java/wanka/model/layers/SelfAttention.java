@@ -10,13 +10,19 @@ import java.util.Map;
  * TeleChat2 self-attention: {@code query} [h,h] and interleaved {@code key_value} [2·kv·d, h] without bias,
  * RoPE on q and k, causal grouped-query attention, output projection {@code dense} with bias.
  */
-public record SelfAttention(Linear query, Linear keyValue, Linear dense, int heads, int kvHeads, int headDim) {
+public record SelfAttention(Projection query, Projection keyValue, Projection dense, int heads, int kvHeads, int headDim) {
 
+    /** Full-sequence forward; with {@link Rotary#packing()} positions restart per sample and attention stays inside it. */
     public Tensor forward(Tensor x, Rotary rotary) {
-        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), 0);
-        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), 0);
-        Tensor ctx = Ops.attention(q, kv, heads, kvHeads, headDim);
-        return dense.forward(ctx);
+        Packing p = rotary.packing();
+        if (p == null) {
+            Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), 0);
+            Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), 0);
+            return dense.forward(Ops.attention(q, kv, heads, kvHeads, headDim));
+        }
+        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), p.positions());
+        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), p.positions());
+        return dense.forward(Ops.attention(q, kv, heads, kvHeads, headDim, p.segments()));
     }
 
     public Tensor forwardCached(Tensor x, Rotary rotary, LayerCache cache) {
@@ -29,10 +35,15 @@ public record SelfAttention(Linear query, Linear keyValue, Linear dense, int hea
 
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
-        m.put("query.weight", query.weight());
-        m.put("key_value.weight", keyValue.weight());
-        m.put("dense.weight", dense.weight());
-        m.put("dense.bias", dense.bias());
+        m.put("query.weight", query.base().weight());
+        m.put("key_value.weight", keyValue.base().weight());
+        m.put("dense.weight", dense.base().weight());
+        m.put("dense.bias", dense.base().bias());
         return m;
+    }
+
+    /** This attention with each projection replaced by {@code f(name, projection)}; names are {@code query}, {@code key_value}, {@code dense}. */
+    public SelfAttention mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
+        return new SelfAttention(f.apply("query", query), f.apply("key_value", keyValue), f.apply("dense", dense), heads, kvHeads, headDim);
     }
 }

@@ -23,6 +23,12 @@ public record TransformerBlock(Tensor inputNorm, SelfAttention attention, Tensor
     }
 
     @Override
+    public TransformerBlock mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
+        return new TransformerBlock(inputNorm, attention.mapProjections((n, p) -> f.apply("self_attention." + n, p)), postAttentionNorm,
+                mlp.mapProjections((n, p) -> f.apply("mlp." + n, p)), eps);
+    }
+
+    @Override
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put("input_layernorm.weight", inputNorm);

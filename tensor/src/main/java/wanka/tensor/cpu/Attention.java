@@ -12,6 +12,10 @@ import java.util.Objects;
  * {@code j <= queryStart + i} of kv head {@code h / (heads / kvHeads)}. Operands are strided (see
  * {@link AttentionOperand}); each head vector's {@code headDim} floats are contiguous.
  *
+ * <p>With {@link AttentionSegments} (packed samples) query {@code i} only attends keys
+ * {@code start(b, i) <= j <= i}; key tiles before the tile's first segment start are skipped, as past the
+ * causal limit.
+ *
  * <p>Work split: forward over (sequence, kv head, query tile) with all query heads of a kv head in
  * one tile; backward over (sequence, kv head) pairs, so its parallelism is {@code batch * kvHeads}.
  */
@@ -40,6 +44,15 @@ public final class Attention {
      */
     public static void forward(CpuPool pool, AttentionShape s, AttentionOperand q, AttentionOperand k,
                                AttentionOperand v, AttentionOperand out, float[] lse) {
+        forward(pool, s, q, k, v, out, lse, null);
+    }
+
+    /**
+     * {@link #forward(CpuPool, AttentionShape, AttentionOperand, AttentionOperand, AttentionOperand, AttentionOperand, float[])}
+     * with segment masking: {@code segments} (null: none) covers {@code batch x keyLen} positions.
+     */
+    public static void forward(CpuPool pool, AttentionShape s, AttentionOperand q, AttentionOperand k,
+                               AttentionOperand v, AttentionOperand out, float[] lse, AttentionSegments segments) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(s, "s");
         checkQueries("q", q, s);
@@ -47,13 +60,14 @@ public final class Attention {
         checkKeys("v", v, s);
         checkQueries("out", out, s);
         if (lse != null) checkLse(lse, s);
+        checkSegments(segments, s);
 
         final int group = s.groupSize();
         final int tileQueries = Math.max(1, ROW_TILE / group);
         final int tiles = (s.queryLen() + tileQueries - 1) / tileQueries;
         final int pairs = s.batch() * s.kvHeads();
         pool.parallelFor(tiles * pairs, 1, (from, to) -> {
-            AttentionForward worker = new AttentionForward(s, q, k, v, out, lse, tileQueries * group, KEY_TILE);
+            AttentionForward worker = new AttentionForward(s, q, k, v, out, lse, segments, tileQueries * group, KEY_TILE);
             for (int t = from; t < to; t++) {
                 int tile = balancedOrder(t / pairs, tiles);
                 int pair = t % pairs;
@@ -78,6 +92,13 @@ public final class Attention {
     public static void backward(CpuPool pool, AttentionShape s, AttentionOperand q, AttentionOperand k,
                                 AttentionOperand v, AttentionOperand out, AttentionOperand dOut, float[] lse,
                                 AttentionOperand dq, AttentionOperand dk, AttentionOperand dv) {
+        backward(pool, s, q, k, v, out, dOut, lse, dq, dk, dv, null);
+    }
+
+    /** {@link #backward} of a segment-masked {@link #forward} call ({@code segments} null: none). */
+    public static void backward(CpuPool pool, AttentionShape s, AttentionOperand q, AttentionOperand k,
+                                AttentionOperand v, AttentionOperand out, AttentionOperand dOut, float[] lse,
+                                AttentionOperand dq, AttentionOperand dk, AttentionOperand dv, AttentionSegments segments) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(s, "s");
         checkQueries("q", q, s);
@@ -90,11 +111,12 @@ public final class Attention {
         checkQueries("dq", dq, s);
         checkKeys("dk", dk, s);
         checkKeys("dv", dv, s);
+        checkSegments(segments, s);
 
         final int group = s.groupSize();
         final int tileQueries = Math.max(1, ROW_TILE / group);
         pool.parallelFor(s.batch() * s.kvHeads(), 1, (from, to) -> {
-            AttentionBackward worker = new AttentionBackward(s, q, k, v, out, dOut, lse, dq, dk, dv,
+            AttentionBackward worker = new AttentionBackward(s, q, k, v, out, dOut, lse, dq, dk, dv, segments,
                     tileQueries * group, KEY_TILE);
             for (int t = from; t < to; t++) worker.pair(t / s.kvHeads(), t % s.kvHeads(), tileQueries);
         });
@@ -113,6 +135,13 @@ public final class Attention {
     private static void checkKeys(String name, AttentionOperand o, AttentionShape s) {
         Objects.requireNonNull(o, name);
         o.checkFits(name, s.batch(), s.keyLen(), s.kvHeads(), s.headDim());
+    }
+
+    private static void checkSegments(AttentionSegments seg, AttentionShape s) {
+        if (seg != null && (seg.batch() != s.batch() || seg.length() != s.keyLen())) {
+            throw new IllegalArgumentException("segments cover " + seg.batch() + "x" + seg.length() + " positions, attention has "
+                    + s.batch() + "x" + s.keyLen());
+        }
     }
 
     private static void checkLse(float[] lse, AttentionShape s) {

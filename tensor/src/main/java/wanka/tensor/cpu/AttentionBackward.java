@@ -18,6 +18,8 @@ final class AttentionBackward {
     private final AttentionShape s;
     private final AttentionOperand q, k, v, out, dOut, dq, dk, dv;
     private final float[] lse;
+    private final AttentionSegments segments;
+    private final int[] rowStart;        // [rowsPad]: first key each row may attend (segment masking)
     private final int group, dimPad, keyTile, keysUsed;
     private final float[] qt, dot;       // [headDim][rowsPad]: scaled queries / output grads, transposed
     private final float[] qn, don;       // [rowsPad][dimPad]: queries / output grads, row-major
@@ -28,7 +30,8 @@ final class AttentionBackward {
 
     AttentionBackward(AttentionShape s, AttentionOperand q, AttentionOperand k, AttentionOperand v,
                       AttentionOperand out, AttentionOperand dOut, float[] lse,
-                      AttentionOperand dq, AttentionOperand dk, AttentionOperand dv, int maxRows, int keyTile) {
+                      AttentionOperand dq, AttentionOperand dk, AttentionOperand dv, AttentionSegments segments,
+                      int maxRows, int keyTile) {
         this.s = s;
         this.q = q;
         this.k = k;
@@ -36,6 +39,7 @@ final class AttentionBackward {
         this.out = out;
         this.dOut = dOut;
         this.lse = lse;
+        this.segments = segments;
         this.dq = dq;
         this.dk = dk;
         this.dv = dv;
@@ -57,6 +61,7 @@ final class AttentionBackward {
         this.kn = new float[keysUsed * dimPad];
         this.dkAcc = new float[keysUsed * dimPad];
         this.dvAcc = new float[keysUsed * dimPad];
+        this.rowStart = new int[rowsPad];
     }
 
     /** All gradients of sequence {@code b}, kv head {@code kvh}, in query tiles of {@code tileQueries}. */
@@ -115,10 +120,16 @@ final class AttentionBackward {
 
         final int firstQuery = s.queryStart() + i0;
         final int keyEnd = firstQuery + nq;
-        for (int j0 = 0; j0 < keyEnd; j0 += keyTile) {
+        final int keyBegin = segments == null ? 0 : segments.start(b, firstQuery);
+        final int lastStart = segments == null ? 0 : segments.start(b, keyEnd - 1);
+        if (segments != null) {
+            for (int r = 0; r < rows; r++) rowStart[r] = segments.start(b, firstQuery + r / group);
+        }
+        for (int j0 = keyBegin; j0 < keyEnd; j0 += keyTile) {
             int nk = Math.min(keyTile, keyEnd - j0);
             AttentionKernels.rowsTimesTransposed(k.data(), k.index(b, j0, kvh), k.tokenStride(), nk, dim, qt, rp, p, rp);
             if (j0 + nk - 1 > firstQuery) AttentionKernels.maskCausal(p, rp, nk, rp, j0 - firstQuery, group);
+            if (j0 < lastStart) AttentionKernels.maskBefore(p, rp, nk, rows, j0, rowStart);
             probabilities(nk, rp);
             // dV += P^T dO
             AttentionKernels.accumulateProduct(dvAcc, j0 * dimPad, dimPad, nk, p, 0, rp, 1, rows, don, 0, dimPad, dimPad);

@@ -5,6 +5,7 @@ import static wanka.tensor.cpu.AttentionKernels.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * One worker's forward pass over query tiles, with its own tile buffers. A tile is {@code nq}
@@ -17,6 +18,8 @@ final class AttentionForward {
     private final AttentionShape s;
     private final AttentionOperand q, k, v, out;
     private final float[] lse;
+    private final AttentionSegments segments;
+    private final int[] rowStart; // [rowsPad]: first key each row may attend (segment masking)
     private final int group, dimPad, keyTile;
     private final float[] qt;     // [headDim][rowsPad]: scaled queries, transposed
     private final float[] scores; // [keyTile][rowsPad]: scores, then probabilities, transposed
@@ -25,13 +28,14 @@ final class AttentionForward {
     private final float[] max, sum, alpha; // [rowsPad]
 
     AttentionForward(AttentionShape s, AttentionOperand q, AttentionOperand k, AttentionOperand v,
-                     AttentionOperand out, float[] lse, int maxRows, int keyTile) {
+                     AttentionOperand out, float[] lse, AttentionSegments segments, int maxRows, int keyTile) {
         this.s = s;
         this.q = q;
         this.k = k;
         this.v = v;
         this.out = out;
         this.lse = lse;
+        this.segments = segments;
         this.group = s.groupSize();
         this.dimPad = AttentionKernels.padded(s.headDim());
         this.keyTile = keyTile;
@@ -43,6 +47,7 @@ final class AttentionForward {
         this.max = new float[rowsPad];
         this.sum = new float[rowsPad];
         this.alpha = new float[rowsPad];
+        this.rowStart = new int[rowsPad];
     }
 
     /** Attention of queries {@code i0 .. i0+nq-1} of sequence {@code b} for the query heads of kv head {@code kvh}. */
@@ -66,13 +71,19 @@ final class AttentionForward {
 
         final int firstQuery = s.queryStart() + i0;  // absolute position of the tile's first query
         final int keyEnd = firstQuery + nq;           // keys past the last query are never needed
-        for (int j0 = 0; j0 < keyEnd; j0 += keyTile) {
+        final int keyBegin = segments == null ? 0 : segments.start(b, firstQuery); // keys before it are in other samples
+        final int lastStart = segments == null ? 0 : segments.start(b, keyEnd - 1);
+        if (segments != null) {
+            for (int r = 0; r < rows; r++) rowStart[r] = segments.start(b, firstQuery + r / group);
+        }
+        for (int j0 = keyBegin; j0 < keyEnd; j0 += keyTile) {
             int nk = Math.min(keyTile, keyEnd - j0);
             AttentionKernels.rowsTimesTransposed(k.data(), k.index(b, j0, kvh), k.tokenStride(), nk, dim,
                     qt, rp, scores, rp);
             if (j0 + nk - 1 > firstQuery) {
                 AttentionKernels.maskCausal(scores, rp, nk, rp, j0 - firstQuery, group);
             }
+            if (j0 < lastStart) AttentionKernels.maskBefore(scores, rp, nk, rows, j0, rowStart);
             softmaxUpdate(nk, rp);
             if (j0 > 0) rescale(rows);
             float[] vd = v.data();
@@ -89,19 +100,24 @@ final class AttentionForward {
         }
     }
 
-    /** Online softmax over one key tile: new row maxima, probabilities in place, rescaled row sums. */
+    /**
+     * Online softmax over one key tile: new row maxima, probabilities in place, rescaled row sums. A row whose keys so
+     * far are all masked (possible only with segments) keeps max −∞, sum 0 and probabilities 0: it subtracts 0
+     * instead of its −∞ maximum, so no −∞ − (−∞) = NaN arises.
+     */
     private void softmaxUpdate(int nk, int rp) {
         for (int r = 0; r < rp; r += LANES) {
             FloatVector oldMax = FloatVector.fromArray(SPECIES, max, r);
             FloatVector m = oldMax;
             for (int j = 0, o = r; j < nk; j++, o += rp) m = m.max(FloatVector.fromArray(SPECIES, scores, o));
+            FloatVector safe = m.blend(0f, m.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
             FloatVector total = FloatVector.zero(SPECIES);
             for (int j = 0, o = r; j < nk; j++, o += rp) {
-                FloatVector p = KernelMath.exp(FloatVector.fromArray(SPECIES, scores, o).sub(m));
+                FloatVector p = KernelMath.exp(FloatVector.fromArray(SPECIES, scores, o).sub(safe));
                 p.intoArray(scores, o);
                 total = total.add(p);
             }
-            FloatVector a = KernelMath.exp(oldMax.sub(m));
+            FloatVector a = KernelMath.exp(oldMax.sub(safe));
             a.intoArray(alpha, r);
             m.intoArray(max, r);
             FloatVector.fromArray(SPECIES, sum, r).fma(a, total).intoArray(sum, r);

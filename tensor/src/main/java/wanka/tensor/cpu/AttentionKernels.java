@@ -312,6 +312,17 @@ final class AttentionKernels {
         }
     }
 
+    /**
+     * Segment mask: sets {@code s[j*stride + r]} to -infinity where key {@code firstKey + j} lies before
+     * {@code rowStart[r]}, the first key row {@code r} may attend, for {@code r < rows}, {@code j < keys}.
+     */
+    static void maskBefore(float[] s, int stride, int keys, int rows, int firstKey, int[] rowStart) {
+        for (int r = 0; r < rows; r++) {
+            int limit = Math.min(keys, rowStart[r] - firstKey);
+            for (int j = 0; j < limit; j++) s[j * stride + r] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
     /** {@code dst[dstOff + i] = src[srcOff + i] * f} for {@code i < n}, masked on the tail. */
     static void scaleInto(float[] src, int srcOff, float f, float[] dst, int dstOff, int n) {
         int i = 0;

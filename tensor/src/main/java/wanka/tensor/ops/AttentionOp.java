@@ -4,6 +4,7 @@ import wanka.tensor.Tensor;
 import wanka.tensor.autograd.GradNode;
 import wanka.tensor.cpu.Attention;
 import wanka.tensor.cpu.AttentionOperand;
+import wanka.tensor.cpu.AttentionSegments;
 import wanka.tensor.cpu.AttentionShape;
 
 /**
@@ -16,10 +17,16 @@ final class AttentionOp {
     }
 
     static Tensor forward(Tensor q, Tensor kv, int heads, int kvHeads, int headDim) {
+        return forward(q, kv, heads, kvHeads, headDim, null);
+    }
+
+    /** With {@code segmentIds} ([batch, seq], null: none), each token attends only to its own sample ({@link AttentionSegments}). */
+    static Tensor forward(Tensor q, Tensor kv, int heads, int kvHeads, int headDim, int[] segmentIds) {
         OpContext ctx = OpContext.of(q, kv);
         int batch = q.shape().dim(0), seq = q.shape().dim(1);
         check(q, kv, heads, kvHeads, headDim);
         AttentionShape s = AttentionShape.training(batch, heads, kvHeads, headDim, seq);
+        AttentionSegments seg = segmentIds == null ? null : AttentionSegments.of(segmentIds, batch, seq);
         Tensor out = Tensor.zeros(ctx.device(), q.shape());
         boolean rec = ctx.record(q, kv);
         float[] lse = rec ? new float[s.lseLength()] : null;
@@ -27,9 +34,9 @@ final class AttentionOp {
         ctx.cost("attention", flops, 4.0 * (q.numel() + kv.numel() + out.numel()));
         if (!ctx.meta()) {
             Attention.forward(ctx.pool(), s, queries(q, heads, headDim), keys(kv, kvHeads, headDim, 0), keys(kv, kvHeads, headDim, headDim),
-                    queries(out, heads, headDim), lse);
+                    queries(out, heads, headDim), lse, seg);
         }
-        if (rec) out.setGradFn(new Node(q, kv, out, lse, s));
+        if (rec) out.setGradFn(new Node(q, kv, out, lse, s, seg));
         return out;
     }
 
@@ -53,14 +60,16 @@ final class AttentionOp {
         private Tensor q, kv, out;
         private float[] lse;
         private final AttentionShape s;
+        private final AttentionSegments seg;
 
-        Node(Tensor q, Tensor kv, Tensor out, float[] lse, AttentionShape s) {
+        Node(Tensor q, Tensor kv, Tensor out, float[] lse, AttentionShape s, AttentionSegments seg) {
             super("attention", q, kv);
             this.q = q;
             this.kv = kv;
             this.out = out;
             this.lse = lse;
             this.s = s;
+            this.seg = seg;
         }
 
         @Override
@@ -71,7 +80,7 @@ final class AttentionOp {
             ctx.cost("attention.backward", 2.5 * 2.0 * s.batch() * h * (double) s.queryLen() * (s.queryLen() + 1) * d, 0);
             if (!ctx.meta()) {
                 Attention.backward(ctx.pool(), s, queries(q, h, d), keys(kv, kvh, d, 0), keys(kv, kvh, d, d), queries(out, h, d),
-                        queries(dOut, h, d), lse, queries(dq, h, d), keys(dkv, kvh, d, 0), keys(dkv, kvh, d, d));
+                        queries(dOut, h, d), lse, queries(dq, h, d), keys(dkv, kvh, d, 0), keys(dkv, kvh, d, d), seg);
             }
             accumulate(q, dq);
             accumulate(kv, dkv);

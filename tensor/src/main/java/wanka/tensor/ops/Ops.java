@@ -21,6 +21,16 @@ public final class Ops {
         return AddOp.forward(a, b);
     }
 
+    /** s·x element-wise for a constant s. */
+    public static Tensor scale(Tensor x, float s) {
+        return ScaleOp.forward(x, s);
+    }
+
+    /** Inverted dropout with probability {@code p}, its mask drawn from {@code seed}: x·m/(1−p). */
+    public static Tensor dropout(Tensor x, float p, long seed) {
+        return DropoutOp.forward(x, p, seed);
+    }
+
     /** RMSNorm over the last axis with a learned scale. */
     public static Tensor rmsNorm(Tensor x, Tensor w, float eps) {
         return RmsNormOp.forward(x, w, eps);
@@ -29,6 +39,19 @@ public final class Ops {
     /** Rotary embedding of {@code heads} heads at {@code headStride} within each [batch, seq, width] row; positions start at {@code start}. */
     public static Tensor rope(Tensor x, int heads, int headStride, int headDim, RopeTable table, int start) {
         return RopeOp.forward(x, heads, headStride, headDim, table, start);
+    }
+
+    /** Rotary embedding with an explicit position per token ({@code positions[b·seq + s]}), e.g. restarting per packed sample. */
+    public static Tensor rope(Tensor x, int heads, int headStride, int headDim, RopeTable table, int[] positions) {
+        return RopeOp.forward(x, heads, headStride, headDim, table, 0, positions);
+    }
+
+    /**
+     * Causal GQA attention restricted to segments: token t of row b attends only to earlier tokens with the same
+     * {@code segmentIds[b·seq + t]} (packed samples; ids of one sample must be contiguous).
+     */
+    public static Tensor attention(Tensor q, Tensor kv, int heads, int kvHeads, int headDim, int[] segmentIds) {
+        return AttentionOp.forward(q, kv, heads, kvHeads, headDim, segmentIds);
     }
 
     /** Causal GQA attention of queries [b, s, h·d] over interleaved key_value rows [b, s, kv·2d]. */

@@ -15,21 +15,30 @@ final class RopeOp {
     }
 
     static Tensor forward(Tensor x, int heads, int headStride, int headDim, RopeTable table, int start) {
+        return forward(x, heads, headStride, headDim, table, start, null);
+    }
+
+    /** Token s of sequence b sits at position {@code positions[b·seq + s]} (null: {@code start + s}). */
+    static Tensor forward(Tensor x, int heads, int headStride, int headDim, RopeTable table, int start, int[] positions) {
         OpContext ctx = OpContext.of(x);
         if (x.shape().rank() != 3) throw new IllegalArgumentException("rope: expected [batch, seq, width], got " + x.shape());
         int batch = x.shape().dim(0), seq = x.shape().dim(1), width = x.shape().dim(2);
         if ((long) (heads - 1) * headStride + headDim > width) {
             throw new IllegalArgumentException("rope: " + heads + " heads of " + headDim + " at stride " + headStride + " exceed row width " + width);
         }
+        if (positions != null && positions.length != batch * seq) {
+            throw new IllegalArgumentException("rope: " + positions.length + " positions for batch·seq = " + batch * seq + " tokens");
+        }
         if (table.headDim() != headDim) throw new IllegalArgumentException("rope: table head dim " + table.headDim() + " != " + headDim);
         Tensor y = x.detachCopy();
         ctx.cost("rope", 3.0 * batch * seq * heads * headDim, 8.0 * x.numel());
         if (!ctx.meta()) {
             for (int b = 0; b < batch; b++) {
-                Rope.forward(ctx.pool(), table, y.data(), y.offset() + b * seq * width, seq, width, heads, headStride, start);
+                if (positions != null) Rope.forward(ctx.pool(), table, y.data(), y.offset() + b * seq * width, seq, width, heads, headStride, positions, b * seq);
+                else Rope.forward(ctx.pool(), table, y.data(), y.offset() + b * seq * width, seq, width, heads, headStride, start);
             }
         }
-        if (ctx.record(x)) y.setGradFn(new Node(x, heads, headStride, table, start));
+        if (ctx.record(x)) y.setGradFn(new Node(x, heads, headStride, table, start, positions));
         return y;
     }
 
@@ -37,14 +46,16 @@ final class RopeOp {
         private final Tensor x;
         private final int heads, headStride, start;
         private final RopeTable table;
+        private final int[] positions;
 
-        Node(Tensor x, int heads, int headStride, RopeTable table, int start) {
+        Node(Tensor x, int heads, int headStride, RopeTable table, int start, int[] positions) {
             super("rope", x);
             this.x = x;
             this.heads = heads;
             this.headStride = headStride;
             this.table = table;
             this.start = start;
+            this.positions = positions;
         }
 
         @Override
@@ -54,7 +65,8 @@ final class RopeOp {
             Tensor dx = dy.detachCopy();
             if (!ctx.meta()) {
                 for (int b = 0; b < batch; b++) {
-                    Rope.backward(ctx.pool(), table, dx.data(), dx.offset() + b * seq * width, seq, width, heads, headStride, start);
+                    if (positions != null) Rope.backward(ctx.pool(), table, dx.data(), dx.offset() + b * seq * width, seq, width, heads, headStride, positions, b * seq);
+                    else Rope.backward(ctx.pool(), table, dx.data(), dx.offset() + b * seq * width, seq, width, heads, headStride, start);
                 }
             }
             accumulate(x, dx);

@@ -32,6 +32,11 @@ class AttentionTest {
 
     /** Full masked probability matrix [Sq][Sk] of (b, h), plus log-sum-exp per query in lse. */
     static double[][] probabilities(AttentionShape s, double[] q, double[] k, int b, int h, double[] lse) {
+        return probabilities(s, q, k, b, h, lse, null);
+    }
+
+    /** With segment ids {@code seg} ([B][Sk], null: none): key j is visible to query i only in the same segment. */
+    static double[][] probabilities(AttentionShape s, double[] q, double[] k, int b, int h, double[] lse, int[] seg) {
         int g = h / (s.heads() / s.kvHeads());
         double[][] p = new double[s.queryLen()][s.keyLen()];
         for (int i = 0; i < s.queryLen(); i++) {
@@ -39,7 +44,9 @@ class AttentionTest {
             for (int j = 0; j < s.keyLen(); j++) {
                 double dot = 0;
                 for (int d = 0; d < s.headDim(); d++) dot += q[qi(s, b, i, h) + d] * k[ki(s, b, j, g) + d];
-                p[i][j] = j <= s.queryStart() + i ? dot * s.scale() : Double.NEGATIVE_INFINITY;
+                boolean visible = j <= s.queryStart() + i
+                        && (seg == null || seg[b * s.keyLen() + j] == seg[b * s.keyLen() + s.queryStart() + i]);
+                p[i][j] = visible ? dot * s.scale() : Double.NEGATIVE_INFINITY;
                 max = Math.max(max, p[i][j]);
             }
             double sum = 0;
@@ -51,12 +58,16 @@ class AttentionTest {
     }
 
     static Forward referenceForward(AttentionShape s, double[] q, double[] k, double[] v) {
+        return referenceForward(s, q, k, v, null);
+    }
+
+    static Forward referenceForward(AttentionShape s, double[] q, double[] k, double[] v, int[] seg) {
         double[] out = new double[q.length];
         double[] lse = new double[s.lseLength()];
         for (int b = 0; b < s.batch(); b++) {
             for (int h = 0; h < s.heads(); h++) {
                 int g = h / s.groupSize();
-                double[][] p = probabilities(s, q, k, b, h, lse);
+                double[][] p = probabilities(s, q, k, b, h, lse, seg);
                 for (int i = 0; i < s.queryLen(); i++) {
                     for (int j = 0; j < s.keyLen(); j++) {
                         for (int d = 0; d < s.headDim(); d++) out[qi(s, b, i, h) + d] += p[i][j] * v[ki(s, b, j, g) + d];
@@ -69,12 +80,16 @@ class AttentionTest {
 
     /** Hand-derived: dV = P^T dO, dP = dO V^T, dS = P (dP - rowsum(P dP)), dQ = scale dS K, dK = scale dS^T Q. */
     static Grads referenceBackward(AttentionShape s, double[] q, double[] k, double[] v, double[] dOut) {
+        return referenceBackward(s, q, k, v, dOut, null);
+    }
+
+    static Grads referenceBackward(AttentionShape s, double[] q, double[] k, double[] v, double[] dOut, int[] seg) {
         double[] dq = new double[q.length], dk = new double[k.length], dv = new double[v.length];
         int dim = s.headDim();
         for (int b = 0; b < s.batch(); b++) {
             for (int h = 0; h < s.heads(); h++) {
                 int g = h / s.groupSize();
-                double[][] p = probabilities(s, q, k, b, h, null);
+                double[][] p = probabilities(s, q, k, b, h, null, seg);
                 for (int i = 0; i < s.queryLen(); i++) {
                     double[] dp = new double[s.keyLen()];
                     double rowSum = 0;
@@ -98,13 +113,22 @@ class AttentionTest {
 
     @Test
     void referenceBackwardMatchesFiniteDifferences() {
-        AttentionShape s = AttentionShape.causal(2, 4, 2, 3, 3, 5, 2);
+        finiteDifferences(AttentionShape.causal(2, 4, 2, 3, 3, 5, 2), null);
+    }
+
+    /** The segment-masked reference backward against central differences of its forward (3 samples in row 0, 2 in row 1). */
+    @Test
+    void segmentReferenceBackwardMatchesFiniteDifferences() {
+        finiteDifferences(AttentionShape.training(2, 4, 2, 3, 7), new int[]{0, 0, 0, 1, 1, 2, 2, 5, 5, 5, 5, 9, 9, 9});
+    }
+
+    private static void finiteDifferences(AttentionShape s, int[] seg) {
         SplittableRandom rnd = new SplittableRandom(7);
         double[] q = random(rnd, s.batch() * s.queryLen() * s.heads() * s.headDim(), 1.5);
         double[] k = random(rnd, s.batch() * s.keyLen() * s.kvHeads() * s.headDim(), 1.5);
         double[] v = random(rnd, k.length, 1);
         double[] w = random(rnd, q.length, 1); // loss = sum(out * w), so dOut = w
-        Grads g = referenceBackward(s, q, k, v, w);
+        Grads g = referenceBackward(s, q, k, v, w, seg);
         double[][] inputs = {q, k, v};
         double[][] grads = {g.dq(), g.dk(), g.dv()};
         double eps = 1e-5;
@@ -113,9 +137,9 @@ class AttentionTest {
             for (int e = 0; e < x.length; e++) {
                 double keep = x[e];
                 x[e] = keep + eps;
-                double up = loss(s, q, k, v, w);
+                double up = loss(s, q, k, v, w, seg);
                 x[e] = keep - eps;
-                double down = loss(s, q, k, v, w);
+                double down = loss(s, q, k, v, w, seg);
                 x[e] = keep;
                 assertThat(grads[t][e]).as("tensor %d element %d", t, e).isCloseTo((up - down) / (2 * eps),
                         org.assertj.core.data.Offset.offset(1e-7));
@@ -124,8 +148,8 @@ class AttentionTest {
         assertThat(Arrays.stream(g.dk()).map(Math::abs).max().orElseThrow()).isGreaterThan(1e-2);
     }
 
-    private static double loss(AttentionShape s, double[] q, double[] k, double[] v, double[] w) {
-        double[] out = referenceForward(s, q, k, v).out();
+    private static double loss(AttentionShape s, double[] q, double[] k, double[] v, double[] w, int[] seg) {
+        double[] out = referenceForward(s, q, k, v, seg).out();
         double sum = 0;
         for (int i = 0; i < out.length; i++) sum += out[i] * w[i];
         return sum;
@@ -177,7 +201,52 @@ class AttentionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesReference(Case c) {
+        check(c, null);
+    }
+
+    /** Packed rows: sample lengths per row (each row's lengths sum to the sequence length). */
+    record Packed(Case c, int[][] lengths) {
+        int[] ids() {
+            int[] ids = new int[c.batch() * c.keyLen()];
+            int id = 0;
+            for (int b = 0; b < c.batch(); b++) {
+                int t = 0;
+                for (int len : lengths[b]) {
+                    Arrays.fill(ids, b * c.keyLen() + t, b * c.keyLen() + t + len, id++);
+                    t += len;
+                }
+                assertThat(t).isEqualTo(c.keyLen());
+            }
+            return ids;
+        }
+
+        @Override
+        public String toString() {
+            return c + " samples " + Arrays.deepToString(lengths);
+        }
+    }
+
+    static Stream<Packed> packed() {
+        return Stream.of(
+                new Packed(new Case(1, 4, 4, 24, 7, 7, 0, 1, true, 1), new int[][]{{3, 4}}),
+                new Packed(new Case(2, 4, 2, 16, 9, 9, 0, 2, false, 1), new int[][]{{1, 1, 7}, {9}}),
+                // tiles of 32 queries (GQA group 2) straddle sample boundaries; whole key tiles are masked for later samples
+                new Packed(new Case(1, 8, 2, 64, 130, 130, 0, 2, true, 1), new int[][]{{70, 30, 30}}),
+                new Packed(new Case(2, 4, 1, 24, 130, 130, 0, 1, true, 1), new int[][]{{5, 60, 1, 64}, {129, 1}}),
+                new Packed(new Case(1, 2, 2, 40, 200, 200, 0, 2, false, 30), new int[][]{{64, 64, 72}}),
+                // decode-style: the queries are the last positions of the row
+                new Packed(new Case(1, 8, 2, 64, 5, 17, 12, 2, true, 1), new int[][]{{10, 7}}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("packed")
+    void segmentMaskingMatchesReference(Packed p) {
+        check(p.c(), p.ids());
+    }
+
+    private void check(Case c, int[] seg) {
         AttentionShape s = c.shape();
+        AttentionSegments segments = seg == null ? null : AttentionSegments.of(seg, s.batch(), s.keyLen());
         SplittableRandom rnd = new SplittableRandom(c.hashCode());
         int qSize = s.batch() * s.queryLen() * s.heads() * s.headDim();
         int kSize = s.batch() * s.keyLen() * s.kvHeads() * s.headDim();
@@ -185,8 +254,8 @@ class AttentionTest {
         double[] k = round(random(rnd, kSize, 1));
         double[] v = round(random(rnd, kSize, 1));
         double[] dOut = round(random(rnd, qSize, 1));
-        Forward ref = referenceForward(s, q, k, v);
-        Grads refGrads = referenceBackward(s, q, k, v, dOut);
+        Forward ref = referenceForward(s, q, k, v, seg);
+        Grads refGrads = referenceBackward(s, q, k, v, dOut, seg);
 
         Layout lay = new Layout(s, c.interleaved());
         AttentionOperand qo = lay.queries(5), outO = lay.queries(3), dOutO = lay.queries(1), dqO = lay.queries(2);
@@ -199,7 +268,7 @@ class AttentionTest {
         Arrays.fill(lse, Float.NaN);
 
         try (CpuPool pool = CpuPool.ofThreads(c.threads())) {
-            Attention.forward(pool, s, qo, kv[0], kv[1], outO, lse);
+            Attention.forward(pool, s, qo, kv[0], kv[1], outO, lse, segments);
             assertClose("out", unpack(outO, s, s.queryLen(), s.heads()), ref.out());
             assertThat(lse[s.lseLength()]).isNaN();
             double[] lseGot = new double[s.lseLength()];
@@ -207,7 +276,7 @@ class AttentionTest {
             assertClose("lse", lseGot, ref.lse());
             assertUntouchedIsNaN("out", outO, s.queryLen(), s.heads(), s);
 
-            Attention.backward(pool, s, qo, kv[0], kv[1], outO, dOutO, lse, dqO, dkv[0], dkv[1]);
+            Attention.backward(pool, s, qo, kv[0], kv[1], outO, dOutO, lse, dqO, dkv[0], dkv[1], segments);
         }
         assertClose("dq", unpack(dqO, s, s.queryLen(), s.heads()), refGrads.dq());
         assertClose("dk", unpack(dkv[0], s, s.keyLen(), s.kvHeads()), refGrads.dk());
@@ -234,6 +303,18 @@ class AttentionTest {
                     AttentionOperand.contiguous(two, 100, 8, 24), null);
         }
         assertThat(two).containsExactly(one);
+    }
+
+    @Test
+    void segmentsMustBeContiguousAndCoverTheKeys() {
+        assertThatThrownBy(() -> AttentionSegments.of(new int[]{0, 0, 1, 0}, 1, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comes back at row 0, position 3");
+        assertThat(AttentionSegments.of(new int[]{4, 4, 1, 1, 1, 7}, 2, 3).starts()).containsExactly(0, 0, 2, 0, 0, 2);
+        AttentionShape s = AttentionShape.training(1, 2, 2, 8, 4);
+        float[] q = new float[4 * 16];
+        AttentionOperand o = AttentionOperand.contiguous(q, 4, 2, 8);
+        assertThatThrownBy(() -> Attention.forward(CpuPool.ofThreads(1), s, o, o, o, AttentionOperand.contiguous(new float[64], 4, 2, 8), null,
+                AttentionSegments.of(new int[]{0, 0, 1}, 1, 3))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segments cover 1x3");
     }
 
     @Test

@@ -4,6 +4,7 @@ import wanka.dist.ProcessGroup;
 import wanka.model.layers.Block;
 import wanka.model.layers.LayerCache;
 import wanka.model.layers.Mlp;
+import wanka.model.layers.Projection;
 import wanka.model.layers.Rotary;
 import wanka.model.layers.SelfAttention;
 import wanka.tensor.Tensor;
@@ -53,18 +54,22 @@ record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor pos
     }
 
     @Override
+    public Block mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
+        return new TensorParallelBlock(inputNorm, attention.mapProjections((n, p) -> f.apply("self_attention." + n, p)), postAttentionNorm,
+                mlp.mapProjections((n, p) -> f.apply("mlp." + n, p)), eps, comm, tp, sequenceParallel, seq);
+    }
+
+    @Override
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put("input_layernorm.weight", inputNorm);
-        m.put("self_attention.query.weight", attention.query().weight());
-        m.put("self_attention.key_value.weight", attention.keyValue().weight());
-        m.put("self_attention.dense.weight", attention.dense().weight());
-        if (attention.dense().bias() != null) m.put("self_attention.dense.bias", attention.dense().bias());
+        attention.parameters().forEach((k, v) -> {
+            if (v != null) m.put("self_attention." + k, v);
+        });
         m.put("post_attention_layernorm.weight", postAttentionNorm);
-        m.put("mlp.gate_proj.weight", mlp.gate().weight());
-        m.put("mlp.up_proj.weight", mlp.up().weight());
-        m.put("mlp.down_proj.weight", mlp.down().weight());
-        if (mlp.down().bias() != null) m.put("mlp.down_proj.bias", mlp.down().bias());
+        mlp.parameters().forEach((k, v) -> {
+            if (v != null) m.put("mlp." + k, v);
+        });
         return m;
     }
 }

@@ -45,6 +45,11 @@ public record RecomputedBlock(Block inner) implements Block {
         return inner.parameters();
     }
 
+    @Override
+    public Block mapProjections(java.util.function.BiFunction<String, wanka.model.layers.Projection, wanka.model.layers.Projection> f) {
+        return new RecomputedBlock(inner.mapProjections(f));
+    }
+
     private static final class Node extends GradNode {
         private final Block inner;
         private final Rotary rotary;

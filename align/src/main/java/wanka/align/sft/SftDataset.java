@@ -1,0 +1,128 @@
+package wanka.align.sft;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import wanka.io.AtomicFiles;
+import wanka.tokenizer.ChatTemplate;
+import wanka.tokenizer.ChatTemplate.Message;
+import wanka.tokenizer.ChatTemplate.Role;
+import wanka.tokenizer.Tokenizer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SFT conversations read from JSONL files ({@link SftFormat}: OpenAI {@code messages}, Alpaca, ShareGPT), rendered with
+ * TeleChat2's chat template ({@link ChatTemplate}) and masked so only assistant tokens are trained on.
+ *
+ * <p>A line that cannot be trained on (not JSON, unknown layout or role, no assistant turn, a system message after the
+ * first, longer than {@code maxTokens}) is not silently dropped: it goes to {@link #quarantined()} with its file, line
+ * and reason. Blank lines are skipped.
+ *
+ * @param samples     the usable conversations, in file and line order
+ * @param quarantined the lines set aside
+ */
+public record SftDataset(List<SftSample> samples, List<Quarantined> quarantined) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public SftDataset {
+        samples = List.copyOf(samples);
+        quarantined = List.copyOf(quarantined);
+    }
+
+    /**
+     * TeleChat2's template over {@code tokenizer}, or an error saying the tokenizer lacks the chat tokens.
+     *
+     * @throws IllegalArgumentException naming the missing piece
+     */
+    public static ChatTemplate template(Tokenizer tokenizer) {
+        try {
+            return ChatTemplate.telechat2(tokenizer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("this tokenizer cannot render chat data: " + e.getMessage()
+                    + "; SFT needs a TeleChat2 tokenizer with <_system>, <_user>, <_bot> and <_end>", e);
+        }
+    }
+
+    /** Reads every file in order; {@code maxTokens} is the longest rendered sample kept (the training sequence length). */
+    public static SftDataset load(List<Path> files, ChatTemplate template, int maxTokens) throws IOException {
+        List<SftSample> ok = new ArrayList<>();
+        List<Quarantined> bad = new ArrayList<>();
+        for (Path f : files) {
+            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                String text;
+                long line = 0;
+                while ((text = r.readLine()) != null) {
+                    line++;
+                    if (text.isBlank()) continue;
+                    try {
+                        ok.add(render(f, line, text, template, maxTokens));
+                    } catch (BadSampleException e) {
+                        bad.add(new Quarantined(f, line, e.getMessage()));
+                    }
+                }
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new IOException(f + ": not UTF-8 text", e);
+            }
+        }
+        return new SftDataset(ok, bad);
+    }
+
+    /** One JSONL line as a sample. */
+    public static SftSample render(Path file, long line, String text, ChatTemplate template, int maxTokens) throws BadSampleException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new BadSampleException("not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) throw new BadSampleException("not a JSON object");
+        SftFormat format = SftFormat.detect(node).orElseThrow(() -> new BadSampleException(
+                "unknown layout: expected \"messages\" (OpenAI), \"conversations\" (ShareGPT) or \"instruction\"+\"output\" (Alpaca)"));
+        List<Message> messages = format.messages(node);
+        return render(file, line, messages, template, maxTokens);
+    }
+
+    /** Renders messages; fails on no assistant turn, a late system message, or more than {@code maxTokens} tokens. */
+    public static SftSample render(Path file, long line, List<Message> messages, ChatTemplate template, int maxTokens) throws BadSampleException {
+        if (messages.stream().noneMatch(m -> m.role() == Role.ASSISTANT)) throw new BadSampleException("no assistant turn to train on");
+        for (int i = 1; i < messages.size(); i++) {
+            if (messages.get(i).role() == Role.SYSTEM) throw new BadSampleException("system message at position " + i + "; only the first message may be a system message");
+        }
+        ChatTemplate.Encoded enc = template.encode(messages, false);
+        if (enc.ids().length > maxTokens) {
+            throw new BadSampleException("too long: " + enc.ids().length + " tokens, the sequence holds " + maxTokens);
+        }
+        return new SftSample(file, line, enc.ids(), enc.lossMask());
+    }
+
+    /** Tokens the loss is taken on, over all samples. */
+    public long trainedTokens() {
+        return samples.stream().mapToLong(SftSample::trainedTokens).sum();
+    }
+
+    /** One line for logs: kept and quarantined counts. */
+    public String summary() {
+        return samples.size() + " samples (" + trainedTokens() + " assistant tokens), " + quarantined.size() + " lines quarantined";
+    }
+
+    /** Writes the quarantined lines as JSONL ({@code file}, {@code line}, {@code reason}) in one atomic write. */
+    public void writeQuarantine(Path out) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Quarantined q : quarantined) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("file", q.file().toString());
+            n.put("line", q.line());
+            n.put("reason", q.reason());
+            sb.append(JSON.writeValueAsString(n)).append('\n');
+        }
+        AtomicFiles.write(out, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}
