@@ -217,7 +217,7 @@ public final class DedupBench {
         for (String c : configs) {
             String[] f = c.split(":");
             if (f.length != 4) throw new IllegalArgumentException("--config " + c + ": expected NAME:NGRAM:BANDS:ROWS");
-            MinHasher.Params p = new MinHasher.Params(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), 1);
+            MinHasher.Params p = MinHasher.Params.words(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), 1);
             Path dir = work != null ? Files.createDirectories(work.resolve(f[0])) : Files.createTempDirectory("dedup-bench-");
             Result r = run(f[0], docs, p, tasks, threads, dir);
             Map<String, Object> line = new LinkedHashMap<>(JSON.convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));

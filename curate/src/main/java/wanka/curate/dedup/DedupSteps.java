@@ -17,7 +17,10 @@ import java.util.Set;
  *     {@code normalize} (default true, see {@link TextNorm}); {@code cross_task} (default false) also writes hashes
  *     for the stages to {@code dir} (default {@code <output>/exact}).</li>
  * <li>{@code minhash_signatures}: writes MinHash band keys and ids to {@code dir} (default {@code <output>/minhash});
- *     {@code ngram} (5), {@code bands} (14), {@code rows} (8), {@code seed} (1) as in datatrove, {@code normalize}
+ *     {@code shingle}: {@code words} (default) or {@code chars} ({@link MinHasher}); {@code ngram}, {@code bands},
+ *     {@code rows}, {@code seed} (1); with {@code chars} also {@code ngram_cjk}, the length of shingles that start at
+ *     a character of a script written without spaces (Han, kana, Thai, …). Defaults: {@code words} as in datatrove
+ *     (5 words, 14 bands × 8 rows), {@code chars} {@link MinHasher.Params#CHARS_DEFAULTS}. {@code normalize}
  *     (true). Documents pass unchanged.</li>
  * <li>{@code minhash_filter} / {@code exact_filter}: {@code dir} (required: the folder the signature step wrote)
  *     drops the documents on {@code <dir>/remove/task-NNNNN.bin} (reason {@code near_duplicate} / {@code exact_duplicate}).</li>
@@ -68,20 +71,40 @@ public final class DedupSteps {
             if (dir == null && o.has("dir")) throw new IllegalArgumentException("step 'exact_dedup': option 'dir' needs 'cross_task: true'");
             return io(() -> new ExactDedup(o.bool("normalize", true), dir, f.task()));
         });
-        r.register("minhash_signatures", "write MinHash signatures for near-duplicate removal, stage 1 of 4 (ngram, bands, rows, seed, dir; datatrove defaults 5 : 14 × 8)", f -> {
-            StepOptions o = check(f.options(), "ngram", "bands", "rows", "seed", "normalize", "dir");
-            MinHasher.Params d = MinHasher.Params.DEFAULTS;
-            MinHasher.Params p;
-            try {
-                p = new MinHasher.Params(o.integer("ngram", d.ngram()), o.integer("bands", d.bands()), o.integer("rows", d.rows()), o.integer("seed", (int) d.seed()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("step 'minhash_signatures': " + e.getMessage(), e);
-            }
+        r.register("minhash_signatures", "write MinHash signatures for near-duplicate removal, stage 1 of 4 (shingle words|chars, ngram, ngram_cjk, bands, rows, seed, dir;"
+                + " default datatrove's words 5 : 14 × 8; recommended: shingle chars, which defaults to " + describe(MinHasher.Params.CHARS_DEFAULTS) + ")", f -> {
+            StepOptions o = check(f.options(), "shingle", "ngram", "ngram_cjk", "bands", "rows", "seed", "normalize", "dir");
+            MinHasher.Params p = params(o);
             Path dir = o.path("dir", f.layout().output().resolve("minhash"));
             return io(() -> new MinHashSignatures(p, o.bool("normalize", true), dir, f.task()));
         });
         r.register("minhash_filter", "drop the near-duplicates found by the bucket and cluster stages (dir)", f -> filter(f.options(), f.task(), "near_duplicate"));
         r.register("exact_filter", "drop the exact duplicates found across tasks (dir)", f -> filter(f.options(), f.task(), "exact_duplicate"));
+    }
+
+    /** The MinHash parameters of a {@code minhash_signatures} step; errors name the step and the option. */
+    static MinHasher.Params params(StepOptions o) {
+        String shingle = o.string("shingle", "words");
+        MinHasher.Params d = switch (shingle) {
+            case "words" -> MinHasher.Params.DEFAULTS;
+            case "chars" -> MinHasher.Params.CHARS_DEFAULTS;
+            default -> throw new IllegalArgumentException("step '" + o.type() + "': option 'shingle' must be words or chars, got " + shingle);
+        };
+        if (d.shingle() == MinHasher.Shingle.WORDS && o.has("ngram_cjk"))
+            throw new IllegalArgumentException("step '" + o.type() + "': option 'ngram_cjk' needs 'shingle: chars' (word shingles count Chinese characters as words)");
+        int ngram = o.integer("ngram", d.ngram());
+        try {
+            return new MinHasher.Params(d.shingle(), ngram, d.shingle() == MinHasher.Shingle.WORDS ? ngram : o.integer("ngram_cjk", d.cjkNgram()),
+                    o.integer("bands", d.bands()), o.integer("rows", d.rows()), o.integer("seed", (int) d.seed()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("step '" + o.type() + "': option " + e.getMessage(), e);
+        }
+    }
+
+    /** E.g. {@code "chars 5 (CJK 2) : 20 × 5"}. */
+    static String describe(MinHasher.Params p) {
+        String n = p.shingle() == MinHasher.Shingle.CHARS ? "chars " + p.ngram() + " (CJK " + p.cjkNgram() + ")" : "words " + p.ngram();
+        return n + " : " + p.bands() + " × " + p.rows();
     }
 
     private static RemoveFilter filter(StepOptions options, int task, String reason) {
