@@ -40,9 +40,10 @@ import java.util.zip.ZipFile;
  * planted duplicates, removed, recall and precision of the removed set (overall, per transformation, and for
  * documents with Han characters), and speeds per core: documents and MB of text per second of process CPU time for
  * pass 1 (JSONL reading, normalisation and signatures) and pass 2 (reading and filtering), and the CPU seconds of the
- * two stages. CPU time rather than wall time, so a busy shared machine does not distort the figures; before the
- * measured runs, each shingle kind in use runs once on the first 3,000 documents, unreported, so that JIT
- * compilation is not charged to the first setting.
+ * two stages. CPU time rather than wall time, so that other work on the machine is not counted (though sharing
+ * a core with it still slows ours: repeated runs on a busy machine vary by ±30 %); before the measured runs, each
+ * shingle kind in use runs once, unreported, so that JIT compilation and heap growth are not charged to the first
+ * setting.
  *
  * <pre>
  * bin/wanka bench dedup [--europarl JAR|GZ] [--zh FORTUNES_FILE|none] [--tasks 8] [--threads 2] [--work DIR]
@@ -277,7 +278,7 @@ public final class DedupBench {
         for (Config c : settings) {
             if (!warmed.add(c.params().shingle())) continue;
             Path dir = Files.createTempDirectory("dedup-bench-warmup-");
-            run("warmup", docs.subList(0, Math.min(3000, docs.size())), c.params(), tasks, threads, dir);
+            run("warmup", docs, c.params(), tasks, threads, dir);
             deleteTree(dir);
         }
         for (Config c : settings) {
