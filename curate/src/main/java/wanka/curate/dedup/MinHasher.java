@@ -43,8 +43,11 @@ public final class MinHasher {
     public record Params(Shingle shingle, int ngram, int cjkNgram, int bands, int rows, long seed) {
         /** datatrove's defaults: 5-word shingles, 14 bands × 8 rows, seed 1. */
         public static final Params DEFAULTS = words(5, 14, 8, 1);
-        /** Character 5-grams (2-grams in scripts without spaces), 20 bands × 5 rows, seed 1. */
-        public static final Params CHARS_DEFAULTS = chars(5, 2, 20, 5, 1);
+        /**
+         * The recommendation ({@code DedupBench} in BENCHMARKS.md): character 6-grams (2-grams from a character of a
+         * script without spaces), 30 bands × 6 rows (threshold ≈ 0.57), seed 1.
+         */
+        public static final Params CHARS_DEFAULTS = chars(6, 2, 30, 6, 1);
 
         public Params {
             if (shingle == null) throw new IllegalArgumentException("'shingle' must be chars or words");
