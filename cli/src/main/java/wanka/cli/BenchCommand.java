@@ -94,7 +94,7 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "dedup", mixinStandardHelpOptions = true,
             description = "MinHash near-duplicate removal on a corpus with planted, known duplicates: recall and precision per setting and per transformation, docs/s.",
-            footer = {"", "Options: [--config NAME:N:BANDS:ROWS]... [--tasks N] [--threads N] [--zh FILE|none] [--work DIR]"})
+            footer = {"", "Options: [--config NAME:[words:|chars:]N[/CJK]:BANDS:ROWS]... [--tasks N] [--threads N] [--zh FILE|none] [--work DIR] [--save-corpus FILE]"})
     static final class Dedup extends Passthrough {
         void run(String[] a) throws Exception {
             DedupBench.main(a);

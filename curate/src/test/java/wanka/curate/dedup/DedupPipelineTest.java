@@ -125,6 +125,18 @@ class DedupPipelineTest {
                 .hasMessageContaining("step 'minhash_signatures': unknown option 'band'");
         assertThatThrownBy(() -> reg.create(StepOptions.of("minhash_signatures", "rows", 0), layout, 0))
                 .hasMessageContaining("minhash_signatures").hasMessageContaining("rows");
+        assertThatThrownBy(() -> reg.create(StepOptions.of("minhash_signatures", "shingle", "letters"), layout, 0))
+                .hasMessageContaining("step 'minhash_signatures': option 'shingle' must be words or chars, got letters");
+        assertThatThrownBy(() -> reg.create(StepOptions.of("minhash_signatures", "ngram_cjk", 2), layout, 0))
+                .hasMessageContaining("step 'minhash_signatures': option 'ngram_cjk' needs 'shingle: chars'");
+        assertThatThrownBy(() -> reg.create(StepOptions.of("minhash_signatures", "shingle", "chars", "ngram_cjk", 0), layout, 0))
+                .hasMessageContaining("step 'minhash_signatures': option 'ngram_cjk' must be >= 1, got 0");
+        assertThatThrownBy(() -> reg.create(StepOptions.of("minhash_signatures", "shingle", "chars", "ngram", "five"), layout, 0))
+                .hasMessageContaining("step 'minhash_signatures': option 'ngram' must be a number, got five");
+        assertThat(DedupSteps.params(StepOptions.of("minhash_signatures", "shingle", "chars"))).isEqualTo(MinHasher.Params.CHARS_DEFAULTS);
+        assertThat(DedupSteps.params(StepOptions.of("minhash_signatures", "shingle", "chars", "ngram", 7, "bands", 9)))
+                .isEqualTo(MinHasher.Params.chars(7, MinHasher.Params.CHARS_DEFAULTS.cjkNgram(), 9, MinHasher.Params.CHARS_DEFAULTS.rows(), 1));
+        assertThat(DedupSteps.params(StepOptions.of("minhash_signatures"))).isEqualTo(MinHasher.Params.DEFAULTS);
         assertThatThrownBy(() -> reg.create(StepOptions.of("minhash_filter"), layout, 0))
                 .hasMessageContaining("option 'dir'");
         assertThatThrownBy(() -> reg.create(StepOptions.of("minhash_filter", "dir", dir.toString()), layout, 3))
