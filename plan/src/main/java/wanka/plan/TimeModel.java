@@ -16,6 +16,15 @@ public final class TimeModel {
 
     /** Estimates one step. The layout must be valid for the model and cluster. */
     public static StepTime estimate(ModelSpec m, LayerProfile prof, Cluster c, Layout lay) {
+        return estimate(m, prof, c, lay, null);
+    }
+
+    /**
+     * Estimates one step with a per-op recompute plan (F5): {@code recomputePerStage[vs]} is the backward time one
+     * micro-batch adds to virtual stage vs by recomputing and regathering (see {@link RecomputePrices}), on top of
+     * the layout's own recompute mode (normally none); {@code null} adds nothing.
+     */
+    public static StepTime estimate(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage) {
         int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp(), dpn = c.devicesPerNode();
         int mb = lay.microBatches();
         int r = lay.replicas();
@@ -56,7 +65,7 @@ public final class TimeModel {
         Work.Seconds[] compF = new Work.Seconds[stages], compB = new Work.Seconds[stages];
         double[] rec = new double[stages], tpExposed = new double[stages];
         for (int vs = 0; vs < stages; vs++) {
-            int layers = m.layers() / stages + (vs < m.layers() % stages ? 1 : 0);
+            int layers = PipelineSchedule.layersOf(m.layers(), stages, vs);
             Work.Seconds cf = sf.times(layers), cb = sb.times(layers);
             double f = layers * layerF, bw = layers * layerB;
             double tpE = layers * (layerF - sf.total()) + layers * (layerB - sb.total() - sr.total());
@@ -74,11 +83,12 @@ public final class TimeModel {
                 bw += headB.seconds(c).total() + extraAr;
                 tpE += extraAr;
             }
+            double planned = recomputePerStage == null ? 0 : recomputePerStage[vs];
             fwd[vs] = f;
-            bwd[vs] = bw;
+            bwd[vs] = bw + planned;
             compF[vs] = cf;
             compB[vs] = cb;
-            rec[vs] = layers * sr.total();
+            rec[vs] = layers * sr.total() + planned;
             tpExposed[vs] = tpE;
         }
         double p2p = 0;
@@ -93,7 +103,7 @@ public final class TimeModel {
         int crit = 0;
         double best = -1, critDp = 0, critOpt = 0;
         for (int dev = 0; dev < p; dev++) {
-            double psi = devicePsi(m, t, p, v, dev);
+            double psi = MemoryModel.parametersOnDevice(m, t, p, v, dev);
             double dpT = dataParallelTime(psi, pr, lay.zero(), dpGroup, c);
             double exposed = dpT;
             if (lay.zero() == ZeroStage.ZERO_3) {
@@ -139,13 +149,6 @@ public final class TimeModel {
     static double overlapped(double c, double k, int r, double g) {
         double t = r == 1 ? c + k : c / r + (r - 1) * Math.max(c, k) / r + k / r;
         return Math.max(t, g);
-    }
-
-    /** Parameters on pipeline device {@code dev}: its layers, plus embedding on the first, LM head on the last. */
-    static double devicePsi(ModelSpec m, int t, int p, int v, int dev) {
-        if (dev == 0) return MemoryModel.parametersFirstStage(m, t, p, v);
-        if (dev == p - 1) return MemoryModel.parametersLastStage(m, t, p, v);
-        return (double) ActivationMemory.layersPerDevice(m, p, v) * m.layerParameters() / t;
     }
 
     /** Data-parallel communication per step: all-reduce (ZeRO-0), reduce-scatter + all-gather (1/2), plus a gather (3). */
