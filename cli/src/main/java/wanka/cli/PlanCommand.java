@@ -15,9 +15,11 @@ import wanka.plan.Layout;
 import wanka.plan.ModelPresets;
 import wanka.plan.ModelSpec;
 import wanka.plan.Plan;
+import wanka.plan.PlanFile;
 import wanka.plan.PlanReport;
 import wanka.plan.Precision;
 import wanka.plan.Recompute;
+import wanka.plan.RecomputeRequest;
 import wanka.plan.Search;
 import wanka.plan.ZeroStage;
 
@@ -39,6 +41,8 @@ import java.util.concurrent.Callable;
                 "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --seq 8192 --global-batch 1024 --search --top 5",
                 "  wanka plan --model telechat2-1t --cluster 910b --nodes 1280 --seq 8192 --global-batch 2560 --search",
                 "  wanka plan --model path/to/config.json --cluster h100 --nodes 4 --global-batch 256 --tp 8 --json",
+                "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --global-batch 64 --tp 8 --pp 8 --vpp 3 --recompute auto \\",
+                "             --memory-budget 40 --write-plan plan.json",
                 "  wanka plan calibrate-check        (accuracy against vTrain's measured A100 runs)",
                 "", "Models: " + "telechat2-3b/7b/35b/115b, telechat2-1t, gpt-1.7b … gpt-1008b, gpt-175b, llama3-8b/70b/405b, or a config.json",
                 "Clusters: 910b, a100-40, a100-80, h100"})
@@ -82,8 +86,19 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--replicas", defaultValue = "1", description = "Multi-replica parallel: split each micro-batch so TP communication overlaps compute (default: ${DEFAULT-VALUE}).")
     int replicas;
 
-    @Option(names = "--recompute", defaultValue = "selective", description = "none, selective or full (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--recompute", defaultValue = "selective", paramLabel = "MODE|auto|OPS",
+            description = {"none, selective or full on every layer (default: ${DEFAULT-VALUE}); auto: choose per layer and op what to",
+                    "recompute (or keep as a TP slice and regather) to fit --memory-budget with the least added time; or a list",
+                    "of activations to recompute on every layer, each optionally :keep, :slice or :recompute, with auto to",
+                    "optimise the rest (e.g. auto,mlp-act-out). Activations: layer-input, attn-norm-out, qkv, attn-scores,",
+                    "attn-context, attn-residual, mlp-norm-out, mlp-fc1-out, mlp-act-out, dropout-masks."})
     String recompute;
+
+    @Option(names = "--memory-budget", paramLabel = "GB", description = "Per-device memory budget in GB (1e9 bytes) for --recompute auto (default: the cluster's usable memory).")
+    Double memoryBudget;
+
+    @Option(names = "--write-plan", paramLabel = "FILE", description = "Write the plan file (layout and per-layer recompute choices, JSON; docs/formats.md) for a training run.")
+    java.nio.file.Path writePlan;
 
     @Option(names = "--overlap-grad-reduce", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Overlap the data-parallel gradient reduction with backward (default: on).")
@@ -113,14 +128,35 @@ final class PlanCommand implements Callable<Integer> {
         int world = c.worldSize();
         int d = dp != null ? dp : Math.max(1, world / Math.max(1, tp * pp));
         boolean seqPar = sp != null ? sp : tp > 1;
+        RecomputeRequest req = RecomputeRequest.parse(recompute);
+        Recompute mode = req instanceof RecomputeRequest.Uniform u ? u.mode() : Recompute.NONE;
         Layout lay = new Layout(d, tp, pp, vpp, microBatch, globalBatch, seq, ZeroStage.of(zero), seqPar, replicas,
-                Recompute.parse(recompute), overlap, fp32Grads ? Precision.BF16_FP32_GRADS : Precision.MIXED_16);
+                mode, overlap, fp32Grads ? Precision.BF16_FP32_GRADS : Precision.MIXED_16);
+        if (memoryBudget != null && !(memoryBudget > 0)) throw new IllegalArgumentException("--memory-budget must be positive, got " + memoryBudget);
+        double budget = memoryBudget != null ? memoryBudget * 1e9 : c.accelerator().usableBytes();
         if (!search) {
-            Plan p = Plan.of(m, profile, c, lay);
+            Plan p = switch (req) {
+                case RecomputeRequest.Uniform u -> {
+                    Plan q = Plan.of(m, profile, c, lay);
+                    yield new Plan(q.model(), q.cluster(), q.layout(), q.profile(), q.memory().withUsable(budget), q.time());
+                }
+                case RecomputeRequest.PerOp po -> Plan.optimized(m, profile, c, lay, budget, po.constraints());
+            };
             System.out.print(json ? PlanReport.json(PlanReport.jsonTree(p)) + "\n" : PlanReport.text(p));
+            if (writePlan != null) {
+                PlanFile.of(p).write(writePlan);
+                System.err.println("wrote the plan to " + writePlan);
+            }
             return 0;
         }
+        if (req instanceof RecomputeRequest.PerOp) {
+            throw new IllegalArgumentException("--search tries the uniform modes (none, selective, full); choose per-op recompute for one layout with --recompute auto");
+        }
         Search.Result r = runSearch(m, profile, c, lay);
+        if (writePlan != null && !r.best().isEmpty()) {
+            PlanFile.of(r.best().getFirst()).write(writePlan);
+            System.err.println("wrote the best plan to " + writePlan);
+        }
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("candidates", r.candidates());

@@ -50,6 +50,21 @@ class PlanCommandTest {
     }
 
     @Test
+    void recomputeAutoFitsTheBudgetAndWritesThePlanFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("plan.json");
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-115b",
+                "--cluster", "910b", "--nodes", "64", "--global-batch", "64", "--tp", "8", "--pp", "8", "--vpp", "3",
+                "--recompute", "auto", "--memory-budget", "40", "--write-plan", file.toString())).isZero());
+        assertThat(out).contains("rc=per-op").contains("Recompute plan (per layer and op, budget 40.0 GB per device, optimal)")
+                .contains("recompute mlp-act-out").doesNotContain("over budget");
+        wanka.plan.PlanFile f = wanka.plan.PlanFile.read(file);
+        assertThat(f.recompute()).isEqualTo("auto");
+        assertThat(f.stages()).allMatch(s -> s.peakBytes() <= 40e9);
+        CliTest.Outcome o = CliTest.run("plan", "--model", "telechat2-115b", "--recompute", "mlp-gelu");
+        assertThat(o.err()).contains("unknown activation 'mlp-gelu'").contains("mlp-act-out");
+    }
+
+    @Test
     void calibrateCheckReportsHeldOutAccuracy() {
         String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "calibrate-check")).isZero());
         assertThat(out).contains("held out").contains("MAPE").contains("Spearman").contains("gpt-1008b");

@@ -47,30 +47,29 @@ public final class MemoryModel {
 
     /** The memory of the most loaded device (first or last stage). */
     public static MemoryBreakdown estimate(ModelSpec m, Cluster c, Layout lay) {
-        MemoryBreakdown first = stage(m, c, lay, true);
+        MemoryBreakdown first = rank(m, c, lay, 0);
         if (lay.pp() == 1) return first;
-        MemoryBreakdown last = stage(m, c, lay, false);
+        MemoryBreakdown last = rank(m, c, lay, lay.pp() - 1);
         return last.total() > first.total() ? last : first;
     }
 
-    private static MemoryBreakdown stage(ModelSpec m, Cluster c, Layout lay, boolean first) {
+    /**
+     * The memory of pipeline device {@code r} under the layout's uniform recompute mode: its layers' §2.3 bytes times
+     * the micro-batches it holds in flight ({@link ActivationMemory#inFlightMicroBatches}), plus stage 0's extras; for
+     * r = 0 this is §2.3's first-stage estimate. Full recompute adds one layer's activations as a transient.
+     */
+    public static MemoryBreakdown rank(ModelSpec m, Cluster c, Layout lay, int r) {
         int t = lay.tp(), p = lay.pp(), v = lay.vpp();
         long s = lay.seq(), b = lay.microBatch();
-        double act;
-        if (first) {
-            act = ActivationMemory.firstStage(m, lay);
-        } else {
-            // The last device warms up (v−1)·p chunk forwards and then one more (Megatron's interleaved schedule);
-            // under plain 1F1B it holds one micro-batch.
-            double per = ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), lay.recompute());
-            act = ActivationMemory.layersPerDevice(m, p, v) * per
-                    * ActivationMemory.inFlightMicroBatches(p - 1, p, v, lay.microBatches());
-        }
+        double per = ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), lay.recompute());
+        double act = ActivationMemory.layersPerDevice(m, p, v) * per
+                * ActivationMemory.inFlightMicroBatches(r, p, v, lay.microBatches());
+        if (r == 0) act += ActivationMemory.firstStageExtras(m, lay);
         double temp = 0;
         if (lay.recompute() instanceof Recompute.Full) {
             temp += ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), Recompute.NONE);
         }
-        return device(m, c, lay, first ? 0 : p - 1, act, temp);
+        return device(m, c, lay, r, act, temp);
     }
 
     /** Parameters on pipeline device {@code rank}: its layers, plus the embedding on the first, the LM head on the last. */
