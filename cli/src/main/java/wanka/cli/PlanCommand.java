@@ -15,6 +15,7 @@ import wanka.plan.Layout;
 import wanka.plan.ModelPresets;
 import wanka.plan.ModelSpec;
 import wanka.plan.Plan;
+import wanka.plan.HtmlReport;
 import wanka.plan.PlanFile;
 import wanka.plan.PlanReport;
 import wanka.plan.Precision;
@@ -23,6 +24,7 @@ import wanka.plan.RecomputeRequest;
 import wanka.plan.Search;
 import wanka.plan.ZeroStage;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +99,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--memory-budget", paramLabel = "GB", description = "Per-device memory budget in GB (1e9 bytes) for --recompute auto (default: the cluster's usable memory).")
     Double memoryBudget;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write an HTML report with charts (memory per stage, pipeline timeline; with --search the frontier of step time against memory).")
+    java.nio.file.Path html;
+
     @Option(names = "--write-plan", paramLabel = "FILE", description = "Write the plan file (layout and per-layer recompute choices, JSON; docs/formats.md) for a training run.")
     java.nio.file.Path writePlan;
 
@@ -147,6 +152,7 @@ final class PlanCommand implements Callable<Integer> {
                 PlanFile.of(p).write(writePlan);
                 System.err.println("wrote the plan to " + writePlan);
             }
+            if (html != null) writeHtml(HtmlReport.plan(p));
             return 0;
         }
         if (req instanceof RecomputeRequest.PerOp) {
@@ -157,6 +163,9 @@ final class PlanCommand implements Callable<Integer> {
             PlanFile.of(r.best().getFirst()).write(writePlan);
             System.err.println("wrote the best plan to " + writePlan);
         }
+        String summary = String.format(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s",
+                m.name(), world, c.name(), r.candidates() + r.outOfMemory(), r.candidates(), r.evaluated(), r.seconds());
+        if (html != null) writeHtml(HtmlReport.search(r, Search.points(m, profile, c, lay, 4000), summary));
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("candidates", r.candidates());
@@ -169,8 +178,7 @@ final class PlanCommand implements Callable<Integer> {
             System.out.println(PlanReport.json(o));
             return 0;
         }
-        System.out.printf(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s%n%n",
-                m.name(), world, c.name(), r.candidates() + r.outOfMemory(), r.candidates(), r.evaluated(), r.seconds());
+        System.out.println(summary + "\n");
         if (r.best().isEmpty()) {
             System.out.println("No layout fits: try more nodes, a longer pipeline, full recompute or a smaller sequence.");
             return 1;
@@ -184,6 +192,13 @@ final class PlanCommand implements Callable<Integer> {
         System.out.println("\nBest layout in detail:\n");
         System.out.print(PlanReport.text(r.best().get(0)));
         return 0;
+    }
+
+    private void writeHtml(String page) throws java.io.IOException {
+        Path parent = html.toAbsolutePath().getParent();
+        if (parent != null) java.nio.file.Files.createDirectories(parent);
+        java.nio.file.Files.writeString(html, page);
+        System.err.println("wrote the HTML report to " + html);
     }
 
     private Search.Result runSearch(ModelSpec m, LayerProfile profile, Cluster c, Layout base) {

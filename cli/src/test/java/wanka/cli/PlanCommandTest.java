@@ -58,6 +58,10 @@ class PlanCommandTest {
         assertThat(out).contains("rc=per-op").contains("Recompute plan (per layer and op, budget 40.0 GB per device, optimal)")
                 .contains("recompute mlp-act-out").doesNotContain("over budget");
         wanka.plan.PlanFile f = wanka.plan.PlanFile.read(file);
+        java.nio.file.Path html = dir.resolve("report.html");
+        CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-7b",
+                "--cluster", "910b", "--global-batch", "64", "--seq", "4096", "--search", "--top", "2", "--html", html.toString())).isZero());
+        assertThat(java.nio.file.Files.readString(html)).contains("<svg").contains("Frontier").contains("Pipeline timeline");
         assertThat(f.recompute()).isEqualTo("auto");
         assertThat(f.stages()).allMatch(s -> s.peakBytes() <= 40e9);
         CliTest.Outcome o = CliTest.run("plan", "--model", "telechat2-115b", "--recompute", "mlp-gelu");

@@ -25,6 +25,25 @@ public final class TimeModel {
      * the layout's own recompute mode (normally none); {@code null} adds nothing.
      */
     public static StepTime estimate(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage) {
+        return run(m, prof, c, lay, recomputePerStage, false).time();
+    }
+
+    /**
+     * A step and how it ran: the pipeline simulation with every pass, the point-to-point transfer time, the
+     * recomputation inside one backward pass of each virtual stage, and per device the exposed data-parallel
+     * communication and the optimizer update that follow its last backward.
+     */
+    public record Timeline(StepTime time, PipelineSim.Result sim, double p2p, double[] recompute, double[] dpExposed,
+                           double[] optimizer) {
+    }
+
+    /** {@link #estimate} with its timeline (for the HTML report). */
+    public static Timeline timeline(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage) {
+        return run(m, prof, c, lay, recomputePerStage, true);
+    }
+
+    private static Timeline run(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage,
+                                boolean record) {
         int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp(), dpn = c.devicesPerNode();
         int mb = lay.microBatches();
         int r = lay.replicas();
@@ -97,11 +116,12 @@ public final class TimeModel {
             p2p = Collectives.sendRecv(sbh / (t > 1 ? t : 1), inter, c);
             if (t > 1) p2p += Collectives.reduceScatter(sbh, tpGroup, c);
         }
-        PipelineSim.Result sim = PipelineSim.run(p, v, mb, fwd, bwd, p2p);
+        PipelineSim.Result sim = PipelineSim.run(p, v, mb, fwd, bwd, p2p, record);
 
         // Per device: data-parallel reduction and optimizer after its last backward; the step ends with the slowest.
         int crit = 0;
         double best = -1, critDp = 0, critOpt = 0;
+        double[] dpExposed = new double[p], optimizer = new double[p];
         for (int dev = 0; dev < p; dev++) {
             double psi = MemoryModel.parametersOnDevice(m, t, p, v, dev);
             double dpT = dataParallelTime(psi, pr, lay.zero(), dpGroup, c);
@@ -116,6 +136,8 @@ public final class TimeModel {
             double shard = psi / (lay.zero().ordinal() >= 1 ? d : 1);
             double opt = shard * (2.0 * pr.optimizerBytes() + pr.gradBytes() + pr.paramBytes())
                     / (c.accelerator().hbmBandwidth() * c.efficiency().memory());
+            dpExposed[dev] = exposed;
+            optimizer[dev] = opt;
             double end = sim.finish()[dev] + exposed + opt;
             if (end > best) {
                 best = end;
@@ -137,8 +159,9 @@ public final class TimeModel {
         double modelFlops = modelFlops(m, lay.globalBatch(), s);
         double hw = hardwareFlops(m, prof, lay);
         double mfu = modelFlops / (total * c.worldSize() * c.accelerator().peak16());
-        return new StepTime(comp.matmul(), comp.attention(), comp.memory(), comp.overhead(), recompute, tpE, bubble,
+        StepTime st = new StepTime(comp.matmul(), comp.attention(), comp.memory(), comp.overhead(), recompute, tpE, bubble,
                 critDp, critOpt, modelFlops, hw, mfu, (double) lay.globalBatch() * s / total);
+        return new Timeline(st, sim, p2p, rec, dpExposed, optimizer);
     }
 
     /**
