@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wanka.plan.Calibration;
 import wanka.plan.Cluster;
+import wanka.plan.ClusterFile;
 import wanka.plan.ClusterPresets;
+import wanka.plan.CpuCalibration;
 import wanka.plan.Efficiency;
 import wanka.plan.LayerProfile;
 import wanka.plan.LayerProfiles;
@@ -37,7 +39,7 @@ import java.util.concurrent.Callable;
         description = {"DryRun: predict per-device memory and step time of a training layout on a cluster, or search for the",
                 "fastest layouts that fit, in seconds on a laptop. TeleChat2 layers are costed by running the real model",
                 "code on the META device; time constants are calibrated on published A100 runs (see BENCHMARKS.md).", ""},
-        subcommands = PlanCommand.CalibrateCheck.class,
+        subcommands = {PlanCommand.Calibrate.class, PlanCommand.CalibrateCheck.class},
         footer = {"", "Examples:",
                 "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --seq 8192 --global-batch 1024 --tp 8 --pp 8 --vpp 3",
                 "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --seq 8192 --global-batch 1024 --search --top 5",
@@ -45,14 +47,15 @@ import java.util.concurrent.Callable;
                 "  wanka plan --model path/to/config.json --cluster h100 --nodes 4 --global-batch 256 --tp 8 --json",
                 "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --global-batch 64 --tp 8 --pp 8 --vpp 3 --recompute auto \\",
                 "             --memory-budget 40 --write-plan plan.json",
+                "  wanka plan calibrate              (measure this machine into cluster-cpu.json for --cluster cluster-cpu.json)",
                 "  wanka plan calibrate-check        (accuracy against vTrain's measured A100 runs)",
                 "", "Models: " + "telechat2-3b/7b/35b/115b, telechat2-1t, gpt-1.7b … gpt-1008b, gpt-175b, llama3-8b/70b/405b, or a config.json",
-                "Clusters: 910b, a100-40, a100-80, h100"})
+                "Clusters: 910b, a100-40, a100-80, h100, or a file written by wanka plan calibrate"})
 final class PlanCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model preset or a Hugging Face config.json (file or folder); required.")
     String model;
 
-    @Option(names = "--cluster", defaultValue = "910b", description = "Node type (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cluster", defaultValue = "910b", description = "Node type, or a cluster file from 'wanka plan calibrate' (default: ${DEFAULT-VALUE}).")
     String cluster;
 
     @Option(names = "--nodes", defaultValue = "1", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
@@ -216,6 +219,47 @@ final class PlanCommand implements Callable<Integer> {
             });
         } finally {
             if (bar[0] != null) bar[0].close();
+        }
+    }
+
+    /** {@code wanka plan calibrate}: this machine's CPU profile as a cluster file. */
+    @Command(name = "calibrate", mixinStandardHelpOptions = true,
+            description = {"Measure this machine with wanka's own kernels (GEMM GFLOP/s at a small TeleChat2 layer's shapes, an",
+                    "attention-like shape and 1024³; copy bandwidth; SwiGLU's element-wise rate; the cost of a small kernel call;",
+                    "threads and memory) and write them as a one-device cluster file for 'wanka plan --cluster FILE'. About 10 s."})
+    static final class Calibrate implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "cluster-cpu.json", description = "Cluster file to write (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--threads", description = "Threads (default: all processors).")
+        Integer threads;
+
+        @Option(names = "--seconds-per-probe", defaultValue = "0.8", description = "Seconds per measurement; 8 of them (default: ${DEFAULT-VALUE}).")
+        double secondsPerProbe;
+
+        @Override
+        public Integer call() throws Exception {
+            int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            if (n < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + n);
+            if (!(secondsPerProbe > 0) || secondsPerProbe > 10) {
+                throw new IllegalArgumentException("--seconds-per-probe must be in (0, 10], got " + secondsPerProbe);
+            }
+            System.out.printf(Locale.ROOT, "Measuring this machine with %d threads (about %.0f s) ...%n", n, 8 * secondsPerProbe + 2);
+            CpuCalibration.Measurement x = CpuCalibration.measure(n, secondsPerProbe);
+            for (CpuCalibration.GemmRate g : x.gemms()) {
+                System.out.printf(Locale.ROOT, "  GEMM %s %5d×%5d×%5d  %8.1f GFLOP/s%n", g.op(), g.m(), g.n(), g.k(), g.flopsPerSecond() / 1e9);
+            }
+            System.out.printf(Locale.ROOT, "  copy bandwidth          %8.1f GB/s%n", x.copyBytesPerSecond() / 1e9);
+            System.out.printf(Locale.ROOT, "  SwiGLU element-wise     %8.1f GB/s (%.2f G elements/s)%n", x.swigluBytesPerSecond() / 1e9,
+                    x.swigluBytesPerSecond() / 12 / 1e9);
+            System.out.printf(Locale.ROOT, "  small kernel call       %8.1f µs%n", x.kernelSeconds() * 1e6);
+            System.out.printf(Locale.ROOT, "  memory                  %8.1f GB physical, %.1f GB usable (JVM heap)%n", x.memoryBytes() / 1e9,
+                    x.usableBytes() / 1e9);
+            Cluster c = CpuCalibration.toCluster(x, "cpu-" + n + "t");
+            ClusterFile.write(c, out);
+            System.out.printf(Locale.ROOT, "Constants: %s%nMeasured in %.1f s; wrote %s — use it with: wanka plan --cluster %s ...%n",
+                    c.efficiency(), x.seconds(), out, out);
+            return 0;
         }
     }
 

@@ -69,6 +69,17 @@ class PlanCommandTest {
     }
 
     @Test
+    void calibrateWritesAClusterFileThatPlanAccepts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path file = dir.resolve("cpu.json");
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "calibrate", "--threads", "1",
+                "--seconds-per-probe", "0.05", "--out", file.toString())).isZero());
+        assertThat(out).contains("GEMM NT").contains("copy bandwidth").contains("wrote " + file);
+        out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-3b",
+                "--cluster", file.toString(), "--seq", "512", "--global-batch", "4", "--recompute", "none")).isZero());
+        assertThat(out).contains("cpu-1t").contains("GFLOP/s 16-bit").contains("Step time:");
+    }
+
+    @Test
     void calibrateCheckReportsHeldOutAccuracy() {
         String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "calibrate-check")).isZero());
         assertThat(out).contains("held out").contains("MAPE").contains("Spearman").contains("gpt-1008b");

@@ -83,8 +83,8 @@ public final class HtmlReport {
         sb.append("<table>\n");
         row(sb, "Model", String.format(Locale.ROOT, "%s: %.2f B parameters, %d layers, h %d, %d heads (%d kv), ffn %d, vocab %d",
                 m.name(), m.parameterCount() / 1e9, m.layers(), m.hidden(), m.heads(), m.kvHeads(), m.ffn(), m.vocab()));
-        row(sb, "Cluster", String.format(Locale.ROOT, "%s × %d nodes × %d = %d devices (%s, %.0f TFLOP/s 16-bit, %.0f GB usable); constants %s",
-                c.name(), c.nodes(), c.devicesPerNode(), c.worldSize(), c.accelerator().name(), c.accelerator().peak16() / 1e12,
+        row(sb, "Cluster", String.format(Locale.ROOT, "%s × %d nodes × %d = %d devices (%s, %s 16-bit, %.0f GB usable); constants %s",
+                c.name(), c.nodes(), c.devicesPerNode(), c.worldSize(), c.accelerator().name(), PlanReport.flops(c.accelerator().peak16()),
                 c.accelerator().usableBytes() / 1e9, c.calibratedOn()));
         row(sb, "Layout", String.format(Locale.ROOT, "%s; seq %d, global batch %d (%d micro-batches per step)",
                 PlanReport.describeLayout(p), lay.seq(), lay.globalBatch(), lay.microBatches()));

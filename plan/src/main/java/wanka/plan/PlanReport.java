@@ -94,8 +94,8 @@ public final class PlanReport {
         StepTime t = p.time();
         sb.append(String.format(Locale.ROOT, "Model    %s: %.2f B parameters, %d layers, h %d, %d heads (%d kv), ffn %d, vocab %d%n",
                 m.name(), m.parameterCount() / 1e9, m.layers(), m.hidden(), m.heads(), m.kvHeads(), m.ffn(), m.vocab()));
-        sb.append(String.format(Locale.ROOT, "Cluster  %s × %d nodes × %d = %d devices (%s, %.0f TFLOP/s 16-bit, %.0f GB usable); constants %s%n",
-                c.name(), c.nodes(), c.devicesPerNode(), c.worldSize(), c.accelerator().name(), c.accelerator().peak16() / 1e12,
+        sb.append(String.format(Locale.ROOT, "Cluster  %s × %d nodes × %d = %d devices (%s, %s 16-bit, %.0f GB usable); constants %s%n",
+                c.name(), c.nodes(), c.devicesPerNode(), c.worldSize(), c.accelerator().name(), PlanReport.flops(c.accelerator().peak16()),
                 c.accelerator().usableBytes() / 1e9, c.calibratedOn()));
         sb.append(String.format(Locale.ROOT, "Layout   %s; seq %d, global batch %d (%d micro-batches per step)%n",
                 describeLayout(p), lay.seq(), lay.globalBatch(), lay.microBatches()));
@@ -149,6 +149,11 @@ public final class PlanReport {
             i = j + 1;
         }
         return sb.toString();
+    }
+
+    /** A FLOP/s rate as TFLOP/s, or GFLOP/s below one TFLOP/s. */
+    static String flops(double rate) {
+        return rate >= 1e12 ? String.format(Locale.ROOT, "%.0f TFLOP/s", rate / 1e12) : String.format(Locale.ROOT, "%.0f GFLOP/s", rate / 1e9);
     }
 
     private static String bar(String label, double value, String unit, double fraction) {
