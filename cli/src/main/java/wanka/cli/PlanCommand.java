@@ -183,7 +183,12 @@ final class PlanCommand implements Callable<Integer> {
         }
         System.out.println(summary + "\n");
         if (r.best().isEmpty()) {
-            System.out.println("No layout fits: try more nodes, a longer pipeline, full recompute or a smaller sequence.");
+            Plan small = Search.smallest(m, profile, c, lay);
+            System.out.println(small == null ? "No valid layout: the model's heads, kv heads, ffn width and layers admit none on "
+                    + world + " devices with global batch " + globalBatch + "."
+                    : "No layout fits. The smallest, " + small.layout().describe() + ": "
+                    + PlanReport.doesNotFit(small.memory(), false).replaceFirst("^Does not fit: ", "")
+                    + "\nTry more nodes or a shorter sequence (--seq).");
             return 1;
         }
         System.out.printf(Locale.ROOT, "  %-3s %-44s %9s %6s %9s %9s%n", "#", "layout", "step (s)", "MFU", "tok/s/dev", "mem (GB)");

@@ -47,6 +47,11 @@ class PlanCommandTest {
         assertThat(o.err()).contains("known clusters: 910b");
         o = CliTest.run("plan", "--model", "gpt-5");
         assertThat(o.err()).contains("known models:");
+        int[] code = new int[1];
+        String out = CliTest.stdout(() -> code[0] = Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-115b",
+                "--nodes", "1", "--global-batch", "8", "--search"));
+        assertThat(code[0]).isEqualTo(1);
+        assertThat(out).contains("No layout fits. The smallest, dp1 ").contains("GB usable,").contains(" over; the biggest part is");
     }
 
     @Test

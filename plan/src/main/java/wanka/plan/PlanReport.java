@@ -49,11 +49,7 @@ public final class PlanReport {
     public static List<String> bottlenecks(Plan p) {
         List<String> out = new ArrayList<>();
         MemoryBreakdown mem = p.memory();
-        if (!mem.fits()) {
-            String biggest = memoryParts(mem).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            out.add(String.format(Locale.ROOT, "Does not fit: %.1f GB needed on the most loaded device (stage %d), %.1f GB usable; the biggest part is %s.",
-                    mem.total() / 1e9, mem.stage(), mem.usable() / 1e9, biggest));
-        }
+        if (!mem.fits()) out.add(doesNotFit(mem, p.recompute() != null));
         StepTime t = p.time();
         double total = t.total();
         Layout lay = p.layout();
@@ -83,6 +79,30 @@ public final class PlanReport {
             out.add(String.format(Locale.ROOT, "%s %.0f%% (%.2f s): %s.", e.getKey(), pct, e.getValue(), why));
         }
         return out;
+    }
+
+    /**
+     * Why a device does not fit, in one sentence: what it needs against what it may use, by how much it is over, and
+     * the part that dominates with what would shrink it.
+     *
+     * @param recomputed whether per-op recompute already did all it could
+     */
+    public static String doesNotFit(MemoryBreakdown mem, boolean recomputed) {
+        Map.Entry<String, Double> big = memoryParts(mem).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+        String hint = switch (big.getKey()) {
+            case "weights" -> "more tensor or pipeline parallelism (--tp, --pp) splits them, ZeRO-3 shards them over data-parallel ranks";
+            case "gradients" -> "more tensor or pipeline parallelism splits them, ZeRO-2 shards them, --no-fp32-grads halves them";
+            case "optimizer state" -> "ZeRO-1 or more data-parallel ranks shard it, more tensor or pipeline parallelism splits it";
+            case "activations" -> recomputed ? "a smaller micro-batch, a shorter sequence or more tensor or pipeline parallelism shrink them"
+                    : "--recompute auto (or full), a smaller micro-batch or more tensor parallelism with --sp shrink them";
+            case "comm buffers" -> "fewer or smaller buffers: a smaller micro-batch";
+            default -> "a smaller micro-batch or vocabulary split over more tensor-parallel ranks";
+        };
+        return String.format(Locale.ROOT, "Does not fit%s: %.1f GB needed on the most loaded device (stage %d), %.1f GB usable, %.1f GB (%.0f%%) over; "
+                        + "the biggest part is %s, %.1f GB (%.0f%% of the need): %s.",
+                recomputed ? " even with the most recomputation" : "", mem.total() / 1e9, mem.stage(), mem.usable() / 1e9,
+                (mem.total() - mem.usable()) / 1e9, 100 * (mem.total() / mem.usable() - 1), big.getKey(), big.getValue() / 1e9,
+                100 * big.getValue() / mem.total(), hint);
     }
 
     /** The human-readable breakdown. */

@@ -134,6 +134,20 @@ public final class Search {
         return out;
     }
 
+    /** The valid layout needing the least memory and its memory; null when the space has no valid layout. */
+    public static Plan smallest(ModelSpec model, LayerProfile profile, Cluster cluster, Layout base) {
+        Layout best = null;
+        MemoryBreakdown bestMem = null;
+        for (Layout lay : layouts(model, profile, cluster, base)) {
+            MemoryBreakdown mem = MemoryModel.estimate(model, cluster, lay);
+            if (bestMem == null || mem.total() < bestMem.total()) {
+                best = lay;
+                bestMem = mem;
+            }
+        }
+        return best == null ? null : new Plan(model, cluster, best, profile, bestMem, TimeModel.estimate(model, profile, cluster, best));
+    }
+
     /** Seconds a device needs at least: its share of the executed FLOPs at the matmul efficiency. */
     static double lowerBound(ModelSpec m, LayerProfile prof, Cluster c, Layout lay) {
         return TimeModel.hardwareFlops(m, prof, lay) / c.worldSize()

@@ -83,4 +83,26 @@ class LayoutTest {
         assertThat(ActivationMemory.inFlightMicroBatches(0, 8, 3, 8)).isEqualTo(8);
         assertThat(ActivationMemory.inFlightFactor(8, 3, 64)).isEqualTo(1 + 7 / 24.0);
     }
+
+    @Test
+    void aLayoutThatDoesNotFitSaysByHowMuchAndWhatDominates() {
+        Cluster one = ClusterPresets.get("910b", 1);
+        Layout lay = new Layout(1, 8, 1, 1, 1, 8, 8192, ZeroStage.ZERO_1, true, 1, Recompute.FULL, true, Precision.BF16_FP32_GRADS);
+        Plan p = Plan.of(M115, LayerProfiles.of(M115), one, lay);
+        assertThat(p.fits()).isFalse();
+        String why = PlanReport.bottlenecks(p).getFirst();
+        MemoryBreakdown mem = p.memory();
+        assertThat(why).startsWith("Does not fit: ")
+                .contains(String.format(java.util.Locale.ROOT, "%.1f GB (%.0f%%) over", (mem.total() - mem.usable()) / 1e9,
+                        100 * (mem.total() / mem.usable() - 1)))
+                .contains("the biggest part is optimizer state").contains("ZeRO-1 or more data-parallel ranks");
+        // With per-op recompute already at its most, the sentence says so.
+        Plan auto = Plan.optimized(M115, LayerProfiles.of(M115), one, lay, 58e9, java.util.Map.of());
+        assertThat(auto.fits()).isFalse();
+        assertThat(PlanReport.bottlenecks(auto).getFirst()).startsWith("Does not fit even with the most recomputation: ");
+        // Activations dominating point at recomputation.
+        Layout act = new Layout(64, 8, 1, 1, 4, 1024, 8192, ZeroStage.ZERO_1, true, 1, Recompute.NONE, true, Precision.BF16_FP32_GRADS);
+        MemoryBreakdown am = MemoryModel.estimate(M115, C64, act);
+        assertThat(PlanReport.doesNotFit(am, false)).contains("the biggest part is activations").contains("--recompute auto");
+    }
 }
