@@ -142,7 +142,8 @@ public final class PlanReport {
     /** Per pipeline rank: memory against the budget, added seconds, and each distinct layer choice with its layers. */
     static String recomputeText(RecomputeSolution sol) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nRecompute plan (per layer and op, budget %.1f GB per device%s)%n",
-                sol.budget() / 1e9, sol.exact() ? ", optimal" : ", best found"));
+                sol.budget() / 1e9, !sol.fits() ? "; it does not fit even recomputing every activation but the layer input"
+                        : sol.exact() ? ", optimal" : ", best found"));
         for (DeviceRecompute d : sol.devices()) {
             sb.append(String.format(Locale.ROOT, "  stage %-3d %5.1f GB%s, +%.1f ms backward per micro-batch%n", d.rank(),
                     d.memory().total() / 1e9, d.memory().fits() ? "" : " (over budget)", 1e3 * d.secondsPerMicroBatch()));

@@ -100,6 +100,7 @@ class LayoutTest {
         Plan auto = Plan.optimized(M115, LayerProfiles.of(M115), one, lay, 58e9, java.util.Map.of());
         assertThat(auto.fits()).isFalse();
         assertThat(PlanReport.bottlenecks(auto).getFirst()).startsWith("Does not fit even with the most recomputation: ");
+        assertThat(PlanReport.text(auto)).contains("it does not fit even recomputing every activation").doesNotContain("optimal");
         // Activations dominating point at recomputation.
         Layout act = new Layout(64, 8, 1, 1, 4, 1024, 8192, ZeroStage.ZERO_1, true, 1, Recompute.NONE, true, Precision.BF16_FP32_GRADS);
         MemoryBreakdown am = MemoryModel.estimate(M115, C64, act);
