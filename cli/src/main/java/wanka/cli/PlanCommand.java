@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wanka.plan.Calibration;
 import wanka.plan.Cluster;
+import wanka.plan.ClusterFile;
 import wanka.plan.ClusterPresets;
+import wanka.plan.CpuCalibration;
 import wanka.plan.Efficiency;
 import wanka.plan.LayerProfile;
 import wanka.plan.LayerProfiles;
@@ -15,12 +17,16 @@ import wanka.plan.Layout;
 import wanka.plan.ModelPresets;
 import wanka.plan.ModelSpec;
 import wanka.plan.Plan;
+import wanka.plan.HtmlReport;
+import wanka.plan.PlanFile;
 import wanka.plan.PlanReport;
 import wanka.plan.Precision;
 import wanka.plan.Recompute;
+import wanka.plan.RecomputeRequest;
 import wanka.plan.Search;
 import wanka.plan.ZeroStage;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,20 +39,23 @@ import java.util.concurrent.Callable;
         description = {"DryRun: predict per-device memory and step time of a training layout on a cluster, or search for the",
                 "fastest layouts that fit, in seconds on a laptop. TeleChat2 layers are costed by running the real model",
                 "code on the META device; time constants are calibrated on published A100 runs (see BENCHMARKS.md).", ""},
-        subcommands = PlanCommand.CalibrateCheck.class,
+        subcommands = {PlanCommand.Calibrate.class, PlanCommand.CalibrateCheck.class},
         footer = {"", "Examples:",
                 "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --seq 8192 --global-batch 1024 --tp 8 --pp 8 --vpp 3",
                 "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --seq 8192 --global-batch 1024 --search --top 5",
                 "  wanka plan --model telechat2-1t --cluster 910b --nodes 1280 --seq 8192 --global-batch 2560 --search",
                 "  wanka plan --model path/to/config.json --cluster h100 --nodes 4 --global-batch 256 --tp 8 --json",
+                "  wanka plan --model telechat2-115b --cluster 910b --nodes 64 --global-batch 64 --tp 8 --pp 8 --vpp 3 --recompute auto \\",
+                "             --memory-budget 40 --write-plan plan.json",
+                "  wanka plan calibrate              (measure this machine into cluster-cpu.json for --cluster cluster-cpu.json)",
                 "  wanka plan calibrate-check        (accuracy against vTrain's measured A100 runs)",
                 "", "Models: " + "telechat2-3b/7b/35b/115b, telechat2-1t, gpt-1.7b … gpt-1008b, gpt-175b, llama3-8b/70b/405b, or a config.json",
-                "Clusters: 910b, a100-40, a100-80, h100"})
+                "Clusters: 910b, a100-40, a100-80, h100, or a file written by wanka plan calibrate"})
 final class PlanCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model preset or a Hugging Face config.json (file or folder); required.")
     String model;
 
-    @Option(names = "--cluster", defaultValue = "910b", description = "Node type (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cluster", defaultValue = "910b", description = "Node type, or a cluster file from 'wanka plan calibrate' (default: ${DEFAULT-VALUE}).")
     String cluster;
 
     @Option(names = "--nodes", defaultValue = "1", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
@@ -82,8 +91,22 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--replicas", defaultValue = "1", description = "Multi-replica parallel: split each micro-batch so TP communication overlaps compute (default: ${DEFAULT-VALUE}).")
     int replicas;
 
-    @Option(names = "--recompute", defaultValue = "selective", description = "none, selective or full (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--recompute", defaultValue = "selective", paramLabel = "MODE|auto|OPS",
+            description = {"none, selective or full on every layer (default: ${DEFAULT-VALUE}); auto: choose per layer and op what to",
+                    "recompute (or keep as a TP slice and regather) to fit --memory-budget with the least added time; or a list",
+                    "of activations to recompute on every layer, each optionally :keep, :slice or :recompute, with auto to",
+                    "optimise the rest (e.g. auto,mlp-act-out). Activations: layer-input, attn-norm-out, qkv, attn-scores,",
+                    "attn-context, attn-residual, mlp-norm-out, mlp-fc1-out, mlp-act-out, dropout-masks."})
     String recompute;
+
+    @Option(names = "--memory-budget", paramLabel = "GB", description = "Per-device memory budget in GB (1e9 bytes) for --recompute auto (default: the cluster's usable memory).")
+    Double memoryBudget;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write an HTML report with charts (memory per stage, pipeline timeline; with --search the frontier of step time against memory).")
+    java.nio.file.Path html;
+
+    @Option(names = "--write-plan", paramLabel = "FILE", description = "Write the plan file (layout and per-layer recompute choices, JSON; docs/formats.md) for a training run.")
+    java.nio.file.Path writePlan;
 
     @Option(names = "--overlap-grad-reduce", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Overlap the data-parallel gradient reduction with backward (default: on).")
@@ -113,14 +136,39 @@ final class PlanCommand implements Callable<Integer> {
         int world = c.worldSize();
         int d = dp != null ? dp : Math.max(1, world / Math.max(1, tp * pp));
         boolean seqPar = sp != null ? sp : tp > 1;
+        RecomputeRequest req = RecomputeRequest.parse(recompute);
+        Recompute mode = req instanceof RecomputeRequest.Uniform u ? u.mode() : Recompute.NONE;
         Layout lay = new Layout(d, tp, pp, vpp, microBatch, globalBatch, seq, ZeroStage.of(zero), seqPar, replicas,
-                Recompute.parse(recompute), overlap, fp32Grads ? Precision.BF16_FP32_GRADS : Precision.MIXED_16);
+                mode, overlap, fp32Grads ? Precision.BF16_FP32_GRADS : Precision.MIXED_16);
+        if (memoryBudget != null && !(memoryBudget > 0)) throw new IllegalArgumentException("--memory-budget must be positive, got " + memoryBudget);
+        double budget = memoryBudget != null ? memoryBudget * 1e9 : c.accelerator().usableBytes();
         if (!search) {
-            Plan p = Plan.of(m, profile, c, lay);
+            Plan p = switch (req) {
+                case RecomputeRequest.Uniform u -> {
+                    Plan q = Plan.of(m, profile, c, lay);
+                    yield new Plan(q.model(), q.cluster(), q.layout(), q.profile(), q.memory().withUsable(budget), q.time());
+                }
+                case RecomputeRequest.PerOp po -> Plan.optimized(m, profile, c, lay, budget, po.constraints());
+            };
             System.out.print(json ? PlanReport.json(PlanReport.jsonTree(p)) + "\n" : PlanReport.text(p));
+            if (writePlan != null) {
+                PlanFile.of(p).write(writePlan);
+                System.err.println("wrote the plan to " + writePlan);
+            }
+            if (html != null) writeHtml(HtmlReport.plan(p));
             return 0;
         }
+        if (req instanceof RecomputeRequest.PerOp) {
+            throw new IllegalArgumentException("--search tries the uniform modes (none, selective, full); choose per-op recompute for one layout with --recompute auto");
+        }
         Search.Result r = runSearch(m, profile, c, lay);
+        if (writePlan != null && !r.best().isEmpty()) {
+            PlanFile.of(r.best().getFirst()).write(writePlan);
+            System.err.println("wrote the best plan to " + writePlan);
+        }
+        String summary = String.format(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s",
+                m.name(), world, c.name(), r.candidates() + r.outOfMemory(), r.candidates(), r.evaluated(), r.seconds());
+        if (html != null) writeHtml(HtmlReport.search(r, Search.points(m, profile, c, lay, 4000), summary));
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("candidates", r.candidates());
@@ -133,10 +181,14 @@ final class PlanCommand implements Callable<Integer> {
             System.out.println(PlanReport.json(o));
             return 0;
         }
-        System.out.printf(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s%n%n",
-                m.name(), world, c.name(), r.candidates() + r.outOfMemory(), r.candidates(), r.evaluated(), r.seconds());
+        System.out.println(summary + "\n");
         if (r.best().isEmpty()) {
-            System.out.println("No layout fits: try more nodes, a longer pipeline, full recompute or a smaller sequence.");
+            Plan small = Search.smallest(m, profile, c, lay);
+            System.out.println(small == null ? "No valid layout: the model's heads, kv heads, ffn width and layers admit none on "
+                    + world + " devices with global batch " + globalBatch + "."
+                    : "No layout fits. The smallest, " + small.layout().describe() + ": "
+                    + PlanReport.doesNotFit(small.memory(), false).replaceFirst("^Does not fit: ", "")
+                    + "\nTry more nodes or a shorter sequence (--seq).");
             return 1;
         }
         System.out.printf(Locale.ROOT, "  %-3s %-44s %9s %6s %9s %9s%n", "#", "layout", "step (s)", "MFU", "tok/s/dev", "mem (GB)");
@@ -148,6 +200,13 @@ final class PlanCommand implements Callable<Integer> {
         System.out.println("\nBest layout in detail:\n");
         System.out.print(PlanReport.text(r.best().get(0)));
         return 0;
+    }
+
+    private void writeHtml(String page) throws java.io.IOException {
+        Path parent = html.toAbsolutePath().getParent();
+        if (parent != null) java.nio.file.Files.createDirectories(parent);
+        java.nio.file.Files.writeString(html, page);
+        System.err.println("wrote the HTML report to " + html);
     }
 
     private Search.Result runSearch(ModelSpec m, LayerProfile profile, Cluster c, Layout base) {
@@ -165,6 +224,47 @@ final class PlanCommand implements Callable<Integer> {
             });
         } finally {
             if (bar[0] != null) bar[0].close();
+        }
+    }
+
+    /** {@code wanka plan calibrate}: this machine's CPU profile as a cluster file. */
+    @Command(name = "calibrate", mixinStandardHelpOptions = true,
+            description = {"Measure this machine with wanka's own kernels (GEMM GFLOP/s at a small TeleChat2 layer's shapes, an",
+                    "attention-like shape and 1024³; copy bandwidth; SwiGLU's element-wise rate; the cost of a small kernel call;",
+                    "threads and memory) and write them as a one-device cluster file for 'wanka plan --cluster FILE'. About 10 s."})
+    static final class Calibrate implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "cluster-cpu.json", description = "Cluster file to write (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--threads", description = "Threads (default: all processors).")
+        Integer threads;
+
+        @Option(names = "--seconds-per-probe", defaultValue = "0.8", description = "Seconds per measurement; 8 of them (default: ${DEFAULT-VALUE}).")
+        double secondsPerProbe;
+
+        @Override
+        public Integer call() throws Exception {
+            int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            if (n < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + n);
+            if (!(secondsPerProbe > 0) || secondsPerProbe > 10) {
+                throw new IllegalArgumentException("--seconds-per-probe must be in (0, 10], got " + secondsPerProbe);
+            }
+            System.out.printf(Locale.ROOT, "Measuring this machine with %d threads (about %.0f s) ...%n", n, 8 * secondsPerProbe + 2);
+            CpuCalibration.Measurement x = CpuCalibration.measure(n, secondsPerProbe);
+            for (CpuCalibration.GemmRate g : x.gemms()) {
+                System.out.printf(Locale.ROOT, "  GEMM %s %5d×%5d×%5d  %8.1f GFLOP/s%n", g.op(), g.m(), g.n(), g.k(), g.flopsPerSecond() / 1e9);
+            }
+            System.out.printf(Locale.ROOT, "  copy bandwidth          %8.1f GB/s%n", x.copyBytesPerSecond() / 1e9);
+            System.out.printf(Locale.ROOT, "  SwiGLU element-wise     %8.1f GB/s (%.2f G elements/s)%n", x.swigluBytesPerSecond() / 1e9,
+                    x.swigluBytesPerSecond() / 12 / 1e9);
+            System.out.printf(Locale.ROOT, "  small kernel call       %8.1f µs%n", x.kernelSeconds() * 1e6);
+            System.out.printf(Locale.ROOT, "  memory                  %8.1f GB physical, %.1f GB usable (JVM heap)%n", x.memoryBytes() / 1e9,
+                    x.usableBytes() / 1e9);
+            Cluster c = CpuCalibration.toCluster(x, "cpu-" + n + "t");
+            ClusterFile.write(c, out);
+            System.out.printf(Locale.ROOT, "Constants: %s%nMeasured in %.1f s; wrote %s — use it with: wanka plan --cluster %s ...%n",
+                    c.efficiency(), x.seconds(), out, out);
+            return 0;
         }
     }
 

@@ -47,6 +47,41 @@ class PlanCommandTest {
         assertThat(o.err()).contains("known clusters: 910b");
         o = CliTest.run("plan", "--model", "gpt-5");
         assertThat(o.err()).contains("known models:");
+        int[] code = new int[1];
+        String out = CliTest.stdout(() -> code[0] = Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-115b",
+                "--nodes", "1", "--global-batch", "8", "--search"));
+        assertThat(code[0]).isEqualTo(1);
+        assertThat(out).contains("No layout fits. The smallest, dp1 ").contains("GB usable,").contains(" over; the biggest part is");
+    }
+
+    @Test
+    void recomputeAutoFitsTheBudgetAndWritesThePlanFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("plan.json");
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-115b",
+                "--cluster", "910b", "--nodes", "64", "--global-batch", "64", "--tp", "8", "--pp", "8", "--vpp", "3",
+                "--recompute", "auto", "--memory-budget", "40", "--write-plan", file.toString())).isZero());
+        assertThat(out).contains("rc=per-op").contains("Recompute plan (per layer and op, budget 40.0 GB per device, optimal)")
+                .contains("recompute mlp-act-out").doesNotContain("over budget");
+        wanka.plan.PlanFile f = wanka.plan.PlanFile.read(file);
+        java.nio.file.Path html = dir.resolve("report.html");
+        CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-7b",
+                "--cluster", "910b", "--global-batch", "64", "--seq", "4096", "--search", "--top", "2", "--html", html.toString())).isZero());
+        assertThat(java.nio.file.Files.readString(html)).contains("<svg").contains("Frontier").contains("Pipeline timeline");
+        assertThat(f.recompute()).isEqualTo("auto");
+        assertThat(f.stages()).allMatch(s -> s.peakBytes() <= 40e9);
+        CliTest.Outcome o = CliTest.run("plan", "--model", "telechat2-115b", "--recompute", "mlp-gelu");
+        assertThat(o.err()).contains("unknown activation 'mlp-gelu'").contains("mlp-act-out");
+    }
+
+    @Test
+    void calibrateWritesAClusterFileThatPlanAccepts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path file = dir.resolve("cpu.json");
+        String out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "calibrate", "--threads", "1",
+                "--seconds-per-probe", "0.05", "--out", file.toString())).isZero());
+        assertThat(out).contains("GEMM NT").contains("copy bandwidth").contains("wrote " + file);
+        out = CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-3b",
+                "--cluster", file.toString(), "--seq", "512", "--global-batch", "4", "--recompute", "none")).isZero());
+        assertThat(out).contains("cpu-1t").contains("GFLOP/s 16-bit").contains("Step time:");
     }
 
     @Test

@@ -54,11 +54,21 @@ public final class ActivationMemory {
 
     /**
      * Micro-batches' worth of activations the first stage holds at its peak, as a multiple of p micro-batches of
-     * its layers (§2.3 pipeline placement): 1F1B keeps min(m, p) of p; interleaving multiplies by 1 + (p−1)/(p·v).
+     * its layers (§2.3 pipeline placement): 1F1B keeps min(m, p) of p; interleaving multiplies by 1 + (p−1)/(p·v),
+     * and never more than the m micro-batches a step has (m/p: with m = p every forward runs before any backward).
      */
     public static double inFlightFactor(int p, int v, int m) {
-        if (v > 1) return 1.0 + (p - 1.0) / ((double) p * v);
-        return Math.min(m, p) / (double) p;
+        return inFlightMicroBatches(0, p, v, m) / p;
+    }
+
+    /**
+     * Micro-batches of its layers pipeline device {@code rank} of p holds at its peak, from the warm-up of Megatron's
+     * schedules (§2.5): 1F1B min(p − r, m); interleaved min(2(p − r − 1) + (v − 1)p + 1, m·v) chunk forwards, each
+     * 1/v of the device's layers. For r = 0 this is §2.3's p·(1 + (p−1)/(p·v)); it is at least 1.
+     */
+    public static double inFlightMicroBatches(int rank, int p, int v, int m) {
+        if (v == 1) return Math.min(p - rank, m);
+        return Math.min(2.0 * (p - rank - 1) + (v - 1.0) * p + 1, (double) m * v) / v;
     }
 
     /** Layers held by the most loaded device: ceil(l/(p·v)) per model chunk times v chunks. */
@@ -81,9 +91,19 @@ public final class ActivationMemory {
         double layers = (double) layersPerDevice(m, p, lay.vpp()) * p;
         double a = layers * perLayer(m, s, b, t, lay.sequenceParallel(), lay.recompute())
                 * inFlightFactor(p, lay.vpp(), lay.microBatches());
-        a += 8.0 * s * b * p;
+        return a + firstStageExtras(m, lay);
+    }
+
+    /**
+     * What stage 0 keeps besides its layers (§2.3): 8sbp for token ids and positions, the embedding dropout mask sbhp,
+     * and when p = 1 the output layer and loss.
+     */
+    public static double firstStageExtras(ModelSpec m, Layout lay) {
+        long s = lay.seq(), b = lay.microBatch();
+        int p = lay.pp();
+        double a = 8.0 * s * b * p;
         if (m.dropout()) a += (double) s * b * m.hidden() * p;
-        if (p == 1) a += outputLayer(m, s, b, t);
+        if (p == 1) a += outputLayer(m, s, b, lay.tp());
         return a;
     }
 

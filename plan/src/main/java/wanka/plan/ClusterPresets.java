@@ -53,13 +53,21 @@ public final class ClusterPresets {
     }
 
     /**
-     * @return the preset with {@code nodes} nodes
+     * @return the preset (or the cluster file, see {@link ClusterFile}) with {@code nodes} nodes
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */
     public static Cluster get(String name, int nodes) {
         Cluster c = build().get(name);
+        if (c == null && (name.endsWith(".json") || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(name)))) {
+            if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(name))) {
+                throw new IllegalArgumentException("cluster file " + name + " does not exist; known clusters: " + String.join(", ", names())
+                        + ", or a file written by wanka plan calibrate");
+            }
+            c = ClusterFile.read(java.nio.file.Path.of(name));
+        }
         if (c == null) {
-            throw new IllegalArgumentException("unknown cluster '" + name + "'; known clusters: " + String.join(", ", names()));
+            throw new IllegalArgumentException("unknown cluster '" + name + "'; known clusters: " + String.join(", ", names())
+                    + ", or a file written by wanka plan calibrate");
         }
         return c.withNodes(nodes);
     }

@@ -21,6 +21,11 @@ public record MemoryBreakdown(int stage, double parameters, double weights, doub
         return weights + gradients + optimizer + activations + commBuffers + temporaries;
     }
 
+    /** @return the same breakdown measured against another budget */
+    public MemoryBreakdown withUsable(double budget) {
+        return new MemoryBreakdown(stage, parameters, weights, gradients, optimizer, activations, commBuffers, temporaries, budget);
+    }
+
     /** @return whether the total fits the usable memory */
     public boolean fits() {
         return total() <= usable;

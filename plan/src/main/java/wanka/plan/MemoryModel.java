@@ -47,40 +47,57 @@ public final class MemoryModel {
 
     /** The memory of the most loaded device (first or last stage). */
     public static MemoryBreakdown estimate(ModelSpec m, Cluster c, Layout lay) {
-        MemoryBreakdown first = stage(m, c, lay, true);
+        MemoryBreakdown first = rank(m, c, lay, 0);
         if (lay.pp() == 1) return first;
-        MemoryBreakdown last = stage(m, c, lay, false);
+        MemoryBreakdown last = rank(m, c, lay, lay.pp() - 1);
         return last.total() > first.total() ? last : first;
     }
 
-    private static MemoryBreakdown stage(ModelSpec m, Cluster c, Layout lay, boolean first) {
-        int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp();
+    /**
+     * The memory of pipeline device {@code r} under the layout's uniform recompute mode: its layers' §2.3 bytes times
+     * the micro-batches it holds in flight ({@link ActivationMemory#inFlightMicroBatches}), plus stage 0's extras; for
+     * r = 0 this is §2.3's first-stage estimate. Full recompute adds one layer's activations as a transient.
+     */
+    public static MemoryBreakdown rank(ModelSpec m, Cluster c, Layout lay, int r) {
+        int t = lay.tp(), p = lay.pp(), v = lay.vpp();
         long s = lay.seq(), b = lay.microBatch();
-        Precision pr = lay.precision();
-        double psi = first ? parametersFirstStage(m, t, p, v) : parametersLastStage(m, t, p, v);
-        double act;
-        if (first) {
-            act = ActivationMemory.firstStage(m, lay);
-        } else {
-            // The last device warms up (v−1)·p chunk forwards and then one more (Megatron's interleaved schedule);
-            // under plain 1F1B it holds one micro-batch.
-            double per = ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), lay.recompute());
-            double chunks = Math.min((v - 1.0) * p + 1, (double) lay.microBatches() * v);
-            act = ActivationMemory.layersPerDevice(m, p, v) * per * chunks / v;
-        }
+        double per = ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), lay.recompute());
+        double act = ActivationMemory.layersPerDevice(m, p, v) * per
+                * ActivationMemory.inFlightMicroBatches(r, p, v, lay.microBatches());
+        if (r == 0) act += ActivationMemory.firstStageExtras(m, lay);
         double temp = 0;
         if (lay.recompute() instanceof Recompute.Full) {
             temp += ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), Recompute.NONE);
         }
-        if (!first) temp += ActivationMemory.outputLayer(m, s, b, t);
+        return device(m, c, lay, r, act, temp);
+    }
+
+    /** Parameters on pipeline device {@code rank}: its layers, plus the embedding on the first, the LM head on the last. */
+    public static double parametersOnDevice(ModelSpec m, int t, int p, int v, int rank) {
+        if (rank == 0) return parametersFirstStage(m, t, p, v);
+        if (rank == p - 1) return parametersLastStage(m, t, p, v);
+        return (double) ActivationMemory.layersPerDevice(m, p, v) * m.layerParameters() / t;
+    }
+
+    /**
+     * The memory of pipeline device {@code rank} holding {@code activations} bytes of activations, with a transient
+     * {@code recomputeTemp} while recomputing; the last stage (p > 1) adds the logits of the loss as a temporary.
+     */
+    public static MemoryBreakdown device(ModelSpec m, Cluster c, Layout lay, int rank, double activations,
+                                         double recomputeTemp) {
+        int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp();
+        long s = lay.seq(), b = lay.microBatch();
+        Precision pr = lay.precision();
+        double psi = parametersOnDevice(m, t, p, v, rank);
+        double temp = recomputeTemp;
+        if (rank == p - 1 && p > 1) temp += ActivationMemory.outputLayer(m, s, b, t);
         double sbh = (double) s * b * m.hidden() * pr.activationBytes();
         double comm = 0;
         if (t > 1) comm += 2 * sbh;                       // TP all-reduce / all-gather in and out buffers
         if (p > 1) comm += 2 * sbh / (lay.sequenceParallel() ? t : 1); // p2p send and receive
         if (d > 1) comm += 2 * Math.min(psi, DP_BUCKET_ELEMENTS) * pr.gradBytes();
         if (lay.zero() == ZeroStage.ZERO_3) comm += 2.0 * m.layerParameters() / t * pr.paramBytes();
-        return new MemoryBreakdown(first ? 0 : p - 1, psi, weightBytes(psi, pr, lay.zero(), d),
-                gradientBytes(psi, pr, lay.zero(), d), optimizerBytes(psi, pr, lay.zero(), d), act, comm, temp,
-                c.accelerator().usableBytes());
+        return new MemoryBreakdown(rank, psi, weightBytes(psi, pr, lay.zero(), d), gradientBytes(psi, pr, lay.zero(), d),
+                optimizerBytes(psi, pr, lay.zero(), d), activations, comm, temp, c.accelerator().usableBytes());
     }
 }

@@ -11,6 +11,16 @@ public final class PipelineSchedule {
     private PipelineSchedule() {
     }
 
+    /** Layers of virtual stage {@code vs} of {@code stages}: l/stages each, the first l mod stages one more. */
+    public static int layersOf(int totalLayers, int stages, int vs) {
+        return totalLayers / stages + (vs < totalLayers % stages ? 1 : 0);
+    }
+
+    /** Index of the first layer of virtual stage {@code vs} (stages hold consecutive layers in order). */
+    public static int firstLayerOf(int totalLayers, int stages, int vs) {
+        return vs * (totalLayers / stages) + Math.min(vs, totalLayers % stages);
+    }
+
     /** One pass: forward or backward of micro-batch {@code micro} through model chunk {@code chunk}. */
     public record Pass(boolean forward, int chunk, int micro) {
     }

@@ -19,8 +19,21 @@ public final class PipelineSim {
      * @param makespan   seconds from the first forward to the last backward
      * @param busy       seconds each device computes
      * @param finish     when each device's last pass ends
+     * @param events     every pass in the order it ran, when asked for (empty otherwise)
      */
-    public record Result(double makespan, double[] busy, double[] finish) {
+    public record Result(double makespan, double[] busy, double[] finish, java.util.List<Event> events) {
+    }
+
+    /**
+     * One pass as it ran: on {@code device}, model chunk {@code chunk}, micro-batch {@code micro}; its input arrived
+     * at {@code ready} (after the point-to-point transfer), it ran from {@code start} to {@code end}.
+     */
+    public record Event(int device, int chunk, int micro, boolean forward, double ready, double start, double end) {
+    }
+
+    /** {@link #run(int, int, int, double[], double[], double, boolean)} without recording events. */
+    public static Result run(int p, int v, int m, double[] fwd, double[] bwd, double p2p) {
+        return run(p, v, m, fwd, bwd, p2p, false);
     }
 
     /**
@@ -29,8 +42,10 @@ public final class PipelineSim {
      * @param fwd forward seconds of one micro-batch per virtual stage (length p·v)
      * @param bwd backward seconds per virtual stage (including recomputation)
      * @param p2p seconds to pass activations (or their gradients) between neighbouring virtual stages
+     * @param record whether to keep every pass as an {@link Event} (for a timeline)
      */
-    public static Result run(int p, int v, int m, double[] fwd, double[] bwd, double p2p) {
+    public static Result run(int p, int v, int m, double[] fwd, double[] bwd, double p2p, boolean record) {
+        java.util.List<Event> events = new java.util.ArrayList<>();
         int stages = p * v;
         double[][] doneF = new double[stages][m], doneB = new double[stages][m];
         for (double[] r : doneF) Arrays.fill(r, Double.NaN);
@@ -56,6 +71,7 @@ public final class PipelineSim {
                     double start = Math.max(free[r], ready);
                     double dur = pass.forward() ? fwd[vs] : bwd[vs];
                     free[r] = start + dur;
+                    if (record) events.add(new Event(r, pass.chunk(), mb, pass.forward(), ready, start, free[r]));
                     busy[r] += dur;
                     (pass.forward() ? doneF : doneB)[vs][mb] = free[r];
                     next[r]++;
@@ -67,6 +83,6 @@ public final class PipelineSim {
         }
         double makespan = 0;
         for (double f : free) makespan = Math.max(makespan, f);
-        return new Result(makespan, busy, free);
+        return new Result(makespan, busy, free, events);
     }
 }

@@ -50,33 +50,14 @@ public final class Search {
     public static Result run(ModelSpec model, LayerProfile profile, Cluster cluster, Layout base, int top,
                              LongConsumer progress) {
         long t0 = System.nanoTime();
-        int world = cluster.worldSize();
         List<Candidate> cands = new ArrayList<>();
         int oom = 0;
-        for (int t = 1; t <= Math.min(world, cluster.devicesPerNode()); t++) {
-            if (world % t != 0 || model.heads() % t != 0 || model.kvHeads() % t != 0 || model.ffn() % t != 0) continue;
-            for (int p = 1; p <= Math.min(world / t, model.layers()); p++) {
-                if ((world / t) % p != 0) continue;
-                int d = world / (t * p);
-                for (int b : new int[]{1, 2, 4, 8, 16}) {
-                    if (base.globalBatch() % (d * b) != 0 || b % base.replicas() != 0) continue;
-                    for (int v : new int[]{1, 2, 3, 4, 6, 8}) {
-                        if (v > 1 && p == 1) break;
-                        for (int z = 0; z <= (p > 1 ? 1 : 3); z++) {
-                            for (Recompute rc : Recompute.all()) {
-                                if (rc instanceof Recompute.Selective && profile.fusedAttention()) continue;
-                                Layout lay = base.with(d, t, p, v, b, ZeroStage.of(z), t > 1, rc);
-                                if (!lay.problems(model, cluster).isEmpty()) continue;
-                                if (!MemoryModel.estimate(model, cluster, lay).fits()) {
-                                    oom++;
-                                    continue;
-                                }
-                                cands.add(new Candidate(lay, lowerBound(model, profile, cluster, lay)));
-                            }
-                        }
-                    }
-                }
+        for (Layout lay : layouts(model, profile, cluster, base)) {
+            if (!MemoryModel.estimate(model, cluster, lay).fits()) {
+                oom++;
+                continue;
             }
+            cands.add(new Candidate(lay, lowerBound(model, profile, cluster, lay)));
         }
         cands.sort(Comparator.comparingDouble(Candidate::lowerBound));
         progress.accept(-cands.size());
@@ -97,6 +78,74 @@ public final class Search {
         List<Plan> out = new ArrayList<>(best);
         out.sort(Comparator.comparingDouble(pl -> pl.time().total()));
         return new Result(out, cands.size(), oom, evaluated, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Every valid layout of the search space (see the class comment), memory not checked. */
+    static List<Layout> layouts(ModelSpec model, LayerProfile profile, Cluster cluster, Layout base) {
+        int world = cluster.worldSize();
+        List<Layout> out = new ArrayList<>();
+        for (int t = 1; t <= Math.min(world, cluster.devicesPerNode()); t++) {
+            if (world % t != 0 || model.heads() % t != 0 || model.kvHeads() % t != 0 || model.ffn() % t != 0) continue;
+            for (int p = 1; p <= Math.min(world / t, model.layers()); p++) {
+                if ((world / t) % p != 0) continue;
+                int d = world / (t * p);
+                for (int b : new int[]{1, 2, 4, 8, 16}) {
+                    if (base.globalBatch() % (d * b) != 0 || b % base.replicas() != 0) continue;
+                    for (int v : new int[]{1, 2, 3, 4, 6, 8}) {
+                        if (v > 1 && p == 1) break;
+                        for (int z = 0; z <= (p > 1 ? 1 : 3); z++) {
+                            for (Recompute rc : Recompute.all()) {
+                                if (rc instanceof Recompute.Selective && profile.fusedAttention()) continue;
+                                Layout lay = base.with(d, t, p, v, b, ZeroStage.of(z), t > 1, rc);
+                                if (lay.problems(model, cluster).isEmpty()) out.add(lay);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One layout of the space with its memory and step time, fitting or not, for the frontier chart.
+     *
+     * @param layout  the layout
+     * @param memory  peak bytes of its most loaded device
+     * @param seconds its step time
+     * @param fits    whether it fits the usable memory
+     */
+    public record Point(Layout layout, double memory, double seconds, boolean fits) {
+    }
+
+    /**
+     * Memory and step time of every valid layout of the space (up to {@code limit}, evenly sampled beyond), without
+     * pruning: the search's frontier of step time against memory, fitting or not.
+     */
+    public static List<Point> points(ModelSpec model, LayerProfile profile, Cluster cluster, Layout base, int limit) {
+        List<Layout> all = layouts(model, profile, cluster, base);
+        List<Point> out = new ArrayList<>();
+        double step = Math.max(1.0, all.size() / (double) limit);
+        for (double i = 0; i < all.size(); i += step) {
+            Layout lay = all.get((int) i);
+            MemoryBreakdown mem = MemoryModel.estimate(model, cluster, lay);
+            out.add(new Point(lay, mem.total(), TimeModel.estimate(model, profile, cluster, lay).total(), mem.fits()));
+        }
+        return out;
+    }
+
+    /** The valid layout needing the least memory and its memory; null when the space has no valid layout. */
+    public static Plan smallest(ModelSpec model, LayerProfile profile, Cluster cluster, Layout base) {
+        Layout best = null;
+        MemoryBreakdown bestMem = null;
+        for (Layout lay : layouts(model, profile, cluster, base)) {
+            MemoryBreakdown mem = MemoryModel.estimate(model, cluster, lay);
+            if (bestMem == null || mem.total() < bestMem.total()) {
+                best = lay;
+                bestMem = mem;
+            }
+        }
+        return best == null ? null : new Plan(model, cluster, best, profile, bestMem, TimeModel.estimate(model, profile, cluster, best));
     }
 
     /** Seconds a device needs at least: its share of the executed FLOPs at the matmul efficiency. */

@@ -16,6 +16,34 @@ public final class TimeModel {
 
     /** Estimates one step. The layout must be valid for the model and cluster. */
     public static StepTime estimate(ModelSpec m, LayerProfile prof, Cluster c, Layout lay) {
+        return estimate(m, prof, c, lay, null);
+    }
+
+    /**
+     * Estimates one step with a per-op recompute plan (F5): {@code recomputePerStage[vs]} is the backward time one
+     * micro-batch adds to virtual stage vs by recomputing and regathering (see {@link RecomputePrices}), on top of
+     * the layout's own recompute mode (normally none); {@code null} adds nothing.
+     */
+    public static StepTime estimate(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage) {
+        return run(m, prof, c, lay, recomputePerStage, false).time();
+    }
+
+    /**
+     * A step and how it ran: the pipeline simulation with every pass, the point-to-point transfer time, the
+     * recomputation inside one backward pass of each virtual stage, and per device the exposed data-parallel
+     * communication and the optimizer update that follow its last backward.
+     */
+    public record Timeline(StepTime time, PipelineSim.Result sim, double p2p, double[] recompute, double[] dpExposed,
+                           double[] optimizer) {
+    }
+
+    /** {@link #estimate} with its timeline (for the HTML report). */
+    public static Timeline timeline(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage) {
+        return run(m, prof, c, lay, recomputePerStage, true);
+    }
+
+    private static Timeline run(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage,
+                                boolean record) {
         int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp(), dpn = c.devicesPerNode();
         int mb = lay.microBatches();
         int r = lay.replicas();
@@ -56,7 +84,7 @@ public final class TimeModel {
         Work.Seconds[] compF = new Work.Seconds[stages], compB = new Work.Seconds[stages];
         double[] rec = new double[stages], tpExposed = new double[stages];
         for (int vs = 0; vs < stages; vs++) {
-            int layers = m.layers() / stages + (vs < m.layers() % stages ? 1 : 0);
+            int layers = PipelineSchedule.layersOf(m.layers(), stages, vs);
             Work.Seconds cf = sf.times(layers), cb = sb.times(layers);
             double f = layers * layerF, bw = layers * layerB;
             double tpE = layers * (layerF - sf.total()) + layers * (layerB - sb.total() - sr.total());
@@ -74,11 +102,12 @@ public final class TimeModel {
                 bw += headB.seconds(c).total() + extraAr;
                 tpE += extraAr;
             }
+            double planned = recomputePerStage == null ? 0 : recomputePerStage[vs];
             fwd[vs] = f;
-            bwd[vs] = bw;
+            bwd[vs] = bw + planned;
             compF[vs] = cf;
             compB[vs] = cb;
-            rec[vs] = layers * sr.total();
+            rec[vs] = layers * sr.total() + planned;
             tpExposed[vs] = tpE;
         }
         double p2p = 0;
@@ -87,13 +116,14 @@ public final class TimeModel {
             p2p = Collectives.sendRecv(sbh / (t > 1 ? t : 1), inter, c);
             if (t > 1) p2p += Collectives.reduceScatter(sbh, tpGroup, c);
         }
-        PipelineSim.Result sim = PipelineSim.run(p, v, mb, fwd, bwd, p2p);
+        PipelineSim.Result sim = PipelineSim.run(p, v, mb, fwd, bwd, p2p, record);
 
         // Per device: data-parallel reduction and optimizer after its last backward; the step ends with the slowest.
         int crit = 0;
         double best = -1, critDp = 0, critOpt = 0;
+        double[] dpExposed = new double[p], optimizer = new double[p];
         for (int dev = 0; dev < p; dev++) {
-            double psi = devicePsi(m, t, p, v, dev);
+            double psi = MemoryModel.parametersOnDevice(m, t, p, v, dev);
             double dpT = dataParallelTime(psi, pr, lay.zero(), dpGroup, c);
             double exposed = dpT;
             if (lay.zero() == ZeroStage.ZERO_3) {
@@ -106,6 +136,8 @@ public final class TimeModel {
             double shard = psi / (lay.zero().ordinal() >= 1 ? d : 1);
             double opt = shard * (2.0 * pr.optimizerBytes() + pr.gradBytes() + pr.paramBytes())
                     / (c.accelerator().hbmBandwidth() * c.efficiency().memory());
+            dpExposed[dev] = exposed;
+            optimizer[dev] = opt;
             double end = sim.finish()[dev] + exposed + opt;
             if (end > best) {
                 best = end;
@@ -127,8 +159,9 @@ public final class TimeModel {
         double modelFlops = modelFlops(m, lay.globalBatch(), s);
         double hw = hardwareFlops(m, prof, lay);
         double mfu = modelFlops / (total * c.worldSize() * c.accelerator().peak16());
-        return new StepTime(comp.matmul(), comp.attention(), comp.memory(), comp.overhead(), recompute, tpE, bubble,
+        StepTime st = new StepTime(comp.matmul(), comp.attention(), comp.memory(), comp.overhead(), recompute, tpE, bubble,
                 critDp, critOpt, modelFlops, hw, mfu, (double) lay.globalBatch() * s / total);
+        return new Timeline(st, sim, p2p, rec, dpExposed, optimizer);
     }
 
     /**
@@ -139,13 +172,6 @@ public final class TimeModel {
     static double overlapped(double c, double k, int r, double g) {
         double t = r == 1 ? c + k : c / r + (r - 1) * Math.max(c, k) / r + k / r;
         return Math.max(t, g);
-    }
-
-    /** Parameters on pipeline device {@code dev}: its layers, plus embedding on the first, LM head on the last. */
-    static double devicePsi(ModelSpec m, int t, int p, int v, int dev) {
-        if (dev == 0) return MemoryModel.parametersFirstStage(m, t, p, v);
-        if (dev == p - 1) return MemoryModel.parametersLastStage(m, t, p, v);
-        return (double) ActivationMemory.layersPerDevice(m, p, v) * m.layerParameters() / t;
     }
 
     /** Data-parallel communication per step: all-reduce (ZeRO-0), reduce-scatter + all-gather (1/2), plus a gather (3). */

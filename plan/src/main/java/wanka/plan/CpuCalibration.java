@@ -1,0 +1,146 @@
+package wanka.plan;
+
+import wanka.tensor.cpu.CpuPool;
+import wanka.tensor.cpu.Gemm;
+import wanka.tensor.cpu.SwiGlu;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Measures this machine's CPU with wanka's own kernels ({@code wanka plan calibrate}) and turns it into a
+ * {@link Cluster} of one device, so that wanka's own runs can be planned: GEMM FLOP/s of {@link Gemm#sgemm} at the
+ * training shapes of a small TeleChat2 layer (forward NT, backward-data NN, backward-weight TN), at an
+ * attention-like shape and at 1024³; memory bandwidth of a multi-threaded copy; the element-wise rate of
+ * {@link SwiGlu#forward}; the cost of handing a kernel to the threads; threads and memory.
+ *
+ * <p>Mapping to the time model ({@link Work#seconds}): peak = the fastest GEMM measured (fp32: wanka computes in fp32
+ * on the CPU, so peak16 = peak32); matmul efficiency = the mean of the layer shapes over the peak; attention
+ * efficiency = the attention-like shape over the peak; HBM bandwidth = the copy bandwidth, memory efficiency = SwiGLU's
+ * bytes/s over it; kernel overhead = one small call; links (ranks of one machine share its memory) at the copy
+ * bandwidth with the small-call latency.
+ */
+public final class CpuCalibration {
+    private CpuCalibration() {
+    }
+
+    /** One GEMM shape and its rate. */
+    public record GemmRate(String op, int m, int n, int k, double flopsPerSecond) {
+    }
+
+    /**
+     * What was measured.
+     *
+     * @param threads              threads used
+     * @param gemms                the layer shapes, then the attention-like shape, then 1024³
+     * @param copyBytesPerSecond   bytes read plus written per second by a parallel copy of 2 × 64 MB
+     * @param swigluBytesPerSecond SwiGLU forward: 12 bytes per element (read gate and up, write the product) per second
+     * @param kernelSeconds        mean cost of handing a trivial parallel loop to every thread and joining it (what
+ *                             each kernel pays beyond its work)
+     * @param memoryBytes          physical memory
+     * @param usableBytes          what a run may allocate: the JVM's maximum heap, at most 90 % of physical memory
+     * @param seconds              time the measurement took
+     */
+    public record Measurement(int threads, List<GemmRate> gemms, double copyBytesPerSecond, double swigluBytesPerSecond,
+                              double kernelSeconds, long memoryBytes, long usableBytes, double seconds) {
+        /** @return the fastest GEMM rate */
+        public double peak() {
+            return gemms.stream().mapToDouble(GemmRate::flopsPerSecond).max().orElseThrow();
+        }
+    }
+
+    /** The layer shapes (2048 tokens, h 512, f 1376), the attention-like shape, and 1024³. */
+    static final int[][] SHAPES = {{0, 2048, 1376, 512}, {1, 2048, 512, 1376}, {2, 512, 1376, 2048}, {0, 512, 512, 64},
+            {1, 1024, 1024, 1024}};
+    static final String[] OPS = {"NT", "NN", "TN"};
+    static final int LAYER_SHAPES = 3;
+
+    /** Measures with {@code threads} threads, about {@code secondsPerProbe} per probe (0.4 keeps it under ~10 s). */
+    public static Measurement measure(int threads, double secondsPerProbe) {
+        long t0 = System.nanoTime();
+        List<GemmRate> gemms = new ArrayList<>();
+        double copy, swiglu, kernel;
+        try (CpuPool pool = CpuPool.ofThreads(threads)) {
+            for (int[] s : SHAPES) {
+                String op = OPS[s[0]];
+                double sec = best(gemmCall(pool, op, s[1], s[2], s[3]), secondsPerProbe);
+                gemms.add(new GemmRate(op, s[1], s[2], s[3], 2.0 * s[1] * s[2] * s[3] / sec));
+            }
+            int n = 16 << 20; // 64 MB of floats per array
+            float[] a = new float[n], b = new float[n];
+            Arrays.fill(a, 1f);
+            copy = 8.0 * n / best(() -> pool.parallelFor(n, 1 << 16, (from, to) -> System.arraycopy(a, from, b, from, to - from)), secondsPerProbe);
+            int rows = 1024, cols = 4096;
+            float[] g = new float[rows * cols], u = new float[rows * cols], h = new float[rows * cols];
+            Arrays.fill(g, 0.5f);
+            Arrays.fill(u, 0.25f);
+            swiglu = 12.0 * rows * cols / best(() -> SwiGlu.forward(pool, rows, cols, g, 0, cols, u, 0, cols, h, 0, cols), secondsPerProbe);
+            kernel = average(() -> pool.parallelFor(2 * threads, 1, (from, to) -> h[from] += 1), secondsPerProbe / 4);
+        }
+        long mem = physicalMemory();
+        long usable = Math.min(Runtime.getRuntime().maxMemory(), (long) (0.9 * mem));
+        return new Measurement(threads, gemms, copy, swiglu, kernel, mem, usable, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Runnable gemmCall(CpuPool pool, String op, int m, int n, int k) {
+        boolean ta = op.charAt(0) == 'T', tb = op.charAt(1) == 'T';
+        SplittableRandom rnd = new SplittableRandom(42);
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextDouble(-1, 1);
+        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextDouble(-1, 1);
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        return () -> Gemm.sgemm(pool, ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+    }
+
+    /** Best seconds of one call: warm-up for a third of the time, then the fastest call over the rest. */
+    private static double best(Runnable call, double seconds) {
+        long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        for (int i = 0; i < 2 || System.nanoTime() < warmEnd; i++) call.run();
+        long best = Long.MAX_VALUE, end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
+        for (int i = 0; i < 3 || System.nanoTime() < end; i++) {
+            long t = System.nanoTime();
+            call.run();
+            best = Math.min(best, System.nanoTime() - t);
+        }
+        return Math.max(best, 1) / 1e9;
+    }
+
+    /** Mean seconds of one call over about {@code seconds} (after a warm-up of a third of it). */
+    private static double average(Runnable call, double seconds) {
+        long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        while (System.nanoTime() < warmEnd) call.run();
+        long t0 = System.nanoTime(), end = t0 + (long) (seconds * 2 / 3 * 1e9);
+        int calls = 0;
+        while (calls < 10 || System.nanoTime() < end) {
+            call.run();
+            calls++;
+        }
+        return (System.nanoTime() - t0) / 1e9 / calls;
+    }
+
+    private static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    /** The one-device cluster of a measurement (see the class comment for the mapping). */
+    public static Cluster toCluster(Measurement x, String name) {
+        double peak = x.peak();
+        double layer = x.gemms().subList(0, LAYER_SHAPES).stream().mapToDouble(GemmRate::flopsPerSecond).average().orElseThrow();
+        double attention = x.gemms().get(LAYER_SHAPES).flopsPerSecond();
+        double memEff = Math.min(1, x.swigluBytesPerSecond() / x.copyBytesPerSecond());
+        Accelerator acc = new Accelerator(String.format(Locale.ROOT, "CPU, %d threads", x.threads()), peak, peak, x.memoryBytes(),
+                x.usableBytes(), x.copyBytesPerSecond());
+        Link link = new Link(x.copyBytesPerSecond() / 2, x.kernelSeconds());
+        Efficiency e = new Efficiency(Math.min(1, layer / peak), Math.min(1, attention / peak), memEff, x.kernelSeconds(), 1, 1);
+        return new Cluster(name, acc, 1, 1, link, link, e, String.format(Locale.ROOT,
+                "measured by wanka plan calibrate (%d threads, GEMM peak %.1f GFLOP/s, copy %.1f GB/s)", x.threads(), peak / 1e9,
+                x.copyBytesPerSecond() / 1e9));
+    }
+}
