@@ -19,6 +19,9 @@ import wanka.train.AdamWOptimizer;
 import wanka.train.RunDirectory;
 import wanka.train.TrainOptions;
 import wanka.train.Trainer;
+import wanka.train.parallel.ParallelLayout;
+import wanka.train.recompute.RecomputePlan;
+import wanka.train.recompute.RecomputingBlock;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -153,12 +156,23 @@ final class PretrainCommand implements Callable<Integer> {
         // Checks every numeric option before the run directory is taken, any data tokenized or memory allocated.
         TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
                 new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
+        parallel.recomputePlan(); // a bad --recompute is an error before anything starts
         if (parallel.requested()) return ParallelPretrain.run(this, cfg);
         HeapCheck.requireFits(cfg, batch, seqLen);
         RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
         try (RunDirectory run = RunDirectory.open(out, start, System.err::println)) {
             return train(cfg, opts, seqLen);
         }
+    }
+
+    /** Wraps each layer of {@code m} in what {@code --recompute} says it recomputes (single process: layout tp1 dp1 pp1). */
+    private void recompute(TeleChat2 m, TrainOptions opts) {
+        RecomputePlan plan = parallel.recomputePlan();
+        if (!plan.any()) return;
+        var problems = plan.problems(m.config().numLayers(), ParallelLayout.single(opts.batch(), opts.gradAccum()).planFields());
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
+        int[] layer = {0};
+        m.mapBlocks(b -> RecomputingBlock.wrap(b, layer[0]++, plan));
     }
 
     private int train(TeleChat2Config cfg, TrainOptions opts, int seqLen) throws Exception {
@@ -180,6 +194,7 @@ final class PretrainCommand implements Callable<Integer> {
                         ? new DomainMixture(domains, batch, seqLen, seed, mixingRule(domains))
                         : BatchSource.of(new PackedBatches(opened, batch, seqLen, seed));
                 TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
+                recompute(m, opts);
                 double peak = PeakFlops.measure(device);
                 Trainer trainer = new Trainer(m, device, batches, opts, peak);
                 Optional<Trainer.Resumed> from = resume == null ? Optional.empty()
