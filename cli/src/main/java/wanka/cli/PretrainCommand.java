@@ -156,8 +156,10 @@ final class PretrainCommand implements Callable<Integer> {
         // Checks every numeric option before the run directory is taken, any data tokenized or memory allocated.
         TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
                 new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
-        parallel.recomputePlan(); // a bad --recompute is an error before anything starts
         if (parallel.requested()) return ParallelPretrain.run(this, cfg);
+        RecomputePlan plan = parallel.recomputePlan(); // a bad --recompute is an error before anything starts
+        var problems = plan.problems(cfg.numLayers(), ParallelLayout.single(batch, gradAccum).planFields());
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         HeapCheck.requireFits(cfg, batch, seqLen);
         RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
         try (RunDirectory run = RunDirectory.open(out, start, System.err::println)) {
@@ -165,12 +167,9 @@ final class PretrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Wraps each layer of {@code m} in what {@code --recompute} says it recomputes (single process: layout tp1 dp1 pp1). */
-    private void recompute(TeleChat2 m, TrainOptions opts) {
+    /** Wraps each layer of {@code m} in what {@code --recompute} says it recomputes (checked against the run in {@link #call}). */
+    private void recompute(TeleChat2 m) {
         RecomputePlan plan = parallel.recomputePlan();
-        if (!plan.any()) return;
-        var problems = plan.problems(m.config().numLayers(), ParallelLayout.single(opts.batch(), opts.gradAccum()).planFields());
-        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         int[] layer = {0};
         m.mapBlocks(b -> RecomputingBlock.wrap(b, layer[0]++, plan));
     }
@@ -194,7 +193,7 @@ final class PretrainCommand implements Callable<Integer> {
                         ? new DomainMixture(domains, batch, seqLen, seed, mixingRule(domains))
                         : BatchSource.of(new PackedBatches(opened, batch, seqLen, seed));
                 TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
-                recompute(m, opts);
+                recompute(m);
                 double peak = PeakFlops.measure(device);
                 Trainer trainer = new Trainer(m, device, batches, opts, peak);
                 Optional<Trainer.Resumed> from = resume == null ? Optional.empty()

@@ -109,6 +109,6 @@ final class ParallelModel {
         Tensor in = flat.param(prefix + "input_layernorm.weight"), post = flat.param(prefix + "post_attention_layernorm.weight");
         float eps = (float) c.layerNormEpsilon();
         if (t == 1) return RecomputingBlock.wrap(new TransformerBlock(in, att, post, mlp, eps), layer, env.layout().recompute());
-        return new TensorParallelBlock(in, att, post, mlp, eps, env.comm(), env.mesh().tp(), env.layout().splitsRows(), env.seq(), recompute);
+        return new TensorParallelBlock(in, att, post, mlp, eps, env.comm(), env.mesh().tp(), env.layout().splitsRows(), env.seq(), env.layout().replicas(), recompute);
     }
 }

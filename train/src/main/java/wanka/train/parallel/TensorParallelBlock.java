@@ -30,10 +30,13 @@ import java.util.Set;
  * <p>{@code recompute} names what backward recomputes ({@link LayerForward}); a fully recomputed layer repeats its
  * forward communication in backward, as in Megatron-LM.
  *
+ * <p>With {@code replicas} > 1 each region runs as a {@link ReplicaRegion}: the micro-batch split along the batch
+ * into copies whose all-reduces overlap the other copies' computation (F2).
+ *
  * @param seq tokens per sequence (to shape gathered rows as [batch, seq, hidden] for attention)
  */
 record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor postAttentionNorm, Mlp mlp, float eps,
-                           Comm comm, ProcessGroup tp, boolean sequenceParallel, int seq, Set<RecomputeOp> recompute) implements Block {
+                           Comm comm, ProcessGroup tp, boolean sequenceParallel, int seq, int replicas, Set<RecomputeOp> recompute) implements Block {
 
     @Override
     public Tensor forward(Tensor x, Rotary rotary) {
@@ -42,7 +45,8 @@ record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor pos
 
     /** The layer's computation with this rank's communication at the region's edges and the recomputation asked for. */
     LayerForward layer() {
-        return new LayerForward(inputNorm, attention, postAttentionNorm, mlp, eps, this::enter, this::exit, recompute);
+        LayerForward.Region region = replicas > 1 ? new ReplicaRegion(comm, tp, replicas) : LayerForward.Region.of(this::enter, this::exit);
+        return new LayerForward(inputNorm, attention, postAttentionNorm, mlp, eps, region, recompute);
     }
 
     /** Into the tensor-parallel region: full rows on every rank, gradient summed over the group. */
@@ -65,7 +69,7 @@ record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor pos
     @Override
     public Block mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
         return new TensorParallelBlock(inputNorm, attention.mapProjections((n, p) -> f.apply("self_attention." + n, p)), postAttentionNorm,
-                mlp.mapProjections((n, p) -> f.apply("mlp." + n, p)), eps, comm, tp, sequenceParallel, seq, recompute);
+                mlp.mapProjections((n, p) -> f.apply("mlp." + n, p)), eps, comm, tp, sequenceParallel, seq, replicas, recompute);
     }
 
     @Override

@@ -22,7 +22,12 @@
  * the same layer code ({@link wanka.train.recompute.LayerForward}) serves one process and tensor parallelism, so
  * the losses stay those of the single process and the peak bytes of the step logs drop.
  *
- * <p>Not yet: multi-replica overlap (F2), resuming a parallel run
+ * <p>Multi-replica (F2): with {@code replicas} > 1 each tensor-parallel region runs as a
+ * {@link wanka.train.parallel.ReplicaRegion}, the micro-batch split along the batch into copies whose all-reduces
+ * overlap the other copies' computation (MindSpore's {@code MicroBatchInterleaved}); losses and bytes are those
+ * of one copy.
+ *
+ * <p>Not yet: multi-replica with sequence parallelism, resuming a parallel run
  * or saving its optimizer state, domain-mixed data, and a model too large to build whole on one rank.
  */
 package wanka.train.parallel;

@@ -10,7 +10,6 @@ import wanka.tensor.Tensor;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.function.UnaryOperator;
 
 /**
  * A TeleChat2 layer that recomputes {@code ops} in backward ({@link LayerForward}); the single-process form of
@@ -29,8 +28,8 @@ public record RecomputingBlock(TransformerBlock inner, Set<RecomputeOp> ops) imp
 
     @Override
     public Tensor forward(Tensor x, Rotary rotary) {
-        UnaryOperator<Tensor> id = t -> t;
-        return new LayerForward(inner.inputNorm(), inner.attention(), inner.postAttentionNorm(), inner.mlp(), inner.eps(), id, id, ops).forward(x, rotary);
+        return new LayerForward(inner.inputNorm(), inner.attention(), inner.postAttentionNorm(), inner.mlp(), inner.eps(), LayerForward.Region.LOCAL, ops)
+                .forward(x, rotary);
     }
 
     @Override
