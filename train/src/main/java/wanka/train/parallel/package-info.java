@@ -27,6 +27,10 @@
  * overlap the other copies' computation (MindSpore's {@code MicroBatchInterleaved}); losses and bytes are those
  * of one copy.
  *
+ * <p>Failures: a rank that throws or hangs ends the run with an error naming it ({@link wanka.dist.World#run});
+ * under mpirun a killed rank ends the job. Ranks may live on separate hosts (tested with network namespaces and
+ * under Slurm's {@code srun --mpi=pmix}).
+ *
  * <p>Not yet: multi-replica with sequence parallelism, resuming a parallel run
  * or saving its optimizer state, domain-mixed data, and a model too large to build whole on one rank.
  */
