@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
         subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
                 BenchCommand.Decode.class, BenchCommand.Parser.class, BenchCommand.Dedup.class, BenchCommand.Cleaning.class,
-                BenchCommand.LangId.class, BenchCommand.Mixing.class})
+                BenchCommand.LangId.class, BenchCommand.Mixing.class, BenchCommand.Parallel.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -115,6 +115,16 @@ final class BenchCommand implements Runnable {
     static final class LangId extends Passthrough {
         void run(String[] a) throws Exception {
             LanguageIdBench.main(a);
+        }
+    }
+
+    @Command(name = "parallel", mixinStandardHelpOptions = true,
+            description = "Parallel pre-training on this machine: tokens/s of dp2, tp2, pp2 and multi-replica vs one process, bytes per step vs the formulas, "
+                    + "exposed communication removed by bucketing and replicas, dp2 under mpirun and Open MPI's all-reduce vs a C MPI_Allreduce loop.",
+            footer = {"", "Options: [--config small] [--steps 4] [--seq 512] [--batch 4] [--allreduce-floats 4194304] [--skip-mpi]"})
+    static final class Parallel extends Passthrough {
+        void run(String[] a) throws Exception {
+            wanka.bench.parallel.ParallelBench.main(a);
         }
     }
 

@@ -2,6 +2,7 @@ package wanka.cli;
 
 import picocli.CommandLine.Option;
 import wanka.train.parallel.ParallelLayout;
+import wanka.train.recompute.RecomputePlan;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +43,22 @@ final class ParallelOptions {
     @Option(names = "--bucket-size", paramLabel = "ELEMENTS", description = "Gradient elements per data-parallel reduction bucket (default: 40000000).")
     Long bucketSize;
 
+    @Option(names = "--replicas", paramLabel = "N", description = "Split each micro-batch into N copies whose tensor-parallel communication and computation interleave (default: 1).")
+    Integer replicas;
+
+    @Option(names = "--recompute", defaultValue = "none", paramLabel = "none|selective|full|FILE",
+            description = "What backward recomputes in each layer: nothing, the attention core, the whole layer, or a per-layer plan file (JSON, format 1; default: ${DEFAULT-VALUE}).")
+    String recompute;
+
+    /** The recompute plan {@code --recompute} names (read now if it is a file). */
+    RecomputePlan recomputePlan() {
+        return RecomputePlan.parse(recompute);
+    }
+
     /** Whether any layout option was given (then the parallel trainer runs, even on one rank). */
     boolean requested() {
         return dp != null || tp != null || pp != null || vpp != null || pipelineLayers != null || microBatch != null || globalBatch != null
-                || zero || sequenceParallel || bucketSize != null;
+                || zero || sequenceParallel || bucketSize != null || replicas != null;
     }
 
     /** The layout for a job of {@code worldSize} ranks (0: as many as the layout needs). */
@@ -55,6 +68,7 @@ final class ParallelOptions {
         int micro = microBatch != null ? microBatch : batch;
         int global = globalBatch != null ? globalBatch : micro * d * gradAccum;
         return new ParallelLayout(t, d, p, vpp != null ? vpp : 1, micro, global, zero, sequenceParallel,
-                bucketSize != null ? bucketSize : ParallelLayout.DEFAULT_BUCKET_ELEMENTS, pipelineLayers != null ? pipelineLayers : new ArrayList<>());
+                bucketSize != null ? bucketSize : ParallelLayout.DEFAULT_BUCKET_ELEMENTS, pipelineLayers != null ? pipelineLayers : new ArrayList<>(),
+                replicas != null ? replicas : 1, recomputePlan());
     }
 }

@@ -19,6 +19,9 @@ import wanka.train.AdamWOptimizer;
 import wanka.train.RunDirectory;
 import wanka.train.TrainOptions;
 import wanka.train.Trainer;
+import wanka.train.parallel.ParallelLayout;
+import wanka.train.recompute.RecomputePlan;
+import wanka.train.recompute.RecomputingBlock;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -154,11 +157,21 @@ final class PretrainCommand implements Callable<Integer> {
         TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
                 new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
         if (parallel.requested()) return ParallelPretrain.run(this, cfg);
+        RecomputePlan plan = parallel.recomputePlan(); // a bad --recompute is an error before anything starts
+        var problems = plan.problems(cfg.numLayers(), ParallelLayout.single(batch, gradAccum).planFields());
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         HeapCheck.requireFits(cfg, batch, seqLen);
         RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
         try (RunDirectory run = RunDirectory.open(out, start, System.err::println)) {
             return train(cfg, opts, seqLen);
         }
+    }
+
+    /** Wraps each layer of {@code m} in what {@code --recompute} says it recomputes (checked against the run in {@link #call}). */
+    private void recompute(TeleChat2 m) {
+        RecomputePlan plan = parallel.recomputePlan();
+        int[] layer = {0};
+        m.mapBlocks(b -> RecomputingBlock.wrap(b, layer[0]++, plan));
     }
 
     private int train(TeleChat2Config cfg, TrainOptions opts, int seqLen) throws Exception {
@@ -180,6 +193,7 @@ final class PretrainCommand implements Callable<Integer> {
                         ? new DomainMixture(domains, batch, seqLen, seed, mixingRule(domains))
                         : BatchSource.of(new PackedBatches(opened, batch, seqLen, seed));
                 TeleChat2 m = init != null ? ModelIO.load(init, device) : TeleChat2.initialize(cfg, device, seed);
+                recompute(m);
                 double peak = PeakFlops.measure(device);
                 Trainer trainer = new Trainer(m, device, batches, opts, peak);
                 Optional<Trainer.Resumed> from = resume == null ? Optional.empty()

@@ -72,7 +72,8 @@ public final class InProcessWorld implements World {
         workers.shutdown(); // tasks already handed out finish (they only compute) and complete their operations
     }
 
-    Duration timeout() {
+    @Override
+    public Duration timeout() {
         return timeout;
     }
 

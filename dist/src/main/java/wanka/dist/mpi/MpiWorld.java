@@ -117,7 +117,8 @@ public final class MpiWorld implements World {
         return comm;
     }
 
-    Duration timeout() {
+    @Override
+    public Duration timeout() {
         return timeout;
     }
 

@@ -10,7 +10,12 @@ import java.util.Map;
 public record Mlp(Projection gate, Projection up, Projection down) {
 
     public Tensor forward(Tensor x) {
-        return down.forward(Ops.swiglu(gate.forward(x), up.forward(x)));
+        return down.forward(activation(x));
+    }
+
+    /** silu(gate(x)) · up(x), the input of {@code down}: what selective recomputation of the MLP recomputes. */
+    public Tensor activation(Tensor x) {
+        return Ops.swiglu(gate.forward(x), up.forward(x));
     }
 
     public Map<String, Tensor> parameters() {

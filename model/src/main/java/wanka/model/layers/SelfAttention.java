@@ -14,15 +14,24 @@ public record SelfAttention(Projection query, Projection keyValue, Projection de
 
     /** Full-sequence forward; with {@link Rotary#packing()} positions restart per sample and attention stays inside it. */
     public Tensor forward(Tensor x, Rotary rotary) {
+        return dense.forward(core(query.forward(x), keyValue.forward(x), rotary));
+    }
+
+    /**
+     * The attention core: RoPE on the projected queries {@code q} and {@code key_value} rows {@code kv}, then causal
+     * grouped-query attention (within each packed sample); the context before {@code dense}. A separate method so
+     * training can recompute exactly this part in backward (selective recomputation).
+     */
+    public Tensor core(Tensor q, Tensor kv, Rotary rotary) {
         Packing p = rotary.packing();
         if (p == null) {
-            Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), 0);
-            Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), 0);
-            return dense.forward(Ops.attention(q, kv, heads, kvHeads, headDim));
+            Tensor qr = Ops.rope(q, heads, headDim, headDim, rotary.table(), 0);
+            Tensor kvr = Ops.rope(kv, kvHeads, 2 * headDim, headDim, rotary.table(), 0);
+            return Ops.attention(qr, kvr, heads, kvHeads, headDim);
         }
-        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), p.positions());
-        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), p.positions());
-        return dense.forward(Ops.attention(q, kv, heads, kvHeads, headDim, p.segments()));
+        Tensor qr = Ops.rope(q, heads, headDim, headDim, rotary.table(), p.positions());
+        Tensor kvr = Ops.rope(kv, kvHeads, 2 * headDim, headDim, rotary.table(), p.positions());
+        return Ops.attention(qr, kvr, heads, kvHeads, headDim, p.segments());
     }
 
     public Tensor forwardCached(Tensor x, Rotary rotary, LayerCache cache) {

@@ -3,21 +3,27 @@ package wanka.train.parallel;
 import wanka.dist.MeshShape;
 import wanka.model.TeleChat2Config;
 
+import wanka.train.recompute.RecomputePlan;
+
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a run is spread over ranks: tensor-parallel size {@code tp}, data-parallel size {@code dp}, pipeline
  * stages {@code pp} with {@code vpp} virtual stages (model chunks) each, sequences per micro-batch per
  * data-parallel rank, sequences per optimizer step over all ranks, ZeRO-1, sequence parallelism, the
  * gradient bucket size, and optionally the number of layers of each (virtual) pipeline stage, first to last
- * (empty: equal). Ranks are ordered as Megatron-LM orders them (tp fastest, then dp, then pp; {@link MeshShape}).
+ * (empty: equal), the copies each micro-batch is split into so one copy's tensor-parallel communication hides
+ * behind the other's computation ({@code replicas}, F2), and what each layer recomputes in backward
+ * ({@link RecomputePlan}, F5). Ranks are ordered as Megatron-LM orders them (tp fastest, then dp, then pp; {@link MeshShape}).
  *
  * <p>A step runs {@link #microBatches()} micro-batches per data-parallel rank; the single-process run it
  * reproduces has batch {@code microBatch·dp} and gradient accumulation {@code microBatches()}.
  */
 public record ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, int globalBatch, boolean zero,
-                             boolean sequenceParallel, long bucketElements, List<Integer> stageLayers) {
+                             boolean sequenceParallel, long bucketElements, List<Integer> stageLayers, int replicas, RecomputePlan recompute) {
 
     /** Megatron-LM's default gradient bucket: 40 M elements. */
     public static final long DEFAULT_BUCKET_ELEMENTS = 40_000_000L;
@@ -29,15 +35,46 @@ public record ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, in
             if ((int) e[1] < 1) throw new IllegalArgumentException(e[0] + " must be >= 1, got " + e[1]);
         }
         if (bucketElements < 1) throw new IllegalArgumentException("the gradient bucket size must be >= 1 element, got " + bucketElements);
+        if (replicas < 1) throw new IllegalArgumentException("--replicas must be >= 1, got " + replicas);
+        java.util.Objects.requireNonNull(recompute, "recompute");
+    }
+
+    /** One copy per micro-batch and no recomputation. */
+    public ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, int globalBatch, boolean zero,
+                          boolean sequenceParallel, long bucketElements, List<Integer> stageLayers) {
+        this(tp, dp, pp, vpp, microBatch, globalBatch, zero, sequenceParallel, bucketElements, stageLayers, 1, RecomputePlan.NONE);
     }
 
     /** One rank: {@code batch} sequences per micro-batch, {@code microBatches} of them per step. */
     public static ParallelLayout single(int batch, int microBatches) {
-        return new ParallelLayout(1, 1, 1, 1, batch, batch * microBatches, false, false, DEFAULT_BUCKET_ELEMENTS, List.of());
+        return new ParallelLayout(1, 1, 1, 1, batch, batch * microBatches, false, false, DEFAULT_BUCKET_ELEMENTS, List.of(), 1, RecomputePlan.NONE);
     }
 
     public ParallelLayout withBucketElements(long n) {
-        return new ParallelLayout(tp, dp, pp, vpp, microBatch, globalBatch, zero, sequenceParallel, n, stageLayers);
+        return new ParallelLayout(tp, dp, pp, vpp, microBatch, globalBatch, zero, sequenceParallel, n, stageLayers, replicas, recompute);
+    }
+
+    public ParallelLayout withRecompute(RecomputePlan plan) {
+        return new ParallelLayout(tp, dp, pp, vpp, microBatch, globalBatch, zero, sequenceParallel, bucketElements, stageLayers, replicas, plan);
+    }
+
+    public ParallelLayout withReplicas(int n) {
+        return new ParallelLayout(tp, dp, pp, vpp, microBatch, globalBatch, zero, sequenceParallel, bucketElements, stageLayers, n, recompute);
+    }
+
+    /** The fields a {@link RecomputePlan}'s {@code layout} may name, with this layout's values. */
+    public Map<String, Object> planFields() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tp", tp);
+        m.put("dp", dp);
+        m.put("pp", pp);
+        m.put("vpp", vpp);
+        m.put("micro_batch", microBatch);
+        m.put("global_batch", globalBatch);
+        m.put("zero", zero);
+        m.put("sequence_parallel", sequenceParallel);
+        m.put("replicas", replicas);
+        return m;
     }
 
     public MeshShape mesh() {
@@ -99,6 +136,9 @@ public record ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, in
         if (splitsRows() && (microBatch * seq) % tp != 0) {
             p.add("sequence parallelism splits micro-batch × seq = " + microBatch * seq + " token rows, not divisible by --tp " + tp);
         }
+        if (microBatch % replicas != 0) p.add("--replicas " + replicas + " splits each micro-batch along the batch: --micro-batch " + microBatch + " is not a multiple of it");
+        if (replicas > 1 && splitsRows()) p.add("--replicas with --sequence-parallel is not supported yet");
+        p.addAll(recompute.problems(c.numLayers(), planFields()));
         return p;
     }
 
@@ -111,6 +151,7 @@ public record ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, in
     /** "tp2 dp2 pp2 vpp1 micro 2 global 8 zero sp", for messages and logs. */
     public String describe() {
         return "tp" + tp + " dp" + dp + " pp" + pp + (vpp > 1 ? " vpp" + vpp : "") + " micro-batch " + microBatch + " global-batch " + globalBatch
-                + (zero ? " zero-1" : "") + (sequenceParallel ? " sequence-parallel" : "") + (stageLayers.isEmpty() ? "" : " stages " + stageLayers);
+                + (zero ? " zero-1" : "") + (sequenceParallel ? " sequence-parallel" : "") + (stageLayers.isEmpty() ? "" : " stages " + stageLayers)
+                + (replicas > 1 ? " replicas " + replicas : "") + (recompute.any() ? " recompute " + recompute : "");
     }
 }

@@ -8,10 +8,13 @@ import wanka.model.layers.Mlp;
 import wanka.model.layers.SelfAttention;
 import wanka.model.layers.TransformerBlock;
 import wanka.tensor.Tensor;
+import wanka.train.recompute.RecomputeOp;
+import wanka.train.recompute.RecomputingBlock;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -79,7 +82,7 @@ final class ParallelModel {
         for (int ch = 0; ch < v; ch++) {
             int stage = ch * p + r, lo = firstLayer[stage], hi = firstLayer[stage + 1];
             List<Block> blocks = new ArrayList<>();
-            for (int l = lo; l < hi; l++) blocks.add(block(flat, "transformer.h." + l + ".", env));
+            for (int l = lo; l < hi; l++) blocks.add(block(flat, l, env));
             boolean last = stage == p * v - 1;
             chunks.add(new ModelChunk(ch, env, stage == 0 ? flat.param("transformer.word_embeddings.weight") : null, blocks,
                     last ? flat.param("transformer.ln_f.weight") : null, last ? flat.param("lm_head.weight") : null,
@@ -88,8 +91,10 @@ final class ParallelModel {
         return new ParallelModel(flat, List.copyOf(chunks), group);
     }
 
-    /** Layer {@code prefix} over this rank's slices, built as {@code TeleChat2.fromParameters} builds it. */
-    private static Block block(FlatParams flat, String prefix, RankEnv env) {
+    /** Layer {@code layer} over this rank's slices, built as {@code TeleChat2.fromParameters} builds it, recomputing what the layout's plan says. */
+    private static Block block(FlatParams flat, int layer, RankEnv env) {
+        String prefix = "transformer.h." + layer + ".";
+        Set<RecomputeOp> recompute = env.layout().recompute().ops(layer);
         TeleChat2Config c = env.config();
         int t = env.tpSize();
         boolean biasHere = env.tpRank() == 0;
@@ -103,7 +108,7 @@ final class ParallelModel {
                 new Linear(flat.param(prefix + "mlp.down_proj.weight"), biasHere ? flat.param(prefix + "mlp.down_proj.bias") : null));
         Tensor in = flat.param(prefix + "input_layernorm.weight"), post = flat.param(prefix + "post_attention_layernorm.weight");
         float eps = (float) c.layerNormEpsilon();
-        if (t == 1) return new TransformerBlock(in, att, post, mlp, eps);
-        return new TensorParallelBlock(in, att, post, mlp, eps, env.comm(), env.mesh().tp(), env.layout().splitsRows(), env.seq());
+        if (t == 1) return RecomputingBlock.wrap(new TransformerBlock(in, att, post, mlp, eps), layer, env.layout().recompute());
+        return new TensorParallelBlock(in, att, post, mlp, eps, env.comm(), env.mesh().tp(), env.layout().splitsRows(), env.seq(), env.layout().replicas(), recompute);
     }
 }

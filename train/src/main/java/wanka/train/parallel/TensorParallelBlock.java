@@ -8,10 +8,12 @@ import wanka.model.layers.Projection;
 import wanka.model.layers.Rotary;
 import wanka.model.layers.SelfAttention;
 import wanka.tensor.Tensor;
-import wanka.tensor.ops.Ops;
+import wanka.train.recompute.LayerForward;
+import wanka.train.recompute.RecomputeOp;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One tensor-parallel rank's share of a TeleChat2 layer (Megatron-LM, Shoeybi et al. 2019 §3): the model's own
@@ -25,15 +27,26 @@ import java.util.Map;
  * rank's block of token rows ([batch·seq/t, hidden]); f and g become all-gather and reduce-scatter over rows,
  * moving the same bytes while norms and residual adds run on 1/t of the rows.
  *
+ * <p>{@code recompute} names what backward recomputes ({@link LayerForward}); a fully recomputed layer repeats its
+ * forward communication in backward, as in Megatron-LM.
+ *
+ * <p>With {@code replicas} > 1 each region runs as a {@link ReplicaRegion}: the micro-batch split along the batch
+ * into copies whose all-reduces overlap the other copies' computation (F2).
+ *
  * @param seq tokens per sequence (to shape gathered rows as [batch, seq, hidden] for attention)
  */
 record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor postAttentionNorm, Mlp mlp, float eps,
-                           Comm comm, ProcessGroup tp, boolean sequenceParallel, int seq) implements Block {
+                           Comm comm, ProcessGroup tp, boolean sequenceParallel, int seq, int replicas, Set<RecomputeOp> recompute) implements Block {
 
     @Override
     public Tensor forward(Tensor x, Rotary rotary) {
-        Tensor h = Ops.add(x, exit(attention.forward(enter(Ops.rmsNorm(x, inputNorm, eps)), rotary)));
-        return Ops.add(h, exit(mlp.forward(enter(Ops.rmsNorm(h, postAttentionNorm, eps)))));
+        return layer().forward(x, rotary);
+    }
+
+    /** The layer's computation with this rank's communication at the region's edges and the recomputation asked for. */
+    LayerForward layer() {
+        LayerForward.Region region = replicas > 1 ? new ReplicaRegion(comm, tp, replicas) : LayerForward.Region.of(this::enter, this::exit);
+        return new LayerForward(inputNorm, attention, postAttentionNorm, mlp, eps, region, recompute);
     }
 
     /** Into the tensor-parallel region: full rows on every rank, gradient summed over the group. */
@@ -56,7 +69,7 @@ record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor pos
     @Override
     public Block mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
         return new TensorParallelBlock(inputNorm, attention.mapProjections((n, p) -> f.apply("self_attention." + n, p)), postAttentionNorm,
-                mlp.mapProjections((n, p) -> f.apply("mlp." + n, p)), eps, comm, tp, sequenceParallel, seq);
+                mlp.mapProjections((n, p) -> f.apply("mlp." + n, p)), eps, comm, tp, sequenceParallel, seq, replicas, recompute);
     }
 
     @Override

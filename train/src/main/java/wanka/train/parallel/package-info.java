@@ -17,7 +17,21 @@
  * 20 steps agree within 2e-6 relative for dp, ZeRO-1, tp, sequence parallel, pp (1F1B, uneven, interleaved)
  * and tp × dp × pp = 2 × 2 × 2, and a layout reruns bitwise. Logs: {@link wanka.train.parallel.StepLog}.
  *
- * <p>Not yet: multi-replica overlap (F2), recompute chosen per layer from a plan file, resuming a parallel run
+ * <p>Recompute (F5): the layout's {@link wanka.train.recompute.RecomputePlan} says per layer what backward
+ * recomputes (none, the attention core, the MLP activation, the whole layer; {@code --recompute} or a plan file);
+ * the same layer code ({@link wanka.train.recompute.LayerForward}) serves one process and tensor parallelism, so
+ * the losses stay those of the single process and the peak bytes of the step logs drop.
+ *
+ * <p>Multi-replica (F2): with {@code replicas} > 1 each tensor-parallel region runs as a
+ * {@link wanka.train.parallel.ReplicaRegion}, the micro-batch split along the batch into copies whose all-reduces
+ * overlap the other copies' computation (MindSpore's {@code MicroBatchInterleaved}); losses and bytes are those
+ * of one copy.
+ *
+ * <p>Failures: a rank that throws or hangs ends the run with an error naming it ({@link wanka.dist.World#run});
+ * under mpirun a killed rank ends the job. Ranks may live on separate hosts (tested with network namespaces and
+ * under Slurm's {@code srun --mpi=pmix}).
+ *
+ * <p>Not yet: multi-replica with sequence parallelism, resuming a parallel run
  * or saving its optimizer state, domain-mixed data, and a model too large to build whole on one rank.
  */
 package wanka.train.parallel;

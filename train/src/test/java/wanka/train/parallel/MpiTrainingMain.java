@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /**
  * One rank of {@link MpiTrainingTest}'s jobs, started by mpirun: trains the test layout named by the arguments
  * ({@code tp dp pp microBatch shard outDir}) on the Open MPI world and prints rank 0's losses as
- * {@code losses: l1,l2,…} (full precision).
+ * {@code losses: l1,l2,…} (full precision). Each rank writes its process id to {@code outDir/pids/rank-R}.
  */
 public final class MpiTrainingMain {
     private MpiTrainingMain() {
@@ -22,6 +22,8 @@ public final class MpiTrainingMain {
         int tp = Integer.parseInt(args[0]), dp = Integer.parseInt(args[1]), pp = Integer.parseInt(args[2]), micro = Integer.parseInt(args[3]);
         ParallelLayout layout = ParallelTrainingTest.layout(tp, dp, pp, micro);
         try (World world = World.fromEnvironment(Duration.ofMinutes(2)); TokenShard shard = TokenShard.open(Path.of(args[4]))) {
+            Path pids = java.nio.file.Files.createDirectories(Path.of(args[5]).resolve("pids")); // for the test that kills a rank
+            java.nio.file.Files.writeString(pids.resolve("rank-" + world.groups().getFirst().rank()), Long.toString(ProcessHandle.current().pid()));
             Map<Integer, List<StepLog>> logs = ParallelRun.run(world, ParallelTrainingTest.job(layout, shard, Path.of(args[5])), s -> { });
             List<StepLog> mine = logs.values().iterator().next();
             if (mine.getFirst().rank() == 0) {

@@ -78,6 +78,42 @@ class MpiTrainingTest {
         return losses;
     }
 
+    /**
+     * A rank killed (SIGKILL) in the middle of a dp2 run: mpirun ends the job, exits non-zero naming the rank, and
+     * no model is written.
+     */
+    @Test
+    void aKilledRankEndsTheJob() throws Exception {
+        Path out = dir.resolve("killed");
+        Launch.Plan plan = Launch.plan(2, classpath, List.of(MpiTrainingMain.class.getName(), "1", "2", "1", "2", shardFile.toString(), out.toString()));
+        List<String> cmd = new ArrayList<>(plan.command());
+        if (!cmd.contains("--oversubscribe")) cmd.add(1, "--oversubscribe");
+        Process p = Launch.processBuilder(new Launch.Plan(cmd, plan.environment(), plan.note(), plan.mpi())).redirectErrorStream(true).start();
+        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (var in = p.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        Path log = out.resolve("ranks/rank-00001.jsonl"), pid = out.resolve("pids/rank-1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!(java.nio.file.Files.exists(pid) && java.nio.file.Files.exists(log) && java.nio.file.Files.size(log) > 0)) {
+            assertThat(System.nanoTime()).as("rank 1 did not log a step: " + (p.isAlive() ? "" : output.join())).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        long victim = Long.parseLong(java.nio.file.Files.readString(pid).strip());
+        long t0 = System.nanoTime();
+        new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("mpirun ended after a rank was killed").isTrue();
+        String text = output.join();
+        System.out.printf("mpirun after kill -9 of rank 1: exit %d after %.1f s; %s%n", p.exitValue(), (System.nanoTime() - t0) / 1e9,
+                text.lines().filter(l -> l.contains("rank 1")).findFirst().orElse("").strip());
+        assertThat(p.exitValue()).as(text).isNotZero();
+        assertThat(text).contains("rank 1").containsIgnoringCase("signal 9");
+        assertThat(out.resolve("model")).doesNotExist();
+    }
+
     @Test
     void dataParallel() throws Exception {
         mpirun(1, 2, 1, 2);
