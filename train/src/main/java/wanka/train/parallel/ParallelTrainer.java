@@ -13,7 +13,12 @@ import wanka.tensor.CpuDevice;
 import wanka.tensor.Shape;
 import wanka.tensor.Tensor;
 import wanka.tensor.autograd.Backward;
+import wanka.train.AssembledCheckpoint;
+import wanka.train.CheckpointLayout;
+import wanka.train.CheckpointWriter;
+import wanka.train.Checkpoints;
 import wanka.train.LrSchedule;
+import wanka.train.RankShard;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
 
@@ -26,6 +31,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +59,7 @@ public final class ParallelTrainer implements AutoCloseable {
     private final CommStats stats = new CommStats();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private long step;
+    private long checkpointStallNanos;
 
     /**
      * @param model the full model, built identically on every rank (same seed or same checkpoint)
@@ -184,19 +191,35 @@ public final class ParallelTrainer implements AutoCloseable {
     /**
      * Trains until {@code options.steps()}, writing each step's {@link StepLog} to {@code ranks/rank-NNNNN.jsonl}
      * under the output directory and handing it to {@code listener}; at the end, the gathered model is saved by
-     * world rank 0 as an HF model directory {@code model/} there. Returns this rank's logs.
+     * world rank 0 as an HF model directory {@code model/} there. Returns this rank's logs. No checkpoints.
      */
     public List<StepLog> run(Consumer<StepLog> listener) throws IOException {
+        return run(listener, CheckpointWriter.Policy.NONE, System.err::println);
+    }
+
+    /**
+     * {@link #run(Consumer)} with sharded checkpoints under {@code <out>/checkpoints} as {@code policy} says (each rank
+     * writes its shard, world rank 0 commits). After a {@link #resume} the logs continue after the checkpoint's step.
+     */
+    public List<StepLog> run(Consumer<StepLog> listener, CheckpointWriter.Policy policy, Consumer<String> log) throws IOException {
         Path dir = options.outDir().resolve("ranks");
         Files.createDirectories(dir);
         List<StepLog> logs = new ArrayList<>();
-        boolean first = env.mesh().world().rank() == 0;
+        int rank = env.mesh().world().rank();
+        boolean first = rank == 0;
         long tokensPerStep = (long) env.layout().globalBatch() * options.seq();
         double flopsPerToken = env.config().flopsPerToken(options.seq());
-        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(String.format("rank-%05d.jsonl", env.mesh().world().rank())));
-             BufferedWriter metrics = first ? Files.newBufferedWriter(options.outDir().resolve("metrics.jsonl")) : null) {
+        Path rankLog = dir.resolve(String.format("rank-%05d.jsonl", rank)), metricsFile = options.outDir().resolve("metrics.jsonl");
+        StepLines.keepUpTo(rankLog, step);
+        if (first) StepLines.keepUpTo(metricsFile, step);
+        try (BufferedWriter w = StepLines.append(rankLog);
+             BufferedWriter metrics = first ? StepLines.append(metricsFile) : null;
+             CheckpointWriter checkpoints = new CheckpointWriter(new Checkpoints(options.outDir()), rank, checkpointLayout(), env.config(), policy, log)) {
             while (step < options.steps()) {
                 StepLog s = runStep();
+                if (policy.due(step, options.steps())) {
+                    checkpoints.save(this::snapshot, state(s.loss()));
+                }
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();
                 w.flush();
@@ -210,9 +233,100 @@ public final class ParallelTrainer implements AutoCloseable {
                 logs.add(s);
                 listener.accept(s);
             }
+            checkpoints.flush();
+            checkpointStallNanos = checkpoints.stallNanos();
         }
         save(options.outDir().resolve("model"));
         return logs;
+    }
+
+    /** Nanoseconds the last {@link #run} spent held by checkpointing (snapshots, and writes when synchronous). */
+    public long checkpointStallNanos() {
+        return checkpointStallNanos;
+    }
+
+    /** The layout as a checkpoint's manifest records it. */
+    public CheckpointLayout checkpointLayout() {
+        ParallelLayout l = env.layout();
+        return new CheckpointLayout(l.tp(), l.dp(), l.pp(), l.vpp(), l.zero());
+    }
+
+    /** The trainer state after the current step, as the single-process trainer records it (batch = micro-batch × dp). */
+    private Checkpoints.State state(double lastLoss) {
+        ParallelLayout l = env.layout();
+        long tokensPerStep = (long) l.globalBatch() * options.seq();
+        return new Checkpoints.State(step, options.seed(), step * tokensPerStep, lastLoss, options.schedule(), options.lr(), options.steps(),
+                data.tokens(), l.microBatch() * l.dp(), options.seq(), l.microBatches());
+    }
+
+    /** A copy of what this rank saves: {@link ShardCopy#of}. */
+    RankShard snapshot() {
+        return ShardCopy.of(model.flat, optimizer, env, step);
+    }
+
+    /**
+     * Sets this rank's parameters, optimizer moments and step from a checkpoint written under any layout (or by the
+     * single-process trainer): each takes its own slices of the full tensors. Refuses another model's checkpoint.
+     */
+    public void restore(AssembledCheckpoint c) {
+        c.requireModel(env.config());
+        ShardCopy.restore(c, model.flat, optimizer, env);
+        step = c.step();
+    }
+
+    /**
+     * Resumes from the newest checkpoint under {@code <out>/checkpoints} that verifies, falling back step by step (a
+     * collective over the world): world rank 0 picks it, saying on {@code log} which it skips and why, and tells the
+     * others; every rank then loads its slices. Empty when there is none. A checkpoint that loads but does not fit this
+     * run (another seed, data or batch shape, no steps left) is an error on every rank, naming it.
+     */
+    public Optional<AssembledCheckpoint> resume(Consumer<String> log) throws IOException {
+        Checkpoints all = new Checkpoints(options.outDir());
+        double[] chosen = {0};
+        String error = null;
+        AssembledCheckpoint picked = null;
+        if (env.mesh().world().rank() == 0) {
+            chosen[0] = -1;
+            for (Path dir : all.newestFirst()) {
+                try {
+                    AssembledCheckpoint c = AssembledCheckpoint.read(dir, env.config());
+                    error = fitProblem(c);
+                    picked = c;
+                    chosen[0] = error == null ? c.step() : -2;
+                    break;
+                } catch (IllegalArgumentException e) {
+                    error = e.getMessage();
+                    chosen[0] = -2;
+                    break;
+                } catch (IOException e) {
+                    log.accept("skipping " + dir + ": " + Checkpoints.reason(e));
+                }
+            }
+        }
+        env.comm().allReduce(env.mesh().world(), chosen);
+        long step = (long) chosen[0];
+        if (step == -2) throw new IllegalArgumentException(error != null ? error : "rank 0 refused the newest checkpoint in " + all.root() + " (see its message)");
+        if (step == -1) {
+            if (!all.newestFirst().isEmpty()) throw new IOException("none of the checkpoints in " + all.root() + " verifies (see above); start again with --overwrite");
+            return Optional.empty();
+        }
+        AssembledCheckpoint c = picked != null ? picked : AssembledCheckpoint.read(all.dir(step));
+        restore(c);
+        return Optional.of(c);
+    }
+
+    /** Why checkpoint {@code c} cannot continue this run, or null when it can. */
+    private String fitProblem(AssembledCheckpoint c) {
+        Checkpoints.State s = c.state();
+        ParallelLayout l = env.layout();
+        if (s.seed() != options.seed()) return c.dir() + ": checkpoint was trained with --seed " + s.seed() + ", this run has --seed " + options.seed();
+        if (s.dataTokens() != data.tokens() || s.batch() != l.microBatch() * l.dp() || s.seq() != options.seq() || s.gradAccum() != l.microBatches()) {
+            return c.dir() + ": checkpoint was trained on " + s.dataTokens() + " tokens with " + s.batch() + " sequences per micro-batch × seq " + s.seq() + " × "
+                    + s.gradAccum() + " micro-batches; this run has " + data.tokens() + " tokens, " + l.microBatch() * l.dp() + " × seq " + options.seq() + " × "
+                    + l.microBatches() + " (micro-batch × dp must stay the same), so it would not continue the same data order";
+        }
+        if (s.step() >= options.steps()) return c.dir() + ": checkpoint is at step " + s.step() + ", --steps " + options.steps() + ": nothing to train; raise --steps";
+        return null;
     }
 
     /**

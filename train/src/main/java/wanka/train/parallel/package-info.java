@@ -17,7 +17,14 @@
  * 20 steps agree within 2e-6 relative for dp, ZeRO-1, tp, sequence parallel, pp (1F1B, uneven, interleaved)
  * and tp × dp × pp = 2 × 2 × 2, and a layout reruns bitwise. Logs: {@link wanka.train.parallel.StepLog}.
  *
- * <p>Not yet: multi-replica overlap (F2), recompute chosen per layer from a plan file, resuming a parallel run
- * or saving its optimizer state, domain-mixed data, and a model too large to build whole on one rank.
+ * <p>Checkpoints (issue 10): every rank saves the values it owns ({@code ShardCopy}: its tensor-parallel parts, and its
+ * ZeRO-1 range of the moments) as {@code rank-NNNNN/} of a sharded checkpoint that world rank 0 commits with one
+ * manifest ({@link wanka.train.CheckpointWriter}, synchronous or in the background); {@link
+ * wanka.train.parallel.ParallelTrainer#resume} assembles the newest checkpoint that verifies
+ * ({@link wanka.train.AssembledCheckpoint}) and takes its own slices, so a run resumes bitwise under its own layout,
+ * and under any other layout or in one process within rounding.
+ *
+ * <p>Not yet: multi-replica overlap (F2), recompute chosen per layer from a plan file, domain-mixed data, and a
+ * model too large to build whole on one rank.
  */
 package wanka.train.parallel;
