@@ -235,6 +235,10 @@ public final class ParallelTrainer implements AutoCloseable {
             }
             checkpoints.flush();
             checkpointStallNanos = checkpoints.stallNanos();
+            if (first && checkpoints.saves() > 0) {
+                log.accept(String.format("checkpoints: %d saved (%s), the steps were held %.1f ms per checkpoint", checkpoints.saves(),
+                        policy.async() ? "asynchronous" : "synchronous", checkpoints.stallNanos() / 1e6 / checkpoints.saves()));
+            }
         }
         save(options.outDir().resolve("model"));
         return logs;

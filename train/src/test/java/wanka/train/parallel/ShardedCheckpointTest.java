@@ -80,6 +80,10 @@ class ShardedCheckpointTest {
 
     /** Trains {@code layout} into {@code out} until step STEPS, or stops after {@code stopAfter} (> 0). */
     static Run train(ParallelLayout layout, Path out, CheckpointWriter.Policy policy, boolean resume, int stopAfter) throws IOException {
+        return train(shard, layout, out, policy, resume, stopAfter);
+    }
+
+    static Run train(TokenShard shard, ParallelLayout layout, Path out, CheckpointWriter.Policy policy, boolean resume, int stopAfter) throws IOException {
         var job = new ParallelRun.Job(layout, options(out, layout.microBatch() * layout.dp(), layout.microBatches()),
                 d -> TeleChat2.initialize(CONFIG, d, SEED), new PackedBatches(List.of(shard), layout.microBatch() * layout.dp(), SEQ, SEED), 1);
         List<Double> losses = java.util.Collections.synchronizedList(new ArrayList<>());
