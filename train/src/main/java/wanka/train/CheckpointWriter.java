@@ -1,9 +1,15 @@
 package wanka.train;
 
 import wanka.model.TeleChat2Config;
+import wanka.train.store.DirectoryStore;
+import wanka.train.store.StorageLevel;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,59 +18,78 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One rank's side of sharded checkpointing. At a checkpoint step the rank takes a {@link RankShard} (a copy of what it
- * saves) and writes it into the checkpoint's partial directory; world rank 0 then commits the checkpoint once every
- * rank's shard is there ({@link Checkpoints#commitSharded}) and prunes old ones.
+ * One rank's side of sharded checkpointing over the {@link StorageLevel}s. At a step that is a checkpoint step of some
+ * level the rank takes a {@link RankShard} (a copy of what it saves) and writes it to each level due, fastest first;
+ * world rank 0 commits each level's checkpoint once every rank's shard is there and prunes that level's old ones.
  *
  * <p>Synchronous, the step waits for all of that. Asynchronous (Megatron's async distributed checkpointing), the step
- * pays only for the snapshot: serialisation, writing and the commit run on this writer's one background thread, and at
- * most one write is in flight, so the next snapshot first waits for the previous write. {@link #stallNanos} measures
- * what the steps paid either way.
+ * pays only for the snapshot: serialisation, writing and the commits run on this writer's one background thread, and
+ * at most one write is in flight, so the next snapshot first waits for the previous write. {@link #stallNanos}
+ * measures what the steps paid either way.
  *
- * <p>A failed write (a full disk, say) does not stop training: it is reported on {@code log}, the rank leaves a
- * {@code .failed} marker so that rank 0 does not commit the checkpoint, and the previous checkpoint stays the newest.
+ * <p>A failed write (a full disk, a store that went away) does not stop training: it is reported on {@code log}, the
+ * rank leaves a {@code .failed} marker so that rank 0 does not commit that level's checkpoint, the other levels are
+ * still written, and each level's previous checkpoint stays its newest.
  */
 public final class CheckpointWriter implements AutoCloseable {
 
     /**
-     * When and how to checkpoint: every {@code every} steps (0: never) and at the last step if {@code atEnd}, keeping the
-     * newest {@code keep} (0: all), written in the background if {@code async}; rank 0 waits up to {@code commitTimeout}
-     * for the other ranks' shards.
+     * When and how to checkpoint: into the run's own directory (level 2, local disk) every {@code every} steps (0: never)
+     * and, with every level-2 store, at the last step if {@code atEnd}, keeping the newest {@code keep} (0: all); into the other {@code levels} as
+     * each says; in the background if {@code async}; rank 0 waits up to {@code commitTimeout} for the other ranks' shards.
      */
-    public record Policy(int every, int keep, boolean async, boolean atEnd, Duration commitTimeout) {
-        public static final Policy NONE = new Policy(0, 0, false, false, Duration.ofMinutes(1));
+    public record Policy(int every, int keep, boolean async, boolean atEnd, Duration commitTimeout, List<StorageLevel> levels) {
+        public static final Policy NONE = new Policy(0, 0, false, false, Duration.ofMinutes(1), List.of());
 
         public Policy {
             if (every < 0 || keep < 0) throw new IllegalArgumentException("checkpoint interval and retention must be >= 0, got " + every + ", " + keep);
+            levels = List.copyOf(levels);
         }
 
         public static Policy every(int every, int keep, boolean async) {
-            return new Policy(every, keep, async, true, Duration.ofMinutes(5));
+            return new Policy(every, keep, async, true, Duration.ofMinutes(5), List.of());
         }
 
-        /** Whether step {@code step} (just completed) of a run of {@code last} steps is a checkpoint step. */
+        /** This policy with {@code more} storage levels besides the run's directory. */
+        public Policy withLevels(List<StorageLevel> more) {
+            return new Policy(every, keep, async, atEnd, commitTimeout, more);
+        }
+
+        public Policy withCommitTimeout(Duration t) {
+            return new Policy(every, keep, async, atEnd, t, levels);
+        }
+
+        /** Whether step {@code step} (just completed) of a run of {@code last} steps is a checkpoint step of the run's directory. */
         public boolean due(long step, long last) {
             return (every > 0 && step % every == 0) || (atEnd && step == last);
         }
+
+        /** Every level, in level order: the given ones and the run's directory {@code outDir/checkpoints} as level 2. */
+        public List<StorageLevel> storage(Path outDir) {
+            List<StorageLevel> all = new ArrayList<>(levels);
+            all.add(new StorageLevel(2, "local disk", DirectoryStore.ofRun(outDir), every, keep));
+            all.sort(Comparator.comparingInt(StorageLevel::level));
+            return all;
+        }
     }
 
-    private final Checkpoints checkpoints;
     private final int rank;
     private final CheckpointLayout layout;
     private final TeleChat2Config config;
     private final Policy policy;
+    private final List<StorageLevel> levels;
     private final Consumer<String> log;
     private final ExecutorService background;
     private Future<?> inFlight;
     private long stallNanos, saves;
-    private volatile long failures, lastCommitted = -1;
+    private volatile long failures;
 
-    public CheckpointWriter(Checkpoints checkpoints, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log) {
-        this.checkpoints = checkpoints;
+    public CheckpointWriter(Path outDir, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log) {
         this.rank = rank;
         this.layout = layout;
         this.config = config;
         this.policy = policy;
+        this.levels = policy.storage(outDir);
         this.log = log;
         this.background = policy.async() ? Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("checkpoint-writer-" + rank).unstarted(r)) : null;
     }
@@ -73,36 +98,47 @@ public final class CheckpointWriter implements AutoCloseable {
         return policy;
     }
 
+    /** The levels written to, in level order. */
+    public List<StorageLevel> levels() {
+        return levels;
+    }
+
     /**
-     * Saves this rank's part of the checkpoint of {@code state.step()}: takes the snapshot (after waiting for the write
-     * in flight, if any) and writes it now or in the background. Returns the nanoseconds the caller was held.
+     * After step {@code step} of {@code last}: if it is a checkpoint step of any level, saves this rank's part (waiting
+     * first for the write in flight, if any) to each level due, now or in the background. Returns the nanoseconds the
+     * caller was held (0 when nothing was due).
      */
-    public long save(Supplier<RankShard> snapshot, Checkpoints.State state) {
+    public long afterStep(long step, long last, Supplier<RankShard> snapshot, Supplier<Checkpoints.State> state) {
+        List<StorageLevel> due = new ArrayList<>();
+        for (StorageLevel l : levels) if (l.due(step) || (policy.atEnd() && step == last && l.level() == 2)) due.add(l);
+        if (due.isEmpty()) return 0;
         long t0 = System.nanoTime();
         awaitInFlight();
         RankShard shard = snapshot.get();
-        if (background != null) inFlight = background.submit(() -> write(shard, state));
-        else write(shard, state);
+        Checkpoints.State s = state.get();
+        if (background != null) inFlight = background.submit(() -> write(due, shard, s));
+        else write(due, shard, s);
         long held = System.nanoTime() - t0;
         stallNanos += held;
         saves++;
         return held;
     }
 
-    private void write(RankShard shard, Checkpoints.State state) {
+    private void write(List<StorageLevel> due, RankShard shard, Checkpoints.State state) {
         long step = state.step();
-        try {
-            shard.writeInto(checkpoints.partial(step));
-            if (rank == 0) {
-                checkpoints.commitSharded(step, layout, state, config, policy.commitTimeout());
-                lastCommitted = step;
-                for (var p : checkpoints.prune(policy.keep())) log.accept("removed " + p + " (keeping the newest " + policy.keep() + ")");
+        for (StorageLevel l : due) {
+            try {
+                l.store().writeShard(shard);
+                if (rank == 0) {
+                    l.store().commit(step, layout, state, config, policy.commitTimeout());
+                    for (String p : l.store().prune(l.keep())) log.accept("removed " + p + " from " + l.describe() + " (keeping the newest " + l.keep() + ")");
+                }
+            } catch (IOException | RuntimeException e) {
+                failures++;
+                String why = e instanceof IOException io ? Checkpoints.reason(io) : e.toString();
+                l.store().markFailed(step, rank, why);
+                log.accept("rank " + rank + ": checkpoint of step " + step + " not saved to " + l.describe() + "; training goes on from the previous one: " + why);
             }
-        } catch (IOException | RuntimeException e) {
-            failures++;
-            checkpoints.markFailed(step, rank, Checkpoints.reason(e instanceof IOException io ? io : new IOException(e.toString(), e)));
-            log.accept("rank " + rank + ": checkpoint of step " + step + " not saved, training goes on from the previous one: "
-                    + (e instanceof IOException io ? Checkpoints.reason(io) : e.toString()));
         }
     }
 
@@ -120,7 +156,7 @@ public final class CheckpointWriter implements AutoCloseable {
         }
     }
 
-    /** Waits for the write in flight, if any (before the run ends, or before a final save elsewhere). */
+    /** Waits for the write in flight, if any (before the run ends). */
     public void flush() {
         awaitInFlight();
     }
@@ -130,18 +166,14 @@ public final class CheckpointWriter implements AutoCloseable {
         return stallNanos;
     }
 
+    /** Checkpoint steps taken (each written to one or more levels). */
     public long saves() {
         return saves;
     }
 
-    /** Writes that failed on this rank. */
+    /** Level writes that failed on this rank. */
     public long failures() {
         return failures;
-    }
-
-    /** The last step rank 0 committed, -1 if none (on other ranks always -1). */
-    public long lastCommitted() {
-        return lastCommitted;
     }
 
     @Override

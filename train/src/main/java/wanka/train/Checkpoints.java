@@ -53,8 +53,18 @@ public final class Checkpoints {
 
     private final Path root;
 
+    /** The checkpoints of the run in {@code outDir}: {@code outDir/checkpoints/step-N/}. */
     public Checkpoints(Path outDir) {
         this.root = outDir.resolve("checkpoints");
+    }
+
+    private Checkpoints(Path root, boolean direct) {
+        this.root = root;
+    }
+
+    /** Checkpoints directly under {@code root} ({@code root/step-N/}), e.g. a storage level's directory. */
+    public static Checkpoints inRoot(Path root) {
+        return new Checkpoints(root, true);
     }
 
     public Path root() {

@@ -21,6 +21,7 @@ import wanka.train.LrSchedule;
 import wanka.train.RankShard;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
+import wanka.train.store.StorageLevel;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -214,12 +215,10 @@ public final class ParallelTrainer implements AutoCloseable {
         if (first) StepLines.keepUpTo(metricsFile, step);
         try (BufferedWriter w = StepLines.append(rankLog);
              BufferedWriter metrics = first ? StepLines.append(metricsFile) : null;
-             CheckpointWriter checkpoints = new CheckpointWriter(new Checkpoints(options.outDir()), rank, checkpointLayout(), env.config(), policy, log)) {
+             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log)) {
             while (step < options.steps()) {
                 StepLog s = runStep();
-                if (policy.due(step, options.steps())) {
-                    checkpoints.save(this::snapshot, state(s.loss()));
-                }
+                checkpoints.afterStep(step, options.steps(), this::snapshot, () -> state(s.loss()));
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();
                 w.flush();
@@ -278,43 +277,63 @@ public final class ParallelTrainer implements AutoCloseable {
         step = c.step();
     }
 
-    /**
-     * Resumes from the newest checkpoint under {@code <out>/checkpoints} that verifies, falling back step by step (a
-     * collective over the world): world rank 0 picks it, saying on {@code log} which it skips and why, and tells the
-     * others; every rank then loads its slices. Empty when there is none. A checkpoint that loads but does not fit this
-     * run (another seed, data or batch shape, no steps left) is an error on every rank, naming it.
-     */
+    /** {@link #resume(List, Consumer)} from the run's own {@code <out>/checkpoints}. */
     public Optional<AssembledCheckpoint> resume(Consumer<String> log) throws IOException {
-        Checkpoints all = new Checkpoints(options.outDir());
-        double[] chosen = {0};
+        return resume(CheckpointWriter.Policy.NONE.storage(options.outDir()), log);
+    }
+
+    /**
+     * Resumes from the newest checkpoint over all {@code levels} that verifies, the faster level first for the same
+     * step, falling back level by level and step by step (a collective over the world): world rank 0 picks it (fetching
+     * it into {@code <out>/.fetched/} from an object store), saying on {@code log} what it skips and why, and tells the
+     * others; every rank then loads its slices. Empty when there is none. A checkpoint that verifies but does not fit
+     * this run (another model, seed, data or batch shape, no steps left) is an error on every rank, naming it.
+     */
+    public Optional<AssembledCheckpoint> resume(List<StorageLevel> levels, Consumer<String> log) throws IOException {
+        Path scratch = options.outDir().resolve(".fetched");
+        double[] chosen = {0, 0}; // level index + 1 (0: none, -1: refused), step
         String error = null;
         AssembledCheckpoint picked = null;
+        int candidates = 0;
         if (env.mesh().world().rank() == 0) {
-            chosen[0] = -1;
-            for (Path dir : all.newestFirst()) {
+            record Candidate(int level, long step) {
+            }
+            List<Candidate> all = new ArrayList<>();
+            for (int i = 0; i < levels.size(); i++) {
                 try {
-                    AssembledCheckpoint c = AssembledCheckpoint.read(dir, env.config());
+                    for (long st : levels.get(i).store().committedSteps()) all.add(new Candidate(i, st));
+                } catch (IOException e) {
+                    log.accept("skipping " + levels.get(i).describe() + ": " + Checkpoints.reason(e));
+                }
+            }
+            all.sort(java.util.Comparator.comparingLong(Candidate::step).reversed().thenComparingInt(Candidate::level));
+            candidates = all.size();
+            for (Candidate cand : all) {
+                StorageLevel level = levels.get(cand.level());
+                try {
+                    AssembledCheckpoint c = AssembledCheckpoint.read(level.store().fetch(cand.step(), scratch), env.config());
                     error = fitProblem(c);
                     picked = c;
-                    chosen[0] = error == null ? c.step() : -2;
+                    chosen[0] = error == null ? cand.level() + 1 : -1;
+                    chosen[1] = cand.step();
                     break;
                 } catch (IllegalArgumentException e) {
                     error = e.getMessage();
-                    chosen[0] = -2;
+                    chosen[0] = -1;
                     break;
                 } catch (IOException e) {
-                    log.accept("skipping " + dir + ": " + Checkpoints.reason(e));
+                    log.accept("skipping step " + cand.step() + " of " + level.describe() + ": " + Checkpoints.reason(e));
                 }
             }
+            if (chosen[0] == 0 && candidates > 0) chosen[0] = -2;
         }
         env.comm().allReduce(env.mesh().world(), chosen);
-        long step = (long) chosen[0];
-        if (step == -2) throw new IllegalArgumentException(error != null ? error : "rank 0 refused the newest checkpoint in " + all.root() + " (see its message)");
-        if (step == -1) {
-            if (!all.newestFirst().isEmpty()) throw new IOException("none of the checkpoints in " + all.root() + " verifies (see above); start again with --overwrite");
-            return Optional.empty();
-        }
-        AssembledCheckpoint c = picked != null ? picked : AssembledCheckpoint.read(all.dir(step));
+        int level = (int) chosen[0];
+        long step = (long) chosen[1];
+        if (level == -1) throw new IllegalArgumentException(error != null ? error : "rank 0 refused the newest checkpoint (see its message)");
+        if (level == -2) throw new IOException("none of the checkpoints in " + levels.stream().map(StorageLevel::describe).toList() + " verifies (see above); start again with --overwrite");
+        if (level == 0) return Optional.empty();
+        AssembledCheckpoint c = picked != null ? picked : AssembledCheckpoint.read(levels.get(level - 1).store().local(step, scratch), env.config());
         restore(c);
         return Optional.of(c);
     }

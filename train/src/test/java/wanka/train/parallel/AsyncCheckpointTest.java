@@ -52,14 +52,14 @@ class AsyncCheckpointTest {
         Checkpoints ck = new Checkpoints(out);
         TeleChat2Config cfg = TeleChat2Config.of(64, 16, 1, 2, 2, 32, 16);
         List<Boolean> previousCommitted = new ArrayList<>();
-        try (CheckpointWriter w = new CheckpointWriter(ck, 0, new CheckpointLayout(1, 1, 1, 1, false), cfg, CheckpointWriter.Policy.every(1, 0, true), m -> { })) {
+        try (CheckpointWriter w = new CheckpointWriter(out, 0, new CheckpointLayout(1, 1, 1, 1, false), cfg, CheckpointWriter.Policy.every(1, 0, true), m -> { })) {
             for (long step = 1; step <= 3; step++) {
                 long s = step;
-                w.save(() -> {
+                w.afterStep(s, 3, () -> {
                     previousCommitted.add(s == 1 || Files.isDirectory(ck.dir(s - 1)));
                     return new RankShard(0, s, List.of(new ShardTensor("lm_head.weight", ShardTensor.Kind.PARAM, new int[]{64, 16}, -1, 0, 1, 0, 1024)),
                             List.of(new float[1024]));
-                }, new Checkpoints.State(s, 1, 0, 0, "cosine", 1e-3, 3, 0, 1, 16, 1));
+                }, () -> new Checkpoints.State(s, 1, 0, 0, "cosine", 1e-3, 3, 0, 1, 16, 1));
             }
         }
         assertThat(previousCommitted).containsExactly(true, true, true);
