@@ -21,6 +21,7 @@ import wanka.train.LrSchedule;
 import wanka.train.RankShard;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
+import wanka.train.ft.Heartbeat;
 import wanka.train.store.StorageLevel;
 
 import java.io.BufferedWriter;
@@ -218,6 +219,7 @@ public final class ParallelTrainer implements AutoCloseable {
              CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log)) {
             while (step < options.steps()) {
                 StepLog s = runStep();
+                Heartbeat.now(rank, step, s.stepMs(), "ok").write(options.outDir()); // for the agent supervising the job
                 checkpoints.afterStep(step, options.steps(), this::snapshot, () -> state(s.loss()));
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();
