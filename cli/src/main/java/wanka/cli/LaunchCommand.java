@@ -65,7 +65,7 @@ final class LaunchCommand implements Callable<Integer> {
                 return nproc / dp * a.dp();
             }
         };
-        Agent agent = new Agent(out, new Agent.Settings(restarts, Duration.ofMillis((long) (hangTimeout * 1000)), stragglerFactor, Duration.ofMillis(200), shrinkDp),
+        Agent agent = new Agent(out, new Agent.Settings(restarts, Duration.ofMillis((long) (hangTimeout * 1000)), Duration.ofMinutes(5), stragglerFactor, Duration.ofMillis(200), shrinkDp),
                 launcher, m -> System.err.println("wanka agent: " + m));
         StatusPage page = statusPort >= 0 ? StatusPage.serveLocal(agent, statusPort) : null;
         if (page != null) System.err.println("wanka agent: status page on http://127.0.0.1:" + page.port() + "/");

@@ -107,6 +107,9 @@ final class PretrainCommand implements Callable<Integer> {
             description = "Parallel runs: keep the newest N checkpoints, deleting older ones after each commit; 0 = all (default: ${DEFAULT-VALUE}).")
     int keepCheckpoints;
 
+    @picocli.CommandLine.Mixin
+    StorageOptions storage = new StorageOptions();
+
     @Option(names = "--async-checkpoints", description = "Parallel runs: a step pays only for a copy of its state; each rank writes its shard in the background, one write in flight.")
     boolean asyncCheckpoints;
 

@@ -22,9 +22,9 @@ import java.util.function.Consumer;
 public final class Agent {
 
     /** How the agent judges and reacts. */
-    public record Settings(int restarts, Duration hangTimeout, double stragglerFactor, Duration poll, boolean shrinkDp) {
+    public record Settings(int restarts, Duration hangTimeout, Duration startTimeout, double stragglerFactor, Duration poll, boolean shrinkDp) {
         public static Settings defaults() {
-            return new Settings(10, Duration.ofSeconds(60), 3.0, Duration.ofMillis(200), false);
+            return new Settings(10, Duration.ofSeconds(60), Duration.ofMinutes(5), 3.0, Duration.ofMillis(200), false);
         }
     }
 
@@ -115,7 +115,8 @@ public final class Agent {
                     failed = true;
                     break;
                 }
-                Health h = Health.judge(Heartbeat.readAll(outDir), ranks, attemptStartMs, System.currentTimeMillis(), settings.hangTimeout().toMillis(), settings.stragglerFactor());
+                Health h = Health.judge(Heartbeat.readAll(outDir), ranks, attemptStartMs, System.currentTimeMillis(), settings.hangTimeout().toMillis(),
+                        settings.startTimeout().toMillis(), settings.stragglerFactor());
                 if (h instanceof Health.Hung hung) {
                     note(Event.Kind.HUNG, hung.step(), "rank " + hung.rank() + " silent for " + hung.silentMs() + " ms; killing the job");
                     kill(current);

@@ -18,17 +18,17 @@ public sealed interface Health {
     }
 
     /**
-     * Judges the beats at time {@code nowMs}: a rank silent for more than {@code hangMs} since its last beat (or since
-     * {@code startedMs} if it never beat) is hung; a rank whose last step took more than {@code stragglerFactor} × the
+     * Judges the beats at time {@code nowMs}: a rank silent for more than {@code hangMs} since its last beat, or that has
+     * not beaten within {@code startMs} of {@code startedMs} (starting a job takes longer than a step), is hung; a rank whose last step took more than {@code stragglerFactor} × the
      * median of all ranks' last steps is a straggler.
      */
-    static Health judge(List<Heartbeat> beats, int ranks, long startedMs, long nowMs, long hangMs, double stragglerFactor) {
+    static Health judge(List<Heartbeat> beats, int ranks, long startedMs, long nowMs, long hangMs, long startMs, double stragglerFactor) {
         long slowest = Long.MAX_VALUE;
         for (int r = 0; r < ranks; r++) {
             int rank = r;
             Heartbeat b = beats.stream().filter(h -> h.rank() == rank && h.timeMs() >= startedMs).findFirst().orElse(null);
             long last = b == null ? startedMs : b.timeMs();
-            if (nowMs - last > hangMs) return new Hung(r, b == null ? -1 : b.step(), nowMs - last);
+            if (nowMs - last > (b == null ? startMs : hangMs)) return new Hung(r, b == null ? -1 : b.step(), nowMs - last);
             slowest = Math.min(slowest, b == null ? 0 : b.step());
         }
         List<Double> times = beats.stream().filter(h -> h.timeMs() >= startedMs).map(Heartbeat::stepMs).sorted().toList();

@@ -303,6 +303,7 @@ public final class ParallelTrainer implements AutoCloseable {
             List<Candidate> all = new ArrayList<>();
             for (int i = 0; i < levels.size(); i++) {
                 try {
+                    levels.get(i).store().clearStaging(); // a restarted job writes its checkpoints afresh
                     for (long st : levels.get(i).store().committedSteps()) all.add(new Candidate(i, st));
                 } catch (IOException e) {
                     log.accept("skipping " + levels.get(i).describe() + ": " + Checkpoints.reason(e));

@@ -43,6 +43,12 @@ public sealed interface CheckpointStore permits DirectoryStore, S3Store {
     /** Where {@link #fetch} puts (or finds) {@code step}, without fetching: for the ranks that read what rank 0 fetched. */
     Path local(long step, Path scratch);
 
+    /**
+     * Removes what writes left uncommitted (partial directories, uploads without a manifest, failure markers), so
+     * that a restarted job writes its checkpoints afresh; committed checkpoints are untouched. Returns what it removed.
+     */
+    List<String> clearStaging() throws IOException;
+
     /** Deletes committed checkpoints beyond the newest {@code keep} (0: keep all); returns their descriptions. */
     List<String> prune(int keep) throws IOException;
 }

@@ -100,6 +100,13 @@ public record DirectoryStore(Checkpoints primary, Optional<Checkpoints> mirror) 
     }
 
     @Override
+    public List<String> clearStaging() throws IOException {
+        List<String> gone = new ArrayList<>();
+        for (Checkpoints c : copies()) for (Path p : c.removePartials()) gone.add(p.toString());
+        return gone;
+    }
+
+    @Override
     public List<String> prune(int keep) throws IOException {
         List<String> gone = new ArrayList<>();
         for (Checkpoints c : copies()) for (Path p : c.prune(keep)) gone.add(p.toString());

@@ -204,6 +204,21 @@ public record S3Store(S3Client client, String bucket, String prefix, URI endpoin
     }
 
     @Override
+    public List<String> clearStaging() throws IOException {
+        java.util.Set<Long> committed = new java.util.HashSet<>(committedSteps());
+        Pattern stepKey = Pattern.compile(".*?step-(\\d{8})/.*");
+        List<String> gone = new ArrayList<>();
+        for (S3Object o : list(prefix.isEmpty() ? "" : prefix + "/")) {
+            Matcher m = stepKey.matcher(o.key());
+            if (m.matches() && !committed.contains(Long.parseLong(m.group(1)))) {
+                delete(o.key());
+                gone.add(describe() + " " + o.key());
+            }
+        }
+        return gone;
+    }
+
+    @Override
     public List<String> prune(int keep) throws IOException {
         if (keep <= 0) return List.of();
         List<Long> steps = committedSteps();

@@ -27,10 +27,10 @@ class AgentTest {
     void judgesHungRanksAndStragglers() {
         long t = 1_000_000;
         List<Heartbeat> beats = List.of(new Heartbeat(0, 1, 5, 10, "ok", t), new Heartbeat(1, 2, 5, 11, "ok", t), new Heartbeat(2, 3, 5, 95, "ok", t));
-        assertThat(Health.judge(beats, 3, t - 100, t + 50, 1000, 3)).isEqualTo(new Health.Progressing(5, List.of(2)));
-        assertThat(Health.judge(beats, 4, t - 100, t + 50, 1000, 3)).as("rank 3 never beat, but is within the timeout").isInstanceOf(Health.Progressing.class);
-        assertThat(Health.judge(beats, 3, t - 100, t + 1500, 1000, 3)).isEqualTo(new Health.Hung(0, 5, 1500));
-        assertThat(Health.judge(beats, 3, t + 10, t + 1500, 1000, 3)).as("beats of an earlier attempt do not count").isEqualTo(new Health.Hung(0, -1, 1490));
+        assertThat(Health.judge(beats, 3, t - 100, t + 50, 1000, 1000, 3)).isEqualTo(new Health.Progressing(5, List.of(2)));
+        assertThat(Health.judge(beats, 4, t - 100, t + 50, 1000, 1000, 3)).as("rank 3 never beat, but is within the timeout").isInstanceOf(Health.Progressing.class);
+        assertThat(Health.judge(beats, 3, t - 100, t + 1500, 1000, 1000, 3)).isEqualTo(new Health.Hung(0, 5, 1500));
+        assertThat(Health.judge(beats, 3, t + 10, t + 1500, 1000, 1000, 3)).as("beats of an earlier attempt do not count").isEqualTo(new Health.Hung(0, -1, 1490));
     }
 
     /** A rank that beats {@code steps} times; attempt 0 dies with exit 3 after 2 beats, attempt 1 hangs after 1, attempt 2 finishes. */
@@ -50,7 +50,7 @@ class AgentTest {
     @Test
     void restartsAJobThatDiedOrHungUntilItFinishesAndServesItsStatus(@TempDir Path out) throws Exception {
         List<Agent.Attempt> attempts = new ArrayList<>();
-        Agent agent = new Agent(out, new Agent.Settings(5, Duration.ofMillis(1500), 3, Duration.ofMillis(50), true), a -> {
+        Agent agent = new Agent(out, new Agent.Settings(5, Duration.ofMillis(1500), Duration.ofMillis(1500), 3, Duration.ofMillis(50), true), a -> {
             attempts.add(a);
             return fakeJob(out, a);
         }, m -> { });
