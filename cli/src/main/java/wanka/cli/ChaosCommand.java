@@ -193,6 +193,7 @@ final class ChaosCommand implements Callable<Integer> {
             }
             case STORE_AWAY -> {
                 Path away = l3.resolveSibling("shared-away");
+                Files.createDirectories(l3);
                 Files.move(l3, away);
                 Files.writeString(l3, "not a directory: the store is away\n"); // writes there now fail
                 waitSteps(agent, 6);

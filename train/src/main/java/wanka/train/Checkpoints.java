@@ -196,7 +196,14 @@ public final class Checkpoints {
     public List<Path> prune(int keep) throws IOException {
         if (keep <= 0) return List.of();
         List<Path> all = newestFirst();
-        List<Path> old = all.subList(Math.min(keep, all.size()), all.size());
+        List<Path> old = new java.util.ArrayList<>(all.subList(Math.min(keep, all.size()), all.size()));
+        if (all.size() >= keep) { // and the copies moved aside by re-commits of steps now older than those kept
+            String oldestKept = all.get(Math.min(keep, all.size()) - 1).getFileName().toString();
+            try (Stream<Path> s = Files.list(root)) {
+                s.filter(p -> p.getFileName().toString().matches("step-\\d{8}\\.superseded-\\d+") && p.getFileName().toString().substring(0, 13).compareTo(oldestKept) < 0)
+                        .sorted().forEach(old::add);
+            }
+        }
         for (Path p : old) deleteTree(p);
         return List.copyOf(old);
     }

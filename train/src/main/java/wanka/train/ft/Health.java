@@ -19,8 +19,8 @@ public sealed interface Health {
 
     /**
      * Judges the beats at time {@code nowMs}: a rank silent for more than {@code hangMs} since its last beat, or that has
-     * not beaten within {@code startMs} of {@code startedMs} (starting a job takes longer than a step), is hung; a rank whose last step took more than {@code stragglerFactor} × the
-     * median of all ranks' last steps is a straggler.
+     * not beaten within {@code startMs} of {@code startedMs} (starting a job takes longer than a step), is hung; a rank
+     * whose last step's compute time is more than {@code stragglerFactor} × the median of all ranks' is a straggler.
      */
     static Health judge(List<Heartbeat> beats, int ranks, long startedMs, long nowMs, long hangMs, long startMs, double stragglerFactor) {
         long slowest = Long.MAX_VALUE;
@@ -31,11 +31,11 @@ public sealed interface Health {
             if (nowMs - last > (b == null ? startMs : hangMs)) return new Hung(r, b == null ? -1 : b.step(), nowMs - last);
             slowest = Math.min(slowest, b == null ? 0 : b.step());
         }
-        List<Double> times = beats.stream().filter(h -> h.timeMs() >= startedMs).map(Heartbeat::stepMs).sorted().toList();
+        List<Double> times = beats.stream().filter(h -> h.timeMs() >= startedMs).map(Heartbeat::computeMs).sorted().toList();
         List<Integer> stragglers = new ArrayList<>();
         if (times.size() >= 2) {
             double median = times.get(times.size() / 2);
-            for (Heartbeat h : beats) if (h.timeMs() >= startedMs && h.stepMs() > stragglerFactor * median) stragglers.add(h.rank());
+            for (Heartbeat h : beats) if (h.timeMs() >= startedMs && h.computeMs() > stragglerFactor * median) stragglers.add(h.rank());
         }
         return new Progressing(slowest == Long.MAX_VALUE ? 0 : slowest, stragglers);
     }

@@ -12,11 +12,13 @@ import java.util.stream.Stream;
 
 /**
  * What a rank reports after every step, for the agent that supervises the job: which rank, its process, the step it
- * finished, how long the step took, its health ("ok", or why not) and when. Each rank replaces its own file
+ * finished, how long the step took and how much of it the rank computed (without waiting for its peers: in a
+ * synchronous job a slow rank makes every step slow, but only its own compute time stands out), its health ("ok", or
+ * why not) and when. Each rank replaces its own file
  * {@code <out>/heartbeats/rank-NNNNN.json} atomically, so the agent reads whole beats from any number of processes
  * on the host without talking to them.
  */
-public record Heartbeat(int rank, long pid, long step, double stepMs, String health, long timeMs) {
+public record Heartbeat(int rank, long pid, long step, double stepMs, double computeMs, String health, long timeMs) {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String FOLDER = "heartbeats";
 
@@ -30,8 +32,8 @@ public record Heartbeat(int rank, long pid, long step, double stepMs, String hea
     }
 
     /** This process's beat for {@code rank} after {@code step}, now. */
-    public static Heartbeat now(int rank, long step, double stepMs, String health) {
-        return new Heartbeat(rank, ProcessHandle.current().pid(), step, stepMs, health, System.currentTimeMillis());
+    public static Heartbeat now(int rank, long step, double stepMs, double computeMs, String health) {
+        return new Heartbeat(rank, ProcessHandle.current().pid(), step, stepMs, computeMs, health, System.currentTimeMillis());
     }
 
     /** Every rank's latest beat under {@code outDir} (unreadable files skipped: a beat is replaced whole, so only a foreign file is). */

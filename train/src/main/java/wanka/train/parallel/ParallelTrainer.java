@@ -219,7 +219,7 @@ public final class ParallelTrainer implements AutoCloseable {
              CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log)) {
             while (step < options.steps()) {
                 StepLog s = runStep();
-                Heartbeat.now(rank, step, s.stepMs(), "ok").write(options.outDir()); // for the agent supervising the job
+                Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok").write(options.outDir()); // for the agent supervising the job
                 checkpoints.afterStep(step, options.steps(), this::snapshot, () -> state(s.loss()));
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();

@@ -26,7 +26,7 @@ class AgentTest {
     @Test
     void judgesHungRanksAndStragglers() {
         long t = 1_000_000;
-        List<Heartbeat> beats = List.of(new Heartbeat(0, 1, 5, 10, "ok", t), new Heartbeat(1, 2, 5, 11, "ok", t), new Heartbeat(2, 3, 5, 95, "ok", t));
+        List<Heartbeat> beats = List.of(new Heartbeat(0, 1, 5, 10, 10, "ok", t), new Heartbeat(1, 2, 5, 11, 11, "ok", t), new Heartbeat(2, 3, 5, 95, 95, "ok", t));
         assertThat(Health.judge(beats, 3, t - 100, t + 50, 1000, 1000, 3)).isEqualTo(new Health.Progressing(5, List.of(2)));
         assertThat(Health.judge(beats, 4, t - 100, t + 50, 1000, 1000, 3)).as("rank 3 never beat, but is within the timeout").isInstanceOf(Health.Progressing.class);
         assertThat(Health.judge(beats, 3, t - 100, t + 1500, 1000, 1000, 3)).isEqualTo(new Health.Hung(0, 5, 1500));
