@@ -9,6 +9,7 @@ import wanka.model.TeleChat2;
 import wanka.model.TeleChat2Config;
 import wanka.tensor.CpuDevice;
 import wanka.train.AdamWOptimizer;
+import wanka.train.CheckpointWriter;
 import wanka.train.RunDirectory;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
@@ -29,7 +30,8 @@ import java.util.Map;
  * else in-process ranks: {@code WANKA_DIST_RANKS} of them, or as many as the layout needs), checks the layout
  * against the model, the batch and the world before anything runs, and trains every local rank. World rank 0
  * holds the run directory, draws the progress bar, writes {@code metrics.jsonl} and the final HF model; every
- * rank writes {@code ranks/rank-NNNNN.jsonl}.
+ * rank writes {@code ranks/rank-NNNNN.jsonl} and its shard of each checkpoint ({@code --checkpoint-every}), which
+ * rank 0 commits; {@code --resume auto} continues from the newest checkpoint that verifies, whatever layout wrote it.
  */
 final class ParallelPretrain {
     private ParallelPretrain() {
@@ -37,7 +39,10 @@ final class ParallelPretrain {
 
     static int run(PretrainCommand c, TeleChat2Config cfg) throws Exception {
         if (c.dataDir != null) throw new IllegalArgumentException("--data-dir (domain mixing) is not supported with a parallel layout yet; give --data shards");
-        if (c.resume != null) throw new IllegalArgumentException("--resume is not supported with a parallel layout yet (a parallel run saves its final model to <out>/model; start from it with --init)");
+        if (c.resume != null && !c.resume.equals("auto")) {
+            throw new IllegalArgumentException("--resume " + c.resume + ": a parallel run resumes with --resume auto, from the newest checkpoint in <out>/checkpoints that verifies (any layout, or a single-process run's)");
+        }
+        if (c.overwrite && c.resume != null) throw new IllegalArgumentException("give either --resume or --overwrite, not both");
         Map<String, String> env = System.getenv();
         Backend backend = Backend.detect(env);
         boolean mpi = backend instanceof Backend.Mpi;
@@ -48,7 +53,7 @@ final class ParallelPretrain {
         int ranks = launched > 1 || mpi ? launched : layout.worldSize();
         layout.check(cfg, seqLen, ranks); // before any rank starts, with the reason
         boolean rankZero = !mpi || "0".equals(env.getOrDefault("OMPI_COMM_WORLD_RANK", env.getOrDefault("PMIX_RANK", env.get("PMI_RANK"))));
-        RunDirectory.Start start = c.overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
+        RunDirectory.Start start = c.resume != null ? RunDirectory.Start.RESUME : c.overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
         try (RunDirectory ignored = rankZero ? RunDirectory.open(c.out, start, System.err::println) : null) {
             return train(c, cfg, layout, seqLen, backend, ranks, rankZero);
         }
@@ -86,12 +91,13 @@ final class ParallelPretrain {
             double[] last = {Double.NaN};
             try (World world = backend instanceof Backend.Mpi ? World.open(backend, World.DEFAULT_TIMEOUT) : World.open(new Backend.InProcess(ranks), World.DEFAULT_TIMEOUT);
                  TrainProgress progress = rankZero ? new TrainProgress(c.steps, 0, c.quiet) : null) {
-                ParallelRun.run(world, job, (StepLog s) -> {
+                var policy = CheckpointWriter.Policy.every(c.checkpointEvery, c.keepCheckpoints, c.asyncCheckpoints).withLevels(c.storage.levels(c.checkpointEvery));
+                ParallelRun.run(world, job, policy, c.resume != null, (StepLog s) -> {
                     if (s.rank() != 0 || progress == null) return;
                     last[0] = s.loss();
                     double tps = tokensPerStep / (s.stepMs() / 1e3);
                     progress.onStep(new StepMetrics(s.step(), s.loss(), s.lr(), s.gradNorm(), tps, 0, Double.NaN, s.stepMs() / 1e3, s.step() * tokensPerStep, s.peakBytes()));
-                });
+                }, System.err::println);
             }
             if (rankZero) {
                 Path finalDir = c.out.resolve("model");

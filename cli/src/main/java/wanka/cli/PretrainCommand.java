@@ -106,6 +106,16 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "Checkpoint every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--keep-checkpoints", defaultValue = "0", paramLabel = "N",
+            description = "Parallel runs: keep the newest N checkpoints, deleting older ones after each commit; 0 = all (default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints;
+
+    @picocli.CommandLine.Mixin
+    StorageOptions storage = new StorageOptions();
+
+    @Option(names = "--async-checkpoints", description = "Parallel runs: a step pays only for a copy of its state; each rank writes its shard in the background, one write in flight.")
+    boolean asyncCheckpoints;
+
     @Option(names = "--resume", paramLabel = "DIR|auto",
             description = "Continue from a checkpoint directory, or 'auto' for the newest one in <out> that verifies (none: start).")
     String resume;

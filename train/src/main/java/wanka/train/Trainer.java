@@ -89,14 +89,16 @@ public final class Trainer {
     }
 
     /**
-     * Loads a checkpoint written by this trainer and continues after its step. Its files are first checked against its
+     * Loads a checkpoint written by this trainer, or by the parallel trainer under any layout (its shards are assembled),
+     * and continues after its step. Its files are first checked against its
      * manifest (an {@link IOException} names the file that fails); one without a manifest, written by an older
      * version, is loaded with a warning to {@code log}.
      */
     public Resumed resumeFrom(Path checkpointDir, Consumer<String> log) throws IOException {
-        boolean verified = Checkpoints.verify(checkpointDir);
+        AssembledCheckpoint c = AssembledCheckpoint.read(checkpointDir, model.config());
+        boolean verified = c.verified();
         if (!verified) log.accept("warning: " + checkpointDir + " has no " + CheckpointManifest.FILE + " (written by an older version), so its files cannot be verified");
-        Checkpoints.State s = Checkpoints.readState(checkpointDir);
+        Checkpoints.State s = c.state();
         if (s.seed() != options.seed()) {
             throw new IllegalArgumentException(checkpointDir + ": checkpoint was trained with --seed " + s.seed() + ", this run has --seed " + options.seed());
         }
@@ -108,7 +110,8 @@ public final class Trainer {
         if (s.step() >= options.steps()) {
             throw new IllegalArgumentException(checkpointDir + ": checkpoint is at step " + s.step() + ", --steps " + options.steps() + ": nothing to train; raise --steps");
         }
-        Checkpoints.load(checkpointDir, s.step(), model, optimizer);
+        Checkpoints.load(c, model, optimizer);
+        if (!c.layout().equals(CheckpointLayout.SINGLE)) log.accept("resharded " + checkpointDir + " (" + c.layout().describe() + ") into one process");
         var mixing = Checkpoints.readMixing(checkpointDir);
         if (mixing.isPresent()) data.restore(mixing.get());
         else if (data.domains().size() > 1) throw new IllegalArgumentException(checkpointDir + ": no data_mixture.json, so the domain weights of this mixed run cannot be restored");

@@ -47,7 +47,9 @@ class CheckpointsTest {
         TrainerTest.train(TrainerTest.shard(dir), dir.resolve("run"), 2, 0, null);
         Path ckpt = dir.resolve("run/checkpoints/step-00000002");
         JsonNode json = new ObjectMapper().readTree(ckpt.resolve("manifest.json").toFile());
-        assertThat(json.get("format").asInt()).isEqualTo(1);
+        assertThat(json.get("format").asInt()).isEqualTo(2);
+        assertThat(json.get("layout").get("dp").asInt()).isEqualTo(1);
+        assertThat(json.get("state").get("step").asLong()).isEqualTo(2);
         assertThat(json.get("step").asLong()).isEqualTo(2);
         List<String> listed = new ArrayList<>();
         for (JsonNode f : json.get("files")) {

@@ -5,6 +5,7 @@ import wanka.dist.DeviceMesh;
 import wanka.dist.World;
 import wanka.model.TeleChat2;
 import wanka.tensor.CpuDevice;
+import wanka.train.CheckpointWriter;
 import wanka.train.TrainOptions;
 
 import java.io.IOException;
@@ -33,12 +34,26 @@ public final class ParallelRun {
      * {@code listener} hears every rank's logs (from that rank's thread).
      */
     public static Map<Integer, List<StepLog>> run(World world, Job job, Consumer<StepLog> listener) {
+        return run(world, job, CheckpointWriter.Policy.NONE, false, listener, System.err::println);
+    }
+
+    /**
+     * {@link #run(World, Job, Consumer)} with sharded checkpoints as {@code checkpoints} says, first resuming from the
+     * newest checkpoint of the run that verifies if {@code resume} (starting fresh when there is none); {@code log}
+     * hears what resuming and checkpointing have to say.
+     */
+    public static Map<Integer, List<StepLog>> run(World world, Job job, CheckpointWriter.Policy checkpoints, boolean resume,
+                                                  Consumer<StepLog> listener, Consumer<String> log) {
         Map<Integer, List<StepLog>> logs = new ConcurrentHashMap<>();
         world.run(group -> {
             try (CpuDevice device = CpuDevice.withThreads(job.threadsPerRank())) {
                 DeviceMesh mesh = DeviceMesh.create(group, job.layout().mesh());
                 try (ParallelTrainer t = new ParallelTrainer(job.model().apply(device), mesh, job.layout(), job.options(), job.data(), device)) {
-                    logs.put(group.rank(), t.run(listener));
+                    if (resume) {
+                        Consumer<String> rankLog = group.rank() == 0 ? log : m -> { };
+                        t.resume(checkpoints.storage(job.options().outDir()), rankLog).ifPresent(c -> rankLog.accept("resumed from " + c.dir() + " (step " + c.step() + ", written by " + c.layout().describe() + ")"));
+                    }
+                    logs.put(group.rank(), t.run(listener, checkpoints, log));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -13,9 +13,16 @@ import wanka.tensor.CpuDevice;
 import wanka.tensor.Shape;
 import wanka.tensor.Tensor;
 import wanka.tensor.autograd.Backward;
+import wanka.train.AssembledCheckpoint;
+import wanka.train.CheckpointLayout;
+import wanka.train.CheckpointWriter;
+import wanka.train.Checkpoints;
 import wanka.train.LrSchedule;
+import wanka.train.RankShard;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
+import wanka.train.ft.Heartbeat;
+import wanka.train.store.StorageLevel;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -26,6 +33,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +61,7 @@ public final class ParallelTrainer implements AutoCloseable {
     private final CommStats stats = new CommStats();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private long step;
+    private long checkpointStallNanos;
 
     /**
      * @param model the full model, built identically on every rank (same seed or same checkpoint)
@@ -184,19 +193,34 @@ public final class ParallelTrainer implements AutoCloseable {
     /**
      * Trains until {@code options.steps()}, writing each step's {@link StepLog} to {@code ranks/rank-NNNNN.jsonl}
      * under the output directory and handing it to {@code listener}; at the end, the gathered model is saved by
-     * world rank 0 as an HF model directory {@code model/} there. Returns this rank's logs.
+     * world rank 0 as an HF model directory {@code model/} there. Returns this rank's logs. No checkpoints.
      */
     public List<StepLog> run(Consumer<StepLog> listener) throws IOException {
+        return run(listener, CheckpointWriter.Policy.NONE, System.err::println);
+    }
+
+    /**
+     * {@link #run(Consumer)} with sharded checkpoints under {@code <out>/checkpoints} as {@code policy} says (each rank
+     * writes its shard, world rank 0 commits). After a {@link #resume} the logs continue after the checkpoint's step.
+     */
+    public List<StepLog> run(Consumer<StepLog> listener, CheckpointWriter.Policy policy, Consumer<String> log) throws IOException {
         Path dir = options.outDir().resolve("ranks");
         Files.createDirectories(dir);
         List<StepLog> logs = new ArrayList<>();
-        boolean first = env.mesh().world().rank() == 0;
+        int rank = env.mesh().world().rank();
+        boolean first = rank == 0;
         long tokensPerStep = (long) env.layout().globalBatch() * options.seq();
         double flopsPerToken = env.config().flopsPerToken(options.seq());
-        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(String.format("rank-%05d.jsonl", env.mesh().world().rank())));
-             BufferedWriter metrics = first ? Files.newBufferedWriter(options.outDir().resolve("metrics.jsonl")) : null) {
+        Path rankLog = dir.resolve(String.format("rank-%05d.jsonl", rank)), metricsFile = options.outDir().resolve("metrics.jsonl");
+        StepLines.keepUpTo(rankLog, step);
+        if (first) StepLines.keepUpTo(metricsFile, step);
+        try (BufferedWriter w = StepLines.append(rankLog);
+             BufferedWriter metrics = first ? StepLines.append(metricsFile) : null;
+             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log)) {
             while (step < options.steps()) {
                 StepLog s = runStep();
+                Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok").write(options.outDir()); // for the agent supervising the job
+                checkpoints.afterStep(step, options.steps(), this::snapshot, () -> state(s.loss()));
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();
                 w.flush();
@@ -210,9 +234,125 @@ public final class ParallelTrainer implements AutoCloseable {
                 logs.add(s);
                 listener.accept(s);
             }
+            checkpoints.flush();
+            checkpointStallNanos = checkpoints.stallNanos();
+            if (first && checkpoints.saves() > 0) {
+                log.accept(String.format("checkpoints: %d saved (%s), the steps were held %.1f ms per checkpoint", checkpoints.saves(),
+                        policy.async() ? "asynchronous" : "synchronous", checkpoints.stallNanos() / 1e6 / checkpoints.saves()));
+            }
         }
         save(options.outDir().resolve("model"));
         return logs;
+    }
+
+    /** Nanoseconds the last {@link #run} spent held by checkpointing (snapshots, and writes when synchronous). */
+    public long checkpointStallNanos() {
+        return checkpointStallNanos;
+    }
+
+    /** The layout as a checkpoint's manifest records it. */
+    public CheckpointLayout checkpointLayout() {
+        ParallelLayout l = env.layout();
+        return new CheckpointLayout(l.tp(), l.dp(), l.pp(), l.vpp(), l.zero());
+    }
+
+    /** The trainer state after the current step, as the single-process trainer records it (batch = micro-batch × dp). */
+    private Checkpoints.State state(double lastLoss) {
+        ParallelLayout l = env.layout();
+        long tokensPerStep = (long) l.globalBatch() * options.seq();
+        return new Checkpoints.State(step, options.seed(), step * tokensPerStep, lastLoss, options.schedule(), options.lr(), options.steps(),
+                data.tokens(), l.microBatch() * l.dp(), options.seq(), l.microBatches());
+    }
+
+    /** A copy of what this rank saves: {@link ShardCopy#of}. */
+    RankShard snapshot() {
+        return ShardCopy.of(model.flat, optimizer, env, step);
+    }
+
+    /**
+     * Sets this rank's parameters, optimizer moments and step from a checkpoint written under any layout (or by the
+     * single-process trainer): each takes its own slices of the full tensors. Refuses another model's checkpoint.
+     */
+    public void restore(AssembledCheckpoint c) {
+        c.requireModel(env.config());
+        ShardCopy.restore(c, model.flat, optimizer, env);
+        step = c.step();
+    }
+
+    /** {@link #resume(List, Consumer)} from the run's own {@code <out>/checkpoints}. */
+    public Optional<AssembledCheckpoint> resume(Consumer<String> log) throws IOException {
+        return resume(CheckpointWriter.Policy.NONE.storage(options.outDir()), log);
+    }
+
+    /**
+     * Resumes from the newest checkpoint over all {@code levels} that verifies, the faster level first for the same
+     * step, falling back level by level and step by step (a collective over the world): world rank 0 picks it (fetching
+     * it into {@code <out>/.fetched/} from an object store), saying on {@code log} what it skips and why, and tells the
+     * others; every rank then loads its slices. Empty when there is none. A checkpoint that verifies but does not fit
+     * this run (another model, seed, data or batch shape, no steps left) is an error on every rank, naming it.
+     */
+    public Optional<AssembledCheckpoint> resume(List<StorageLevel> levels, Consumer<String> log) throws IOException {
+        Path scratch = options.outDir().resolve(".fetched");
+        double[] chosen = {0, 0}; // level index + 1 (0: none, -1: refused), step
+        String error = null;
+        AssembledCheckpoint picked = null;
+        int candidates = 0;
+        if (env.mesh().world().rank() == 0) {
+            record Candidate(int level, long step) {
+            }
+            List<Candidate> all = new ArrayList<>();
+            for (int i = 0; i < levels.size(); i++) {
+                try {
+                    levels.get(i).store().clearStaging(); // a restarted job writes its checkpoints afresh
+                    for (long st : levels.get(i).store().committedSteps()) all.add(new Candidate(i, st));
+                } catch (IOException e) {
+                    log.accept("skipping " + levels.get(i).describe() + ": " + Checkpoints.reason(e));
+                }
+            }
+            all.sort(java.util.Comparator.comparingLong(Candidate::step).reversed().thenComparingInt(Candidate::level));
+            candidates = all.size();
+            for (Candidate cand : all) {
+                StorageLevel level = levels.get(cand.level());
+                try {
+                    AssembledCheckpoint c = AssembledCheckpoint.read(level.store().fetch(cand.step(), scratch), env.config());
+                    error = fitProblem(c);
+                    picked = c;
+                    chosen[0] = error == null ? cand.level() + 1 : -1;
+                    chosen[1] = cand.step();
+                    break;
+                } catch (IllegalArgumentException e) {
+                    error = e.getMessage();
+                    chosen[0] = -1;
+                    break;
+                } catch (IOException e) {
+                    log.accept("skipping step " + cand.step() + " of " + level.describe() + ": " + Checkpoints.reason(e));
+                }
+            }
+            if (chosen[0] == 0 && candidates > 0) chosen[0] = -2;
+        }
+        env.comm().allReduce(env.mesh().world(), chosen);
+        int level = (int) chosen[0];
+        long step = (long) chosen[1];
+        if (level == -1) throw new IllegalArgumentException(error != null ? error : "rank 0 refused the newest checkpoint (see its message)");
+        if (level == -2) throw new IOException("none of the checkpoints in " + levels.stream().map(StorageLevel::describe).toList() + " verifies (see above); start again with --overwrite");
+        if (level == 0) return Optional.empty();
+        AssembledCheckpoint c = picked != null ? picked : AssembledCheckpoint.read(levels.get(level - 1).store().local(step, scratch), env.config());
+        restore(c);
+        return Optional.of(c);
+    }
+
+    /** Why checkpoint {@code c} cannot continue this run, or null when it can. */
+    private String fitProblem(AssembledCheckpoint c) {
+        Checkpoints.State s = c.state();
+        ParallelLayout l = env.layout();
+        if (s.seed() != options.seed()) return c.dir() + ": checkpoint was trained with --seed " + s.seed() + ", this run has --seed " + options.seed();
+        if (s.dataTokens() != data.tokens() || s.batch() != l.microBatch() * l.dp() || s.seq() != options.seq() || s.gradAccum() != l.microBatches()) {
+            return c.dir() + ": checkpoint was trained on " + s.dataTokens() + " tokens with " + s.batch() + " sequences per micro-batch × seq " + s.seq() + " × "
+                    + s.gradAccum() + " micro-batches; this run has " + data.tokens() + " tokens, " + l.microBatch() * l.dp() + " × seq " + options.seq() + " × "
+                    + l.microBatches() + " (micro-batch × dp must stay the same), so it would not continue the same data order";
+        }
+        if (s.step() >= options.steps()) return c.dir() + ": checkpoint is at step " + s.step() + ", --steps " + options.steps() + ": nothing to train; raise --steps";
+        return null;
     }
 
     /**

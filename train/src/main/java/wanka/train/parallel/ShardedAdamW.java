@@ -16,8 +16,11 @@ import java.util.List;
  * parameters (matrices, not norms or biases), so a sharded update equals the unsharded one bit for bit.
  */
 final class ShardedAdamW {
-    /** Elements [from, to) of the flat arrays inside one parameter; {@code counted}: this rank's copy counts in the norm. */
-    record Piece(int from, int to, boolean decays, boolean counted) {
+    /**
+     * Elements [from, to) of the flat arrays inside parameter {@code slot}; {@code counted}: this rank's copy counts in
+     * the norm; {@code moments}: where the piece's moments start in {@link #expAvg} / {@link #expAvgSq}.
+     */
+    record Piece(FlatParams.Slot slot, int from, int to, boolean decays, boolean counted, int moments) {
     }
 
     private final FlatParams flat;
@@ -35,7 +38,7 @@ final class ShardedAdamW {
             for (int[] r : owned) {
                 int from = Math.max(r[0], slot.offset()), to = Math.min(r[1], slot.offset() + slot.numel());
                 if (from < to) {
-                    pieces.add(new Piece(from, to, decays(slot.name()), slot.split().owns(tpRank)));
+                    pieces.add(new Piece(slot, from, to, decays(slot.name()), slot.split().owns(tpRank), total));
                     total += to - from;
                 }
             }
@@ -61,6 +64,28 @@ final class ShardedAdamW {
         double sum = 0;
         for (Piece p : pieces) if (p.counted()) sum += RowOps.sumOfSquares(pool, flat.grads, p.from(), p.to() - p.from());
         return sum;
+    }
+
+    /** The owned pieces, in flat order (checkpoints save their moments). */
+    List<Piece> pieces() {
+        return pieces;
+    }
+
+    float[] expAvg() {
+        return expAvg;
+    }
+
+    float[] expAvgSq() {
+        return expAvgSq;
+    }
+
+    /** Updates taken so far (AdamW's bias correction); a resume sets it to the checkpoint's step. */
+    long steps() {
+        return step;
+    }
+
+    void restoreSteps(long steps) {
+        this.step = steps;
     }
 
     /** One update of the owned parameters with learning rate {@code lr}. */

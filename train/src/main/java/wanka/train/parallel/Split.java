@@ -33,6 +33,15 @@ enum Split {
         return REPLICATED;
     }
 
+    /** The dimension along which the tensor is cut (0 rows, 1 columns), -1 when each rank holds it whole. */
+    int dim() {
+        return switch (this) {
+            case ROWS -> 0;
+            case COLUMNS -> 1;
+            case REPLICATED, FIRST_RANK -> -1;
+        };
+    }
+
     /** The shape of one rank's part of a tensor of shape {@code full} split over {@code t} ranks. */
     int[] partShape(int[] full, int t) {
         int[] s = full.clone();

@@ -31,7 +31,14 @@
  * under mpirun a killed rank ends the job. Ranks may live on separate hosts (tested with network namespaces and
  * under Slurm's {@code srun --mpi=pmix}).
  *
- * <p>Not yet: multi-replica with sequence parallelism, resuming a parallel run
- * or saving its optimizer state, domain-mixed data, and a model too large to build whole on one rank.
+ * <p>Checkpoints (issue 10): every rank saves the values it owns ({@code ShardCopy}: its tensor-parallel parts, and its
+ * ZeRO-1 range of the moments) as {@code rank-NNNNN/} of a sharded checkpoint that world rank 0 commits with one
+ * manifest ({@link wanka.train.CheckpointWriter}, synchronous or in the background); {@link
+ * wanka.train.parallel.ParallelTrainer#resume} assembles the newest checkpoint that verifies
+ * ({@link wanka.train.AssembledCheckpoint}) and takes its own slices, so a run resumes bitwise under its own layout,
+ * and under any other layout or in one process within rounding.
+ *
+ * <p>Not yet: multi-replica with sequence parallelism, domain-mixed data, and a model too large to build whole
+ * on one rank.
  */
 package wanka.train.parallel;

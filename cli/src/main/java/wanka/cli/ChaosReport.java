@@ -1,0 +1,56 @@
+package wanka.cli;
+
+import wanka.train.ft.Event;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** The report of a {@code wanka chaos} run: per fault kind and per fault, as HTML and as a Markdown section for BENCHMARKS.md. */
+final class ChaosReport {
+    private ChaosReport() {
+    }
+
+    static void write(Path out, long seed, long steps, int ranks, List<ChaosCommand.Outcome> outcomes, List<Event> events, boolean finished, boolean equal, double seconds) throws IOException {
+        StringBuilder md = new StringBuilder();
+        long survived = outcomes.stream().filter(ChaosCommand.Outcome::ok).count();
+        List<ChaosCommand.Outcome> restarts = outcomes.stream().filter(o -> o.fault().restarts).toList();
+        md.append(String.format(Locale.ROOT, "`wanka chaos --seed %d --faults %d` (%d ranks under mpirun, %d steps, %.0f s): **%d of %d faults survived**, job %s, final weights %s the uninterrupted run's.%n%n",
+                seed, outcomes.size(), ranks, steps, seconds, survived, outcomes.size(), finished ? "finished" : "did not finish", equal ? "bitwise equal to" : "differ from"));
+        md.append("| fault | injected | survived | restarts | detect ms (median / max) | resume ms (median / max) | steps recomputed (mean / max) |\n|---|---|---|---|---|---|---|\n");
+        for (ChaosFault f : ChaosFault.values()) {
+            List<ChaosCommand.Outcome> of = outcomes.stream().filter(o -> o.fault() == f).toList();
+            if (of.isEmpty()) continue;
+            List<ChaosCommand.Outcome> r = of.stream().filter(o -> o.resumedAt() >= 0).toList();
+            double[] detect = r.stream().mapToDouble(ChaosCommand.Outcome::detectMs).sorted().toArray();
+            double[] resume = r.stream().mapToDouble(ChaosCommand.Outcome::resumeMs).sorted().toArray();
+            double[] redo = r.stream().mapToDouble(o -> Math.max(0, o.step() - o.resumedAt())).toArray();
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s |%n", f.name().toLowerCase(Locale.ROOT), of.size(), of.stream().filter(ChaosCommand.Outcome::ok).count(), r.size(),
+                    r.isEmpty() ? "–" : String.format(Locale.ROOT, "%.0f / %.0f", detect[detect.length / 2], detect[detect.length - 1]),
+                    r.isEmpty() ? "–" : String.format(Locale.ROOT, "%.0f / %.0f", resume[resume.length / 2], resume[resume.length - 1]),
+                    r.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f / %.0f", Arrays.stream(redo).average().orElse(0), Arrays.stream(redo).max().orElse(0))));
+        }
+        double[] allResume = restarts.stream().filter(o -> o.resumedAt() >= 0).mapToDouble(o -> o.detectMs() + o.resumeMs()).sorted().toArray();
+        if (allResume.length > 0) {
+            md.append(String.format(Locale.ROOT, "%nFrom fault to the first step of the restarted job: median %.1f s, max %.1f s over %d restarts.%n",
+                    allResume[allResume.length / 2] / 1e3, allResume[allResume.length - 1] / 1e3, allResume.length));
+        }
+        Files.writeString(out.resolve("chaos-report.md"), md.toString());
+        StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=utf-8><title>wanka chaos report</title><style>body{font:14px sans-serif;margin:20px}"
+                + "table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}.bad{color:#b00}</style></head><body><h2>wanka chaos</h2>");
+        h.append("<pre>").append(md.toString().replace("&", "&amp;").replace("<", "&lt;")).append("</pre><h3>Faults</h3><table><tr><th>#</th><th>fault</th><th>step</th>"
+                + "<th>newest committed</th><th>resumed at</th><th>detect ms</th><th>resume ms</th><th>result</th></tr>");
+        for (ChaosCommand.Outcome o : outcomes) {
+            h.append(String.format(Locale.ROOT, "<tr%s><td>%d</td><td>%s</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", o.ok() ? "" : " class=bad", o.index() + 1, o.fault(),
+                    o.step(), o.committedBefore(), o.resumedAt() < 0 ? "–" : Long.toString(o.resumedAt()), o.resumedAt() < 0 ? "–" : String.format(Locale.ROOT, "%.0f", o.detectMs()),
+                    o.resumedAt() < 0 ? "–" : String.format(Locale.ROOT, "%.0f", o.resumeMs()), (o.ok() ? "survived " : "FAILED ") + o.note().replace("<", "&lt;")));
+        }
+        h.append("</table><h3>Timeline</h3><table>");
+        long t0 = events.isEmpty() ? 0 : events.getFirst().timeMs();
+        for (Event e : events) h.append(String.format(Locale.ROOT, "<tr><td>+%.1f s</td><td>%s</td><td>%d</td><td>%s</td></tr>", (e.timeMs() - t0) / 1e3, e.kind(), e.step(), e.detail().replace("<", "&lt;")));
+        Files.writeString(out.resolve("chaos-report.html"), h.append("</table></body></html>").toString());
+    }
+}

@@ -1,0 +1,57 @@
+package wanka.train.ft;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import wanka.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What a rank reports after every step, for the agent that supervises the job: which rank, its process, the step it
+ * finished, how long the step took and how much of it the rank computed (without waiting for its peers: in a
+ * synchronous job a slow rank makes every step slow, but only its own compute time stands out), its health ("ok", or
+ * why not) and when. Each rank replaces its own file
+ * {@code <out>/heartbeats/rank-NNNNN.json} atomically, so the agent reads whole beats from any number of processes
+ * on the host without talking to them.
+ */
+public record Heartbeat(int rank, long pid, long step, double stepMs, double computeMs, String health, long timeMs) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String FOLDER = "heartbeats";
+
+    public static Path file(Path outDir, int rank) {
+        return outDir.resolve(FOLDER).resolve(String.format("rank-%05d.json", rank));
+    }
+
+    /** Replaces this rank's heartbeat file. */
+    public void write(Path outDir) throws IOException {
+        AtomicFiles.write(file(outDir, rank), JSON.writeValueAsBytes(this));
+    }
+
+    /** This process's beat for {@code rank} after {@code step}, now. */
+    public static Heartbeat now(int rank, long step, double stepMs, double computeMs, String health) {
+        return new Heartbeat(rank, ProcessHandle.current().pid(), step, stepMs, computeMs, health, System.currentTimeMillis());
+    }
+
+    /** Every rank's latest beat under {@code outDir} (unreadable files skipped: a beat is replaced whole, so only a foreign file is). */
+    public static List<Heartbeat> readAll(Path outDir) {
+        Path dir = outDir.resolve(FOLDER);
+        List<Heartbeat> beats = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return beats;
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.filter(p -> p.getFileName().toString().matches("rank-\\d{5}\\.json")).sorted().toList()) {
+                try {
+                    beats.add(JSON.readValue(f.toFile(), Heartbeat.class));
+                } catch (IOException ignored) {
+                    // removed between list and read
+                }
+            }
+        } catch (IOException ignored) {
+            // the folder went away (a fresh start): no beats
+        }
+        return beats;
+    }
+}

@@ -1,0 +1,74 @@
+package wanka.train.ft;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The agent (issue 10): judging heartbeats (hung rank, straggler), restarting a job that died or hung until it
+ * finishes, and the loopback status page with the loss curve and the timeline. The "job" is a shell script that
+ * beats like a rank.
+ */
+class AgentTest {
+
+    @Test
+    void judgesHungRanksAndStragglers() {
+        long t = 1_000_000;
+        List<Heartbeat> beats = List.of(new Heartbeat(0, 1, 5, 10, 10, "ok", t), new Heartbeat(1, 2, 5, 11, 11, "ok", t), new Heartbeat(2, 3, 5, 95, 95, "ok", t));
+        assertThat(Health.judge(beats, 3, t - 100, t + 50, 1000, 1000, 3)).isEqualTo(new Health.Progressing(5, List.of(2)));
+        assertThat(Health.judge(beats, 4, t - 100, t + 50, 1000, 1000, 3)).as("rank 3 never beat, but is within the timeout").isInstanceOf(Health.Progressing.class);
+        assertThat(Health.judge(beats, 3, t - 100, t + 1500, 1000, 1000, 3)).isEqualTo(new Health.Hung(0, 5, 1500));
+        assertThat(Health.judge(beats, 3, t + 10, t + 1500, 1000, 1000, 3)).as("beats of an earlier attempt do not count").isEqualTo(new Health.Hung(0, -1, 1490));
+    }
+
+    /** A rank that beats {@code steps} times; attempt 0 dies with exit 3 after 2 beats, attempt 1 hangs after 1, attempt 2 finishes. */
+    static Process fakeJob(Path out, Agent.Attempt a) throws IOException {
+        Path hb = out.resolve("heartbeats");
+        Files.createDirectories(hb);
+        String beat = "echo \"{\\\"rank\\\":0,\\\"pid\\\":$$,\\\"step\\\":$s,\\\"stepMs\\\":5.0,\\\"health\\\":\\\"ok\\\",\\\"timeMs\\\":$(date +%s%3N)}\" > " + hb + "/.t && mv " + hb + "/.t " + hb + "/rank-00000.json";
+        String loss = "echo \"{\\\"step\\\":$s,\\\"loss\\\":$((10 - s))}\" >> " + out + "/metrics.jsonl";
+        String script = switch (a.number()) {
+            case 0 -> "for s in 1 2; do " + beat + "; " + loss + "; sleep 0.1; done; exit 3";
+            case 1 -> "s=3; " + beat + "; sleep 30";
+            default -> "for s in 3 4 5; do " + beat + "; " + loss + "; sleep 0.1; done";
+        };
+        return new ProcessBuilder("bash", "-c", script).start();
+    }
+
+    @Test
+    void restartsAJobThatDiedOrHungUntilItFinishesAndServesItsStatus(@TempDir Path out) throws Exception {
+        List<Agent.Attempt> attempts = new ArrayList<>();
+        Agent agent = new Agent(out, new Agent.Settings(5, Duration.ofMillis(1500), Duration.ofMillis(1500), 3, Duration.ofMillis(50), true), a -> {
+            attempts.add(a);
+            return fakeJob(out, a);
+        }, m -> { });
+        try (StatusPage page = StatusPage.serveLocal(agent, 0)) {
+            Agent.Outcome o = agent.run(4, false);
+            assertThat(o.finished()).isTrue();
+            assertThat(o.restarts()).isEqualTo(2);
+            assertThat(attempts).extracting(Agent.Attempt::resume).containsExactly(false, true, true);
+            assertThat(attempts).extracting(Agent.Attempt::dp).as("--shrink-dp halves dp at each restart").containsExactly(4, 2, 1);
+            assertThat(o.events()).extracting(Event::kind).containsSubsequence(Event.Kind.STARTED, Event.Kind.DIED, Event.Kind.RESUMED, Event.Kind.HUNG,
+                    Event.Kind.RESUMED, Event.Kind.FINISHED);
+            var client = HttpClient.newHttpClient();
+            String html = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(html).contains("<svg").contains("<polyline").contains("HUNG").contains("DIED").contains("FINISHED");
+            String json = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/status.json")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(json).contains("\"events\"").contains("\"loss\"");
+            Files.writeString(out.resolve("status.html"), html);
+        }
+        assertThat(StatusPage.line(agent)).contains("faults 2, recoveries 2");
+    }
+}
