@@ -16,7 +16,7 @@ import java.util.Optional;
  * The JSONL layouts of preference data, each turned into pairs:
  * <ul>
  *   <li>{@link Pairs}: {@code {"prompt": "...", "chosen": "...", "rejected": "..."}} with optional {@code "system"} and
- *       {@code "margin"}; or in the messages style of TRL / Anthropic HH, {@code "chosen"} and {@code "rejected"} as
+ *       {@code "margin"} and {@code "confidence"} (as West-of-N writes it); or in the messages style of TRL / Anthropic HH, {@code "chosen"} and {@code "rejected"} as
  *       message lists ({@code [{"role": "user", "content": …}, {"role": "assistant", "content": …}]}) ending with the
  *       response, either with the conversation before it in {@code "prompt"} (a string or a message list) or repeated in
  *       both (then everything but the last message must be equal, and it is the prompt);</li>
@@ -45,7 +45,8 @@ public sealed interface PreferenceFormat {
         public List<PreferencePair> pairs(JsonNode line, LabelledPairs margins) throws BadSampleException {
             JsonNode c = line.get("chosen"), r = line.get("rejected");
             double margin = line.path("margin").asDouble(0);
-            if (c.isTextual() && r.isTextual()) return List.of(new PreferencePair(prompt(line, true), c.asText(), r.asText(), margin, Double.NaN));
+            double confidence = line.hasNonNull("confidence") ? line.get("confidence").asDouble() : Double.NaN;
+            if (c.isTextual() && r.isTextual()) return List.of(new PreferencePair(prompt(line, true), c.asText(), r.asText(), margin, confidence));
             if (!c.isArray() || !r.isArray()) throw new BadSampleException("\"chosen\" and \"rejected\" must both be strings or both message lists");
             List<Message> cm = messages(c, "chosen"), rm = messages(r, "rejected");
             if (cm.isEmpty() || rm.isEmpty() || cm.getLast().role() != Role.ASSISTANT || rm.getLast().role() != Role.ASSISTANT) {
@@ -59,7 +60,7 @@ public sealed interface PreferenceFormat {
                 prompt = cm.subList(0, cm.size() - 1);
                 if (!prompt.equals(rm.subList(0, rm.size() - 1))) throw new BadSampleException("\"chosen\" and \"rejected\" differ before their last message, so they do not share a prompt");
             }
-            return List.of(pair(prompt, cm.getLast().content(), rm.getLast().content(), margin));
+            return List.of(pair(prompt, cm.getLast().content(), rm.getLast().content(), margin, confidence));
         }
     }
 
@@ -99,9 +100,9 @@ public sealed interface PreferenceFormat {
         }
     }
 
-    private static PreferencePair pair(List<Message> prompt, String chosen, String rejected, double margin) throws BadSampleException {
+    private static PreferencePair pair(List<Message> prompt, String chosen, String rejected, double margin, double confidence) throws BadSampleException {
         if (prompt.isEmpty() || prompt.getLast().role() != Role.USER) throw new BadSampleException("the prompt must end with a user message");
-        return new PreferencePair(prompt, chosen, rejected, margin, Double.NaN);
+        return new PreferencePair(prompt, chosen, rejected, margin, confidence);
     }
 
     /** {@code "prompt"} as a string (with an optional {@code "system"}) or a message list ending with a user turn. */
