@@ -1,6 +1,5 @@
 package wanka.align.westofn;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +9,6 @@ import wanka.tokenizer.ChatTemplate.Role;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,22 +109,6 @@ public final class WestOfNFile {
 
     /** The prompt indices in {@code file}, after cutting a torn (unterminated) last line. */
     static Set<Long> done(Path file) throws IOException {
-        Set<Long> out = new HashSet<>();
-        if (!Files.isRegularFile(file)) return out;
-        byte[] bytes = Files.readAllBytes(file);
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] != '\n') end--;
-        if (end < bytes.length) {
-            try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                c.truncate(end);
-            }
-        }
-        for (String l : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
-            if (l.isBlank()) continue;
-            JsonNode n = JSON.readTree(l);
-            if (!n.has("index")) throw new IOException(file + ": a line without \"index\"; this is not a West-of-N output to resume");
-            out.add(n.get("index").asLong());
-        }
-        return out;
+        return new HashSet<>(wanka.align.io.ResumableJsonl.done(file).keySet());
     }
 }
