@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # West-of-N sampling throughput, batched (the N samples of a prompt decoded together) vs one at a time, on the nano
-# preset with a tokenizer trained on the fortunes-zh/europarl-free built-in word list below. Usage:
+# preset (weights on the heap) with a tokenizer trained on the word list below, 16 prompts, N = 12, 48 new tokens. Usage:
 #   scripts/westofn-throughput.sh [WORKDIR] [THREADS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +19,7 @@ with open(f"{w}/graded.jsonl", "w") as f:
         q = " ".join(random.choice(words) for _ in range(5))
         f.write(json.dumps({"prompt": q, "high": q + " is the answer", "mid": "maybe " + q, "low": "dark dark"}) + "\n")
 with open(f"{w}/prompts.jsonl", "w") as f:
-    for i in range(6):
+    for i in range(16):
         f.write(json.dumps({"prompt": " ".join(random.choice(words) for _ in range(6))}) + "\n")
 PY
 wk="$here/bin/wanka"

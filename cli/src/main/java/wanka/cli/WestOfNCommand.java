@@ -91,7 +91,7 @@ final class WestOfNCommand implements Callable<Integer> {
                 pf.quarantined().stream().limit(3).forEach(q -> System.err.println("  quarantined " + q));
             }
             RewardModel rm = RewardModel.load(reward, device);
-            TeleChat2 pol = ModelIO.loadForInference(policy, device);
+            TeleChat2 pol = ModelIO.load(policy, device);
             WestOfN wn = new WestOfN(pol, rm, template, gc, n, !oneAtATime);
             Path pairs = out.resolve("pairs.jsonl");
             int[] done = {0};
