@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "wanka", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Pre-train, fine-tune and serve TeleChat2-architecture language models in pure Java.", ""},
         subcommands = {QuickstartCommand.class, PretrainCommand.class, LaunchCommand.class, ChaosCommand.class, GenerateCommand.class, ChatCommand.class,
+                SftCommand.class, SelectCommand.class, SelectModelCommand.class, RmCommand.class, WestOfNCommand.class, DpoCommand.class,
                 TokenizerCommand.class, CorpusCommand.class, DataCommand.class, BenchCommand.class, PlanCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Start with:  wanka quickstart        (fetches a corpus, trains a tokenizer and a small model, generates text)",
                 "Every command explains itself:  wanka <command> --help"})

@@ -138,6 +138,31 @@ public final class TeleChat2 {
         }
     }
 
+    /**
+     * Feeds one token to each of n sequences ({@code ids[i]} after what {@code caches.get(i)} holds; all hold the same
+     * number of positions): the projections run over the n rows together. Returns the logits [n][vocab].
+     */
+    public float[][] stepRows(int[] ids, List<List<LayerCache>> caches) {
+        int n = ids.length;
+        if (caches.size() != n) throw new IllegalArgumentException(n + " ids for " + caches.size() + " caches");
+        int start = caches.getFirst().getFirst().length();
+        Rotary rotary = rotary(start + 1);
+        try (var ignored = device().noGrad(); var scope = device().openScope()) {
+            Tensor x = Ops.embedding(wordEmbeddings, ids, n, 1);
+            for (int l = 0; l < blocks.size(); l++) {
+                List<LayerCache> layer = new ArrayList<>(n);
+                for (List<LayerCache> c : caches) layer.add(c.get(l));
+                x = blocks.get(l).forwardCachedRows(x, rotary, layer);
+            }
+            Tensor h = Ops.rmsNorm(x.reshapeView(n, config.hiddenSize()), lnF, (float) config.layerNormEpsilon());
+            float[] all = Ops.linear(h, lmHead, null).toArray();
+            int v = all.length / n;
+            float[][] out = new float[n][];
+            for (int i = 0; i < n; i++) out[i] = java.util.Arrays.copyOfRange(all, i * v, (i + 1) * v);
+            return out;
+        }
+    }
+
     private Rotary rotary(int totalLength) {
         return Rotary.telechat2(config.headDim(), totalLength, config.trainingSeqlen(), config.baseSeqlen(), config.ropeTheta());
     }

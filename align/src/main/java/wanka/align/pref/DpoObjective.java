@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * DPO + NLL as an {@link Objective}: micro-batch k holds pairs {@code k·batch …} (cycling over the data). The reference
- * model's log-probs of every pair are computed once, up front, and cached ({@link #referenceLogProbs()}), so the
- * reference model need not stay in memory while the policy trains. Each micro-batch logs the loss parts, the implicit
- * rewards of chosen and rejected responses, their margin and the accuracy.
+ * model's log-probs of every pair are computed once, up front ({@link ReferenceLogProbs}, cached on disk by the CLI),
+ * so the reference model need not stay in memory while the policy trains. Each micro-batch logs the loss parts, the
+ * implicit rewards of chosen and rejected responses, their margin and the accuracy.
  */
 public final class DpoObjective implements Objective {
     private final TeleChat2 policy;
@@ -26,21 +26,35 @@ public final class DpoObjective implements Objective {
     private final DpoLoss loss;
     private final int gradAccum;
 
+    /** Computes the reference log-probs with {@code reference} (null: the policy itself, before training). */
     public DpoObjective(TeleChat2 policy, TeleChat2 reference, List<PreferencePair> pairs, DpoLoss loss, ChatTemplate template,
                         int batch, int seq, int padId, int gradAccum) throws BadSampleException {
+        this(policy, batches(pairs, template, batch, seq, padId), null, loss, gradAccum, reference == null ? policy : reference);
+    }
+
+    /** With reference log-probs already computed for exactly these batches. */
+    public DpoObjective(TeleChat2 policy, List<PairBatch> batches, ReferenceLogProbs reference, DpoLoss loss, int gradAccum) {
+        this(policy, batches, reference, loss, gradAccum, null);
+    }
+
+    private DpoObjective(TeleChat2 policy, List<PairBatch> batches, ReferenceLogProbs cached, DpoLoss loss, int gradAccum, TeleChat2 refModel) {
         this.policy = policy;
         this.loss = loss;
         this.gradAccum = gradAccum;
-        this.batches = new ArrayList<>();
-        this.reference = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i += batch) {
-            PairBatch b = PairBatch.of(pairs.subList(i, Math.min(pairs.size(), i + batch)), template, seq, padId);
-            batches.add(b);
-            this.reference.add(PolicyLogProbs.reference(reference == null ? policy : reference, b));
-        }
+        this.batches = List.copyOf(batches);
+        this.reference = cached != null ? cached.perBatch() : ReferenceLogProbs.compute(refModel, "", batches).perBatch();
+        if (reference.size() != batches.size()) throw new IllegalArgumentException(reference.size() + " reference batches for " + batches.size() + " batches");
     }
 
-    /** The cached reference log-probs, per batch: chosen then rejected. */
+    /** The pairs as batches of {@code batch} pairs (the last one may be smaller). */
+    public static List<PairBatch> batches(List<PreferencePair> pairs, ChatTemplate template, int batch, int seq, int padId) throws BadSampleException {
+        if (pairs.isEmpty()) throw new IllegalArgumentException("no preference pairs to train on");
+        List<PairBatch> out = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i += batch) out.add(PairBatch.of(pairs.subList(i, Math.min(pairs.size(), i + batch)), template, seq, padId));
+        return out;
+    }
+
+    /** The reference log-probs, per batch: chosen then rejected. */
     public List<double[]> referenceLogProbs() {
         return List.copyOf(reference);
     }

@@ -1,5 +1,8 @@
 package wanka.align.pref;
 
+import wanka.tokenizer.ChatTemplate.Message;
+import wanka.tokenizer.ChatTemplate.Role;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,10 +15,23 @@ public record LabelledPairs(double smallMargin, double largeMargin) {
 
     /** The pairs of one prompt; a null response means that grade is absent. */
     public List<PreferencePair> pairs(String prompt, String high, String mid, String low) {
+        return pairs(List.of(new Message(Role.USER, prompt)), list(high), list(mid), list(low));
+    }
+
+    /** Every response of a higher grade against every one of a lower grade, in the order high>mid, high>low, mid>low. */
+    public List<PreferencePair> pairs(List<Message> prompt, List<String> high, List<String> mid, List<String> low) {
         List<PreferencePair> out = new ArrayList<>();
-        if (high != null && mid != null) out.add(new PreferencePair(prompt, high, mid, smallMargin, Double.NaN));
-        if (high != null && low != null) out.add(new PreferencePair(prompt, high, low, largeMargin, Double.NaN));
-        if (mid != null && low != null) out.add(new PreferencePair(prompt, mid, low, smallMargin, Double.NaN));
+        add(out, prompt, high, mid, smallMargin);
+        add(out, prompt, high, low, largeMargin);
+        add(out, prompt, mid, low, smallMargin);
         return out;
+    }
+
+    private static void add(List<PreferencePair> out, List<Message> prompt, List<String> better, List<String> worse, double margin) {
+        for (String b : better) for (String w : worse) out.add(new PreferencePair(prompt, b, w, margin, Double.NaN));
+    }
+
+    private static List<String> list(String s) {
+        return s == null ? List.of() : List.of(s);
     }
 }

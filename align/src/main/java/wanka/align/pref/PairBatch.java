@@ -4,8 +4,6 @@ import wanka.align.sft.BadSampleException;
 import wanka.align.sft.SftDataset;
 import wanka.align.sft.SftSample;
 import wanka.tokenizer.ChatTemplate;
-import wanka.tokenizer.ChatTemplate.Message;
-import wanka.tokenizer.ChatTemplate.Role;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,7 +11,8 @@ import java.util.List;
 
 /**
  * n preference pairs as one batch of 2n padded rows, chosen responses first ({@code [0, n)}) then rejected
- * ({@code [n, 2n)}), each rendered with TeleChat2's chat template as {@code <_user>prompt<_bot>response<_end>}.
+ * ({@code [n, 2n)}), each rendered with TeleChat2's chat template as {@code <_user>prompt<_bot>response<_end>} (multi-turn
+ * prompts and a system message as {@link SftDataset} renders them).
  *
  * @param ids      token ids [2n, seq]
  * @param targets  next-token targets of the response tokens (and their {@code <_end>}), -100 elsewhere
@@ -32,8 +31,7 @@ public record PairBatch(int pairs, int seq, int[] ids, int[] targets, int[] last
         for (int r = 0; r < rows; r++) {
             PreferencePair p = pairs.get(r % n);
             String response = r < n ? p.chosen() : p.rejected();
-            SftSample s = SftDataset.render(Path.of("pairs"), r % n + 1,
-                    List.of(new Message(Role.USER, p.prompt()), new Message(Role.ASSISTANT, response)), template, seq);
+            SftSample s = SftDataset.render(Path.of("pairs"), r % n + 1, p.with(response), template, seq);
             System.arraycopy(s.ids(), 0, ids, r * seq, s.length());
             System.arraycopy(s.targets(), 0, targets, r * seq, s.length());
             int end = s.length() - 1;

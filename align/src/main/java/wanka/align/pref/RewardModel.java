@@ -1,6 +1,11 @@
 package wanka.align.pref;
 
 import wanka.align.ops.AlignOps;
+import wanka.align.sft.BadSampleException;
+import wanka.align.sft.SftDataset;
+import wanka.align.sft.SftSample;
+import wanka.tokenizer.ChatTemplate;
+import wanka.tokenizer.ChatTemplate.Message;
 import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.io.ModelFormatException;
@@ -39,6 +44,32 @@ public record RewardModel(TeleChat2 model, Tensor score) {
     public Tensor rewards(PairBatch b) {
         Tensor h = model.hidden(b.ids(), 2 * b.pairs(), b.seq());
         return Ops.linear(AlignOps.rows(h, b.lastRows()), score, null);
+    }
+
+    /**
+     * Rewards of whole conversations ending with an assistant turn (no graph), read at the last assistant token
+     * ({@code <_end>}); all are run as one batch of rows padded with {@code padId} to the longest.
+     */
+    public double[] score(List<List<Message>> conversations, ChatTemplate template, int padId) throws BadSampleException {
+        int n = conversations.size();
+        List<SftSample> samples = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) samples.add(SftDataset.render(Path.of("scored"), i + 1, conversations.get(i), template, Integer.MAX_VALUE));
+        int seq = samples.stream().mapToInt(SftSample::length).max().orElse(1);
+        int[] ids = new int[n * seq], last = new int[n];
+        java.util.Arrays.fill(ids, padId);
+        for (int i = 0; i < n; i++) {
+            SftSample s = samples.get(i);
+            System.arraycopy(s.ids(), 0, ids, i * seq, s.length());
+            int end = s.length() - 1;
+            while (!s.lossMask()[end]) end--;
+            last[i] = i * seq + end;
+        }
+        try (var ignored = model.device().noGrad()) {
+            float[] r = Ops.linear(AlignOps.rows(model.hidden(ids, n, seq), last), score, null).toArray();
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) out[i] = r[i];
+            return out;
+        }
     }
 
     /** The Bradley–Terry loss of a pair batch (with the graph when parameters require grad). */

@@ -43,6 +43,20 @@ public final class SftBatches implements SftBatchSource {
         return new SftBatch(batch, seq, inputs, targets, null, null, batch);
     }
 
+    /** The given samples, one per padded row of {@code seq} tokens, in order. */
+    public static SftBatch rows(List<SftSample> samples, int seq, int padId) {
+        int batch = samples.size();
+        int[] inputs = new int[batch * seq], targets = new int[batch * seq];
+        Arrays.fill(inputs, padId);
+        Arrays.fill(targets, -100);
+        for (int r = 0; r < batch; r++) {
+            SftSample s = samples.get(r);
+            System.arraycopy(s.ids(), 0, inputs, r * seq, s.length());
+            System.arraycopy(s.targets(), 0, targets, r * seq, s.length());
+        }
+        return new SftBatch(batch, seq, inputs, targets, null, null, batch);
+    }
+
     /** Sample order of one epoch: a Fisher–Yates shuffle seeded by (seed, epoch). */
     int[] order(long epoch) {
         int n = samples.size();

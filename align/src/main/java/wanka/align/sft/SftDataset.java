@@ -3,8 +3,6 @@ package wanka.align.sft;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import wanka.io.AtomicFiles;
 import wanka.tokenizer.ChatTemplate;
 import wanka.tokenizer.ChatTemplate.Message;
 import wanka.tokenizer.ChatTemplate.Role;
@@ -115,14 +113,6 @@ public record SftDataset(List<SftSample> samples, List<Quarantined> quarantined)
 
     /** Writes the quarantined lines as JSONL ({@code file}, {@code line}, {@code reason}) in one atomic write. */
     public void writeQuarantine(Path out) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (Quarantined q : quarantined) {
-            ObjectNode n = JSON.createObjectNode();
-            n.put("file", q.file().toString());
-            n.put("line", q.line());
-            n.put("reason", q.reason());
-            sb.append(JSON.writeValueAsString(n)).append('\n');
-        }
-        AtomicFiles.write(out, sb.toString().getBytes(StandardCharsets.UTF_8));
+        Quarantined.write(quarantined, out);
     }
 }

@@ -32,6 +32,11 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
         return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, stopTokens, seed, limit);
     }
 
+    /** The same settings with another sampling seed. */
+    public GenerationConfig withSeed(long s) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, stopTokens, s, vocabLimit);
+    }
+
     public static GenerationConfig greedy(int maxNewTokens, Set<Integer> stops) {
         return new GenerationConfig(maxNewTokens, 0, 0, 1, 1, stops, 0);
     }

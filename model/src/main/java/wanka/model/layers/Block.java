@@ -14,6 +14,21 @@ public interface Block {
     /** Incremental forward for generation: appends this step's keys/values to {@code cache}. */
     Tensor forwardCached(Tensor x, Rotary rotary, LayerCache cache);
 
+    /**
+     * Incremental forward of n sequences at once, one new token each ({@code x} [n, 1, hidden]), sequence i appending to
+     * {@code caches.get(i)}; all caches hold the same number of positions. The default runs them one by one; a block
+     * may batch its projections over the n rows.
+     */
+    default Tensor forwardCachedRows(Tensor x, Rotary rotary, java.util.List<LayerCache> caches) {
+        int n = caches.size(), h = x.shape().lastDim();
+        Tensor out = Tensor.zeros(x.device(), n, 1, h);
+        for (int i = 0; i < n; i++) {
+            Tensor y = forwardCached(x.rowsView(i, i + 1).reshapeView(1, 1, h), rotary, caches.get(i));
+            System.arraycopy(y.data(), y.offset(), out.data(), i * h, h);
+        }
+        return out;
+    }
+
     /** Parameters under their HF names relative to the block (e.g. {@code self_attention.query.weight}). */
     java.util.Map<String, Tensor> parameters();
 

@@ -52,4 +52,13 @@ public final class LayerCache implements wanka.tensor.ops.KvCacheView {
         if (newLength < 0 || newLength > length) throw new IllegalArgumentException("truncate to " + newLength + " of " + length);
         length = newLength;
     }
+
+    /** An independent cache holding the same positions (room for {@code capacity} in all), e.g. one per sample after a shared prompt. */
+    public LayerCache copy(int capacity) {
+        if (capacity < length) throw new IllegalArgumentException("capacity " + capacity + " < " + length + " cached positions");
+        LayerCache c = new LayerCache(capacity, rowWidth);
+        System.arraycopy(kv, 0, c.kv, 0, length * rowWidth);
+        c.length = length;
+        return c;
+    }
 }

@@ -42,6 +42,25 @@ public record SelfAttention(Projection query, Projection keyValue, Projection de
         return dense.forward(ctx);
     }
 
+    /**
+     * One new token for each of n sequences ({@code x} [n, 1, hidden]) whose caches all hold {@code start} positions:
+     * q, k, v and the output projection run over the n rows at once (RoPE at position {@code start} for all), the
+     * attention of row i over {@code caches.get(i)}.
+     */
+    public Tensor forwardCachedRows(Tensor x, Rotary rotary, java.util.List<LayerCache> caches) {
+        int n = caches.size(), start = caches.getFirst().length();
+        for (LayerCache c : caches) if (c.length() != start) throw new IllegalArgumentException("batched decoding needs caches of equal length");
+        Tensor q = Ops.rope(query.forward(x), heads, headDim, headDim, rotary.table(), start);
+        Tensor kv = Ops.rope(keyValue.forward(x), kvHeads, 2 * headDim, headDim, rotary.table(), start);
+        int qw = heads * headDim, kw = 2 * kvHeads * headDim;
+        Tensor ctx = Tensor.zeros(x.device(), n, 1, qw);
+        for (int i = 0; i < n; i++) {
+            Tensor ci = Ops.attentionCached(q.rowsView(i, i + 1).reshapeView(1, 1, qw), kv.rowsView(i, i + 1).reshapeView(1, 1, kw), caches.get(i), heads, kvHeads, headDim);
+            System.arraycopy(ci.data(), ci.offset(), ctx.data(), i * qw, qw);
+        }
+        return dense.forward(ctx);
+    }
+
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put("query.weight", query.base().weight());

@@ -22,6 +22,13 @@ public record TransformerBlock(Tensor inputNorm, SelfAttention attention, Tensor
         return Ops.add(h, mlp.forward(Ops.rmsNorm(h, postAttentionNorm, eps)));
     }
 
+    /** Norms, projections and MLP over all n rows in one call each; attention per sequence against its own cache. */
+    @Override
+    public Tensor forwardCachedRows(Tensor x, Rotary rotary, java.util.List<LayerCache> caches) {
+        Tensor h = Ops.add(x, attention.forwardCachedRows(Ops.rmsNorm(x, inputNorm, eps), rotary, caches));
+        return Ops.add(h, mlp.forward(Ops.rmsNorm(h, postAttentionNorm, eps)));
+    }
+
     @Override
     public TransformerBlock mapProjections(java.util.function.BiFunction<String, Projection, Projection> f) {
         return new TransformerBlock(inputNorm, attention.mapProjections((n, p) -> f.apply("self_attention." + n, p)), postAttentionNorm,

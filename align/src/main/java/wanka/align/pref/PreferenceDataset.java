@@ -1,0 +1,89 @@
+package wanka.align.pref;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import wanka.align.sft.BadSampleException;
+import wanka.align.sft.Quarantined;
+import wanka.align.sft.SftDataset;
+import wanka.tokenizer.ChatTemplate;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Preference pairs read from JSONL files in any {@link PreferenceFormat} (pairs, messages-style pairs, graded
+ * responses). A line that cannot be used (not JSON, unknown layout or role, one grade only, a prompt not ending with a
+ * user turn, chosen or rejected longer than {@code maxTokens} once rendered) is quarantined with its file, line and
+ * reason, never silently dropped. Blank lines are skipped.
+ */
+public record PreferenceDataset(List<PreferencePair> pairs, List<Quarantined> quarantined) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public PreferenceDataset {
+        pairs = List.copyOf(pairs);
+        quarantined = List.copyOf(quarantined);
+    }
+
+    public static PreferenceDataset load(List<Path> files, LabelledPairs margins, ChatTemplate template, int maxTokens) throws IOException {
+        List<PreferencePair> ok = new ArrayList<>();
+        List<Quarantined> bad = new ArrayList<>();
+        for (Path f : files) {
+            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                String text;
+                long line = 0;
+                while ((text = r.readLine()) != null) {
+                    line++;
+                    if (text.isBlank()) continue;
+                    try {
+                        ok.addAll(parse(f, line, text, margins, template, maxTokens));
+                    } catch (BadSampleException e) {
+                        bad.add(new Quarantined(f, line, e.getMessage()));
+                    }
+                }
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new IOException(f + ": not UTF-8 text", e);
+            }
+        }
+        return new PreferenceDataset(ok, bad);
+    }
+
+    /** The pairs of one line, each response checked to render within {@code maxTokens}. */
+    static List<PreferencePair> parse(Path file, long line, String text, LabelledPairs margins, ChatTemplate template, int maxTokens) throws BadSampleException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new BadSampleException("not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) throw new BadSampleException("not a JSON object");
+        PreferenceFormat format = PreferenceFormat.detect(node).orElseThrow(() -> new BadSampleException(
+                "unknown layout: expected \"chosen\"+\"rejected\" (pairs) or \"responses\" / \"high\", \"mid\", \"low\" (graded responses)"));
+        List<PreferencePair> pairs = format.pairs(node, margins);
+        for (PreferencePair p : pairs) {
+            for (String response : List.of(p.chosen(), p.rejected())) {
+                try {
+                    SftDataset.render(file, line, p.with(response), template, maxTokens);
+                } catch (BadSampleException e) {
+                    throw new BadSampleException((response == p.chosen() ? "chosen: " : "rejected: ") + e.getMessage());
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** One line for logs. */
+    public String summary() {
+        return pairs.size() + " pairs, " + quarantined.size() + " lines quarantined";
+    }
+
+    /** Writes the quarantined lines as JSONL ({@code file}, {@code line}, {@code reason}) in one atomic write. */
+    public void writeQuarantine(Path out) throws IOException {
+        Quarantined.write(quarantined, out);
+    }
+}

@@ -1,0 +1,129 @@
+package wanka.cli;
+
+import picocli.CommandLine.Option;
+import wanka.align.train.PostTrainOptions;
+import wanka.align.train.PostTrainer;
+import wanka.tensor.CpuDevice;
+import wanka.train.AdamWOptimizer;
+import wanka.train.RunDirectory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The options every post-training command (sft, rm, dpo) shares: data, run directory, optimizer, threads. */
+final class PostTrainFlags {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF TeleChat2 model directory to start from (e.g. a pretrain run's <out>/model).")
+    Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer directory with TeleChat2's chat tokens (default: the --model directory).")
+    Path tokenizer;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSONL training data. Repeatable.")
+    List<Path> data = new ArrayList<>();
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory (locked while the run lasts).")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--batch", defaultValue = "4", description = "Samples (sft) or pairs (rm, dpo) per micro-batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seq", description = "Longest rendered sample in tokens; longer lines are quarantined (default: the model's training_seqlen).")
+    Integer seq;
+
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    int gradAccum;
+
+    @Option(names = "--lr", defaultValue = "1e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--min-lr", defaultValue = "0", description = "Final learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
+    double minLr;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
+    long warmup;
+
+    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine or constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--clip", defaultValue = "1.0", description = "Clip gradients to this global L2 norm; 0 = off (default: ${DEFAULT-VALUE}).")
+    double clip;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decoupled weight decay on matrices (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--seed", defaultValue = "1234", description = "Seed for data order, heads and adapters (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Checkpoint every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--overwrite", description = "Remove the outputs of an earlier run in <out> first (without it such an <out> is refused).")
+    boolean overwrite;
+
+    @Option(names = "--quiet", description = "Log every step instead of about twenty lines per run.")
+    boolean quiet;
+
+    /** Checked before anything is loaded or locked. */
+    PostTrainOptions options(int seqLen) {
+        if (data.isEmpty()) throw new IllegalArgumentException("give training data with --data FILE");
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        if (seqLen < 2) throw new IllegalArgumentException("--seq must be >= 2, got " + seqLen);
+        return new PostTrainOptions(steps, gradAccum, lr, minLr, warmup, schedule, clip, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, weightDecay),
+                checkpointEvery, out);
+    }
+
+    Path tokenizerDir() {
+        return tokenizer != null ? tokenizer : model;
+    }
+
+    CpuDevice device() {
+        return CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+    }
+
+    RunDirectory lock() throws IOException {
+        OutDirs.require("--out", out);
+        return RunDirectory.open(out, overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH, System.err::println);
+    }
+
+    /** Prints step logs: every step with --quiet, else about twenty lines. */
+    Consumer<PostTrainer.StepLog> progress() {
+        long every = quiet ? 1 : Math.max(1, steps / 20);
+        return l -> {
+            if (l.step() % every != 0 && l.step() != 1 && l.step() != steps) return;
+            StringBuilder sb = new StringBuilder(String.format("step %d  loss %.4f  lr %.2e  grad_norm %.3f  %.0f tok/s", l.step(), l.loss(), l.lr(), l.gradNorm(), l.tokensPerSecond()));
+            l.metrics().forEach((k, v) -> sb.append(String.format("  %s %.4f", k, v)));
+            System.err.println(sb);
+        };
+    }
+
+    /** Writes a final output directory whole or not at all: into {@code <dir>.partial}, then renamed over {@code dir}. */
+    static void writeDir(Path dir, wanka.align.train.PostTrainer.Saver content) throws IOException {
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
+        deleteTree(tmp);
+        java.nio.file.Files.createDirectories(tmp);
+        try {
+            content.save(tmp);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+        deleteTree(dir);
+        java.nio.file.Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!java.nio.file.Files.exists(p)) return;
+        try (var s = java.nio.file.Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(q);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package wanka.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import wanka.align.pref.BradleyTerry;
+import wanka.align.pref.LabelledPairs;
+import wanka.align.pref.PreferenceDataset;
+import wanka.align.pref.RewardModel;
+import wanka.align.pref.RewardObjective;
+import wanka.align.sft.SftDataset;
+import wanka.align.train.PostTrainOptions;
+import wanka.align.train.PostTrainer;
+import wanka.model.ModelIO;
+import wanka.model.ParamRole;
+import wanka.model.TeleChat2Config;
+import wanka.tensor.CpuDevice;
+import wanka.tensor.Tensor;
+import wanka.tokenizer.ChatTemplate;
+import wanka.tokenizer.Tokenizer;
+import wanka.train.RunDirectory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "rm", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a reward model: TeleChat2 with a scalar head read at the response's last token, Bradley-Terry loss",
+                "L = -log sigmoid(r_chosen - r_rejected - margin) + center * (r_chosen + r_rejected)^2.",
+                "Data: JSONL preference pairs {\"prompt\", \"chosen\", \"rejected\"} (or messages-style chosen/rejected lists), or graded",
+                "responses {\"prompt\", \"responses\": [{\"response\", \"label\": \"high\"|\"mid\"|\"low\"}]}, which give the pairs high>mid,",
+                "high>low, mid>low with --margin-small / --margin-large. Bad lines go to <out>/quarantine.jsonl with file, line and reason.",
+                "Starts from a language model (fresh head) or a reward model directory (its head). Saves <out>/model: the HF directory plus",
+                "reward_head.safetensors, which 'wanka west-of-n --reward' reads; pairwise accuracy on --eval pairs before and after."},
+        footer = {"", "Examples:",
+                "  wanka rm --model runs/sft/model --data graded.jsonl --eval graded-val.jsonl --out runs/rm --steps 200 --lr 1e-5",
+                "  wanka rm --model runs/sft/model --data pairs.jsonl --center 0.01 --margin-small 0.33 --margin-large 0.67 --out runs/rm"})
+final class RmCommand implements Callable<Integer> {
+    @Mixin
+    PostTrainFlags flags = new PostTrainFlags();
+
+    @Option(names = "--center", defaultValue = "0", description = "Reward centring coefficient (Eisenstein et al. suggest 0.01; default: ${DEFAULT-VALUE}).")
+    double center;
+
+    @Option(names = "--margin-small", defaultValue = "0", description = "Margin of graded pairs one grade apart (high>mid, mid>low) (default: ${DEFAULT-VALUE}).")
+    double marginSmall;
+
+    @Option(names = "--margin-large", defaultValue = "0", description = "Margin of graded pairs two grades apart (high>low) (default: ${DEFAULT-VALUE}).")
+    double marginLarge;
+
+    @Option(names = "--eval", paramLabel = "FILE", description = "Held-out preference JSONL: pairwise accuracy before and after training.")
+    List<Path> eval = new java.util.ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        TeleChat2Config cfg = TeleChat2Config.read(flags.model.resolve("config.json"));
+        int seq = flags.seq != null ? flags.seq : cfg.trainingSeqlen();
+        PostTrainOptions opts = flags.options(seq);
+        BradleyTerry bt = new BradleyTerry(center);
+        LabelledPairs margins = new LabelledPairs(marginSmall, marginLarge);
+        Tokenizer tok = Corpora.loadTokenizer(flags.tokenizerDir());
+        ChatTemplate template = SftDataset.template(tok);
+        int pad = tok.specials().pad().orElse(0);
+        try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
+            PreferenceDataset ds = PreferenceDataset.load(flags.data, margins, template, seq);
+            report(ds, flags.out.resolve("quarantine.jsonl"));
+            if (ds.pairs().isEmpty()) throw new IllegalArgumentException("no usable pairs in " + flags.data + "; see " + flags.out.resolve("quarantine.jsonl"));
+            PreferenceDataset evalSet = eval.isEmpty() ? null : PreferenceDataset.load(eval, margins, template, seq);
+            RewardModel rm = Files.isRegularFile(flags.model.resolve(RewardModel.HEAD_FILE)) ? RewardModel.load(flags.model, device)
+                    : RewardModel.create(ModelIO.load(flags.model, device), device, flags.seed);
+            if (evalSet != null) System.err.printf("eval accuracy before: %.3f (%d pairs)%n", RewardObjective.accuracy(rm, evalSet.pairs(), template, seq, pad), evalSet.pairs().size());
+            Map<String, Tensor> params = new LinkedHashMap<>(rm.model().parameters());
+            params.put(RewardModel.HEAD, rm.score());
+            Map<String, ParamRole> roles = new LinkedHashMap<>(rm.model().parameterRoles());
+            roles.put(RewardModel.HEAD, ParamRole.HEAD);
+            PostTrainer.StepLog last = new PostTrainer(params, roles, new RewardObjective(rm, bt, ds.pairs(), template, flags.batch, seq, pad, flags.gradAccum),
+                    opts, device, rm::save).run(flags.progress());
+            System.err.printf("train accuracy: %.3f%n", RewardObjective.accuracy(rm, ds.pairs(), template, seq, pad));
+            if (evalSet != null) System.err.printf("eval accuracy after: %.3f%n", RewardObjective.accuracy(rm, evalSet.pairs(), template, seq, pad));
+            PostTrainFlags.writeDir(flags.out.resolve("model"), dir -> {
+                rm.save(dir);
+                Corpora.copyTokenizer(flags.tokenizerDir(), dir);
+            });
+            System.err.printf("done: final loss %.4f; reward model saved to %s%n", last.loss(), flags.out.resolve("model"));
+        }
+        return 0;
+    }
+
+    static void report(PreferenceDataset ds, Path quarantine) throws java.io.IOException {
+        System.err.println("data: " + ds.summary());
+        if (!ds.quarantined().isEmpty()) {
+            ds.writeQuarantine(quarantine);
+            ds.quarantined().stream().limit(3).forEach(q -> System.err.println("  quarantined " + q));
+            System.err.println("  all " + ds.quarantined().size() + " in " + quarantine);
+        }
+    }
+}
