@@ -9,6 +9,12 @@ host=$(hostname -s)
 if [ "$action" = stop ]; then
   for p in slurmd slurmctld; do [ -f "/run/$p.pid" ] && kill "$(cat /run/$p.pid)" 2>/dev/null || true; done
   [ -f /run/munge/munged.pid ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
+  # Wait until they are gone: a start right after a stop must not find a dying daemon and skip starting one.
+  for i in $(seq 1 30); do
+    pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || pgrep -x munged >/dev/null || exit 0
+    sleep 0.5
+  done
+  pkill -9 -x slurmctld 2>/dev/null || true; pkill -9 -x slurmd 2>/dev/null || true; pkill -9 -x munged 2>/dev/null || true
   exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "slurm-local: needs root" >&2; exit 2; }
