@@ -120,13 +120,4 @@ public final class MinHashBuckets {
         return new long[]{records, pairs};
     }
 
-    /** Command line: {@code MinHashBuckets <dedup dir> <bands> [workers]}. */
-    public static void main(String[] args) throws IOException {
-        if (args.length < 2) {
-            System.err.println("usage: MinHashBuckets <dedup dir (holds sigs/)> <bands> [workers]");
-            System.exit(2);
-        }
-        Result r = run(Path.of(args[0]), Integer.parseInt(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors());
-        System.out.println(r);
-    }
 }

@@ -135,12 +135,4 @@ public final class MinHashClusters {
         }
     }
 
-    /** Command line: {@code MinHashClusters <dedup dir>}. */
-    public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: MinHashClusters <dedup dir (holds buckets/ and ids/)>");
-            System.exit(2);
-        }
-        System.out.println(run(Path.of(args[0])));
-    }
 }
