@@ -18,7 +18,7 @@ import wanka.plan.ModelPresets;
 import wanka.plan.ModelSpec;
 import wanka.plan.Plan;
 import wanka.plan.HtmlReport;
-import wanka.plan.PlanFile;
+import wanka.plan.PlanFiles;
 import wanka.plan.PlanReport;
 import wanka.plan.Precision;
 import wanka.plan.Recompute;
@@ -152,7 +152,7 @@ final class PlanCommand implements Callable<Integer> {
             };
             System.out.print(json ? PlanReport.json(PlanReport.jsonTree(p)) + "\n" : PlanReport.text(p));
             if (writePlan != null) {
-                PlanFile.of(p).write(writePlan);
+                PlanFiles.of(p).write(writePlan);
                 System.err.println("wrote the plan to " + writePlan);
             }
             if (html != null) writeHtml(HtmlReport.plan(p));
@@ -163,7 +163,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         Search.Result r = runSearch(m, profile, c, lay);
         if (writePlan != null && !r.best().isEmpty()) {
-            PlanFile.of(r.best().getFirst()).write(writePlan);
+            PlanFiles.of(r.best().getFirst()).write(writePlan);
             System.err.println("wrote the best plan to " + writePlan);
         }
         String summary = String.format(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s",

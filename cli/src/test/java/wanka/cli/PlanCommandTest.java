@@ -62,7 +62,7 @@ class PlanCommandTest {
                 "--recompute", "auto", "--memory-budget", "40", "--write-plan", file.toString())).isZero());
         assertThat(out).contains("rc=per-op").contains("Recompute plan (per layer and op, budget 40.0 GB per device, optimal)")
                 .contains("recompute mlp-act-out").doesNotContain("over budget");
-        wanka.plan.PlanFile f = wanka.plan.PlanFile.read(file);
+        wanka.train.plan.PlanFile f = wanka.train.plan.PlanFile.read(file);
         java.nio.file.Path html = dir.resolve("report.html");
         CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-7b",
                 "--cluster", "910b", "--global-batch", "64", "--seq", "4096", "--search", "--top", "2", "--html", html.toString())).isZero());
