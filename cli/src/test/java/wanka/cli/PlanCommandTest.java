@@ -47,6 +47,10 @@ class PlanCommandTest {
         assertThat(o.err()).contains("known clusters: 910b");
         o = CliTest.run("plan", "--model", "gpt-5");
         assertThat(o.err()).contains("known models:");
+        o = CliTest.run("plan", "--model", "tiny", "--precision", "fp16");
+        assertThat(o.err()).contains("--precision: unknown 'fp16'; known: bf16, mixed16, fp32");
+        o = CliTest.run("plan", "--model", "tiny", "--devices-per-node", "0");
+        assertThat(o.err()).contains("--devices-per-node must be at least 1, got 0");
         int[] code = new int[1];
         String out = CliTest.stdout(() -> code[0] = Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-115b",
                 "--nodes", "1", "--global-batch", "8", "--search"));
