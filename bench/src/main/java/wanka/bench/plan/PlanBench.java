@@ -92,7 +92,7 @@ public final class PlanBench {
                 new Row("tp2 full", 2, 1, 1, g / 2, false, Recompute.FULL),
                 new Row("pp2 (4 micro-batches)", 1, 1, 2, g / 4, false, Recompute.NONE),
                 new Row("pp2 selective", 1, 1, 2, g / 4, false, Recompute.SELECTIVE));
-        try (TokenShard shard = TokenShard.open(shardFile)) {
+        try (var cleanup = (AutoCloseable) () -> deleteTree(work); TokenShard shard = TokenShard.open(shardFile)) {
             run(c, shard, work, new Row("warm-up", 1, 1, 1, g / 2, false, Recompute.NONE), 2, seq, g); // JIT, not counted
             System.out.println();
             System.out.printf(Locale.ROOT, "| layout | predicted step s | measured step s, median (fastest) | error vs median (vs fastest) | predicted peak MB | measured peak MB (max over ranks) | error | load |%n");
@@ -120,6 +120,13 @@ public final class PlanBench {
                         fastest, 100 * (t.total() / measured - 1), 100 * (t.total() / fastest - 1), predictedPeak / 1e6, peak / 1e6, 100 * (predictedPeak / peak - 1),
                         100 * worst, load());
             }
+        }
+    }
+
+    /** Removes the bench's scratch directory (shard, run directories, saved models). */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
