@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
         subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
                 BenchCommand.Decode.class, BenchCommand.Parser.class, BenchCommand.Dedup.class, BenchCommand.Cleaning.class,
-                BenchCommand.LangId.class, BenchCommand.Mixing.class, BenchCommand.Parallel.class})
+                BenchCommand.LangId.class, BenchCommand.Mixing.class, BenchCommand.Parallel.class, BenchCommand.PlanBench_.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -125,6 +125,16 @@ final class BenchCommand implements Runnable {
     static final class Parallel extends Passthrough {
         void run(String[] a) throws Exception {
             wanka.bench.parallel.ParallelBench.main(a);
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "The DryRun against wanka's own runs: calibrate this CPU, plan 8+ layouts of a small preset (dp, tp, pp, ZeRO-1, recompute), run them "
+                    + "in-process and print predicted vs measured step time and peak memory per rank, with the load average.",
+            footer = {"", "Options: [--config tiny] [--seq 256] [--global-batch 8] [--steps 4] [--calibrate-seconds 0.3]"})
+    static final class PlanBench_ extends Passthrough {
+        void run(String[] a) throws Exception {
+            wanka.bench.plan.PlanBench.main(a);
         }
     }
 

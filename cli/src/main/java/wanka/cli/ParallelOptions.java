@@ -2,8 +2,12 @@ package wanka.cli;
 
 import picocli.CommandLine.Option;
 import wanka.train.parallel.ParallelLayout;
+import wanka.train.plan.PlanFile;
 import wanka.train.recompute.RecomputePlan;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,19 +54,70 @@ final class ParallelOptions {
             description = "What backward recomputes in each layer: nothing, the attention core, the whole layer, or a per-layer plan file (JSON, format 1; default: ${DEFAULT-VALUE}).")
     String recompute;
 
-    /** The recompute plan {@code --recompute} names (read now if it is a file). */
+    @Option(names = "--plan", paramLabel = "FILE",
+            description = "Run the layout and per-layer recompute choices of a plan file from 'wanka plan --write-plan' (docs/formats.md), and log predicted vs measured step time and peak memory per rank after the first steps. Layout options that contradict it are errors.")
+    Path plan;
+
+    private PlanFile planFile;
+
+    /** The plan file of {@code --plan} (read once), or null. */
+    PlanFile planFile() {
+        if (plan == null) return null;
+        if (planFile == null) {
+            try {
+                planFile = PlanFile.read(plan);
+            } catch (IOException e) {
+                throw new UncheckedIOException("--plan: cannot read " + plan, e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--plan " + e.getMessage(), e);
+            }
+        }
+        return planFile;
+    }
+
+    /** The recompute plan {@code --recompute} (read now if it is a file) or {@code --plan} names. */
     RecomputePlan recomputePlan() {
+        if (plan != null) {
+            if (!recompute.equals("none")) throw new IllegalArgumentException("give either --plan or --recompute " + recompute + ": the plan says what each layer recomputes");
+            return RecomputePlan.of(planFile(), plan.toString());
+        }
         return RecomputePlan.parse(recompute);
     }
 
     /** Whether any layout option was given (then the parallel trainer runs, even on one rank). */
     boolean requested() {
         return dp != null || tp != null || pp != null || vpp != null || pipelineLayers != null || microBatch != null || globalBatch != null
-                || zero || sequenceParallel || bucketSize != null || replicas != null;
+                || zero || sequenceParallel || bucketSize != null || replicas != null || plan != null;
+    }
+
+    /** The layout {@code --plan} describes; every layout option given on the command line must agree with it. */
+    private ParallelLayout planned() {
+        PlanFile f = planFile();
+        PlanFile.LayoutEntry l = f.layout();
+        List<String> clash = new ArrayList<>();
+        Object[][] given = {{"--dp", dp, l.dp()}, {"--tp", tp, l.tp()}, {"--pp", pp, l.pp()}, {"--vpp", vpp, l.vpp()},
+                {"--micro-batch", microBatch, l.microBatch()}, {"--global-batch", globalBatch, l.globalBatch()}, {"--replicas", replicas, l.replicas()}};
+        for (Object[] g : given) {
+            if (g[1] != null && !g[1].equals(g[2])) clash.add(g[0] + " " + g[1] + " (the plan has " + g[2] + ")");
+        }
+        if (zero && l.zero() == 0) clash.add("--zero (the plan has ZeRO stage 0)");
+        if (sequenceParallel && !l.sequenceParallel()) clash.add("--sequence-parallel (the plan has none)");
+        if (!clash.isEmpty()) throw new IllegalArgumentException("--plan " + plan + " contradicts " + String.join(", ", clash) + "; leave them out to run the plan");
+        int stages = l.pp() * l.vpp();
+        int[] counts = new int[stages];
+        for (PlanFile.StageEntry s : f.stages()) for (PlanFile.LayerEntry e : s.layers()) counts[e.chunk() * l.pp() + s.rank()]++;
+        List<Integer> perStage = java.util.Arrays.stream(counts).boxed().toList();
+        boolean even = perStage.stream().distinct().count() == 1;
+        if (pipelineLayers != null && !pipelineLayers.equals(perStage)) {
+            throw new IllegalArgumentException("--plan " + plan + " contradicts --pipeline-layers " + pipelineLayers + " (the plan has " + perStage + ")");
+        }
+        return new ParallelLayout(l.tp(), l.dp(), l.pp(), l.vpp(), l.microBatch(), l.globalBatch(), l.zero() >= 1, l.sequenceParallel(),
+                bucketSize != null ? bucketSize : ParallelLayout.DEFAULT_BUCKET_ELEMENTS, even ? List.of() : perStage, l.replicas(), recomputePlan());
     }
 
     /** The layout for a job of {@code worldSize} ranks (0: as many as the layout needs). */
     ParallelLayout layout(int batch, int gradAccum, int worldSize) {
+        if (plan != null) return planned();
         int t = tp != null ? tp : 1, p = pp != null ? pp : 1;
         int d = dp != null ? dp : worldSize > 0 && worldSize % (t * p) == 0 ? worldSize / (t * p) : 1;
         int micro = microBatch != null ? microBatch : batch;

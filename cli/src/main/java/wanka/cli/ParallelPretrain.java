@@ -16,6 +16,8 @@ import wanka.train.TrainOptions;
 import wanka.train.parallel.ParallelLayout;
 import wanka.train.parallel.ParallelRun;
 import wanka.train.parallel.StepLog;
+import wanka.train.plan.PlanCheck;
+import wanka.train.plan.PlanFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,7 +49,15 @@ final class ParallelPretrain {
         Backend backend = Backend.detect(env);
         boolean mpi = backend instanceof Backend.Mpi;
         if (mpi && c.text != null) throw new IllegalArgumentException("--text is tokenized by one process; under mpirun tokenize first ('wanka tokenizer' / 'wanka data') and give --data");
-        int seqLen = c.seq != null ? c.seq : cfg.trainingSeqlen();
+        PlanFile plan = c.parallel.planFile();
+        int seqLen = c.seq != null ? c.seq : plan != null ? plan.layout().seq() : cfg.trainingSeqlen();
+        if (plan != null) {
+            if (seqLen != plan.layout().seq()) throw new IllegalArgumentException("--plan " + c.parallel.plan + " was made for --seq " + plan.layout().seq() + ", this run has " + seqLen);
+            if (plan.parameters() != cfg.parameterCount()) {
+                throw new IllegalArgumentException("--plan " + c.parallel.plan + " was made for model " + plan.model() + " of " + String.format("%,d", plan.parameters())
+                        + " parameters; this run's model has " + String.format("%,d", cfg.parameterCount()));
+            }
+        }
         int launched = backend instanceof Backend.InProcess p ? p.ranks() : Integer.parseInt(env.getOrDefault("OMPI_COMM_WORLD_SIZE", env.getOrDefault("SLURM_NTASKS", "1")).strip());
         ParallelLayout layout = c.parallel.layout(c.batch, c.gradAccum, launched > 1 || mpi ? launched : 0);
         int ranks = launched > 1 || mpi ? launched : layout.worldSize();
@@ -89,10 +99,13 @@ final class ParallelPretrain {
             }
             long tokensPerStep = (long) layout.globalBatch() * seqLen;
             double[] last = {Double.NaN};
+            PlanCheck check = c.parallel.planFile() != null ? new PlanCheck(c.parallel.planFile(), c.steps) : null;
             try (World world = backend instanceof Backend.Mpi ? World.open(backend, World.DEFAULT_TIMEOUT) : World.open(new Backend.InProcess(ranks), World.DEFAULT_TIMEOUT);
                  TrainProgress progress = rankZero ? new TrainProgress(c.steps, 0, c.quiet) : null) {
                 var policy = CheckpointWriter.Policy.every(c.checkpointEvery, c.keepCheckpoints, c.asyncCheckpoints).withLevels(c.storage.levels(c.checkpointEvery));
                 ParallelRun.run(world, job, policy, c.resume != null, (StepLog s) -> {
+                    PlanCheck.Comparison cmp = check != null ? check.accept(s) : null;
+                    if (cmp != null) System.err.println(cmp.describe());
                     if (s.rank() != 0 || progress == null) return;
                     last[0] = s.loss();
                     double tps = tokensPerStep / (s.stepMs() / 1e3);

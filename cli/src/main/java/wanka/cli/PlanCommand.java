@@ -18,7 +18,7 @@ import wanka.plan.ModelPresets;
 import wanka.plan.ModelSpec;
 import wanka.plan.Plan;
 import wanka.plan.HtmlReport;
-import wanka.plan.PlanFile;
+import wanka.plan.PlanFiles;
 import wanka.plan.PlanReport;
 import wanka.plan.Precision;
 import wanka.plan.Recompute;
@@ -112,9 +112,19 @@ final class PlanCommand implements Callable<Integer> {
             description = "Overlap the data-parallel gradient reduction with backward (default: on).")
     boolean overlap;
 
-    @Option(names = "--fp32-grads", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Keep fp32 main gradients (Megatron: 18 B/param); --no-fp32-grads for 16-bit (16 B/param).")
-    boolean fp32Grads;
+    @Option(names = "--precision", paramLabel = "bf16|mixed16|fp32",
+            description = {"Bytes per weight / gradient / optimizer state / activation: bf16 = 2/4/12/2 (Megatron's fp32 main gradients,",
+                    "18 B/param), mixed16 = 2/2/12/2 (16 B/param), fp32 = 4/4/8/4 (wanka on the CPU: AdamW m and v, no master copy).",
+                    "Default: the cluster's (presets bf16, a 'wanka plan calibrate' CPU profile fp32)."})
+    String precision;
+
+    @Option(names = "--fp32-grads", negatable = true,
+            description = "Shorthand: --fp32-grads is --precision bf16, --no-fp32-grads is --precision mixed16.")
+    Boolean fp32Grads;
+
+    @Option(names = "--devices-per-node", paramLabel = "N",
+            description = "Devices per node instead of the cluster's; for a CPU profile, the ranks of a run on this one machine (default: the cluster's).")
+    Integer devicesPerNode;
 
     @Option(names = "--search", description = "Search layouts (tp, pp, dp, vpp, micro-batch, ZeRO, recompute) instead of costing one.")
     boolean search;
@@ -132,14 +142,18 @@ final class PlanCommand implements Callable<Integer> {
         }
         ModelSpec m = ModelPresets.resolve(model);
         Cluster c = ClusterPresets.get(cluster, nodes);
+        if (devicesPerNode != null) {
+            if (devicesPerNode < 1) throw new IllegalArgumentException("--devices-per-node must be at least 1, got " + devicesPerNode);
+            c = c.withDevicesPerNode(devicesPerNode);
+        }
         LayerProfile profile = LayerProfiles.of(m);
         int world = c.worldSize();
         int d = dp != null ? dp : Math.max(1, world / Math.max(1, tp * pp));
-        boolean seqPar = sp != null ? sp : tp > 1;
+        boolean seqPar = sp != null ? sp : tp > 1 && c.stack() == wanka.plan.TrainingStack.MEGATRON;
         RecomputeRequest req = RecomputeRequest.parse(recompute);
         Recompute mode = req instanceof RecomputeRequest.Uniform u ? u.mode() : Recompute.NONE;
         Layout lay = new Layout(d, tp, pp, vpp, microBatch, globalBatch, seq, ZeroStage.of(zero), seqPar, replicas,
-                mode, overlap, fp32Grads ? Precision.BF16_FP32_GRADS : Precision.MIXED_16);
+                mode, overlap, precision(c));
         if (memoryBudget != null && !(memoryBudget > 0)) throw new IllegalArgumentException("--memory-budget must be positive, got " + memoryBudget);
         double budget = memoryBudget != null ? memoryBudget * 1e9 : c.accelerator().usableBytes();
         if (!search) {
@@ -152,7 +166,7 @@ final class PlanCommand implements Callable<Integer> {
             };
             System.out.print(json ? PlanReport.json(PlanReport.jsonTree(p)) + "\n" : PlanReport.text(p));
             if (writePlan != null) {
-                PlanFile.of(p).write(writePlan);
+                PlanFiles.of(p).write(writePlan);
                 System.err.println("wrote the plan to " + writePlan);
             }
             if (html != null) writeHtml(HtmlReport.plan(p));
@@ -163,7 +177,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         Search.Result r = runSearch(m, profile, c, lay);
         if (writePlan != null && !r.best().isEmpty()) {
-            PlanFile.of(r.best().getFirst()).write(writePlan);
+            PlanFiles.of(r.best().getFirst()).write(writePlan);
             System.err.println("wrote the best plan to " + writePlan);
         }
         String summary = String.format(Locale.ROOT, "Searched %s on %d × %s: %,d valid layouts, %,d of them fit memory, %,d simulated, %.2f s",
@@ -200,6 +214,19 @@ final class PlanCommand implements Callable<Integer> {
         System.out.println("\nBest layout in detail:\n");
         System.out.print(PlanReport.text(r.best().get(0)));
         return 0;
+    }
+
+    /** The precision of {@code --precision} / {@code --fp32-grads}, else the cluster's. */
+    private Precision precision(Cluster c) {
+        if (precision != null && fp32Grads != null) throw new IllegalArgumentException("give either --precision or --[no-]fp32-grads");
+        if (fp32Grads != null) return fp32Grads ? Precision.BF16_FP32_GRADS : Precision.MIXED_16;
+        if (precision == null) return c.precision();
+        return switch (precision) {
+            case "bf16" -> Precision.BF16_FP32_GRADS;
+            case "mixed16" -> Precision.MIXED_16;
+            case "fp32" -> Precision.FP32;
+            default -> throw new IllegalArgumentException("--precision: unknown '" + precision + "'; known: bf16, mixed16, fp32");
+        };
     }
 
     private void writeHtml(String page) throws java.io.IOException {

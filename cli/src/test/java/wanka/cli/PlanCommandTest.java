@@ -47,6 +47,10 @@ class PlanCommandTest {
         assertThat(o.err()).contains("known clusters: 910b");
         o = CliTest.run("plan", "--model", "gpt-5");
         assertThat(o.err()).contains("known models:");
+        o = CliTest.run("plan", "--model", "tiny", "--precision", "fp16");
+        assertThat(o.err()).contains("--precision: unknown 'fp16'; known: bf16, mixed16, fp32");
+        o = CliTest.run("plan", "--model", "tiny", "--devices-per-node", "0");
+        assertThat(o.err()).contains("--devices-per-node must be at least 1, got 0");
         int[] code = new int[1];
         String out = CliTest.stdout(() -> code[0] = Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-115b",
                 "--nodes", "1", "--global-batch", "8", "--search"));
@@ -62,7 +66,7 @@ class PlanCommandTest {
                 "--recompute", "auto", "--memory-budget", "40", "--write-plan", file.toString())).isZero());
         assertThat(out).contains("rc=per-op").contains("Recompute plan (per layer and op, budget 40.0 GB per device, optimal)")
                 .contains("recompute mlp-act-out").doesNotContain("over budget");
-        wanka.plan.PlanFile f = wanka.plan.PlanFile.read(file);
+        wanka.train.plan.PlanFile f = wanka.train.plan.PlanFile.read(file);
         java.nio.file.Path html = dir.resolve("report.html");
         CliTest.stdout(() -> assertThat(Main.run(new PrintWriter(new StringWriter()), "plan", "--model", "telechat2-7b",
                 "--cluster", "910b", "--global-batch", "64", "--seq", "4096", "--search", "--top", "2", "--html", html.toString())).isZero());

@@ -47,7 +47,7 @@ public final class ActivationMemory {
         double rep = replicated(m, s, b) / (sp ? t : 1);
         return switch (rc) {
             case Recompute.None n -> rep + split(m, s, b) / t + scores(m, s, b) / t;
-            case Recompute.Selective sel -> rep + split(m, s, b) / t + (m.flashAttention() ? scores(m, s, b) / t : 0);
+            case Recompute.Selective sel -> rep + split(m, s, b) / t; // the attention core (scores, or fused statistics) recomputed
             case Recompute.Full f -> 2.0 * s * b * m.hidden() / (sp ? t : 1);
         };
     }

@@ -25,6 +25,9 @@ import java.util.SplittableRandom;
  * bandwidth with the small-call latency.
  */
 public final class CpuCalibration {
+    /** How a profile's {@link Cluster#calibratedOn()} begins. */
+    public static final String SOURCE = "measured by wanka plan calibrate";
+
     private CpuCalibration() {
     }
 
@@ -140,7 +143,7 @@ public final class CpuCalibration {
         Link link = new Link(x.copyBytesPerSecond() / 2, x.kernelSeconds());
         Efficiency e = new Efficiency(Math.min(1, layer / peak), Math.min(1, attention / peak), memEff, x.kernelSeconds(), 1, 1);
         return new Cluster(name, acc, 1, 1, link, link, e, String.format(Locale.ROOT,
-                "measured by wanka plan calibrate (%d threads, GEMM peak %.1f GFLOP/s, copy %.1f GB/s)", x.threads(), peak / 1e9,
-                x.copyBytesPerSecond() / 1e9));
+                SOURCE + " (%d threads, GEMM peak %.1f GFLOP/s, copy %.1f GB/s)", x.threads(), peak / 1e9,
+                x.copyBytesPerSecond() / 1e9), Precision.FP32, TrainingStack.WANKA_CPU);
     }
 }

@@ -60,14 +60,17 @@ public record LayerProfile(double matmulPerToken, double attentionPerTokenSeq, d
                 2 * f.kernels());
     }
 
-    /** Work redone in backward: the whole forward (full), the attention core and its softmax (selective), nothing. */
+    /**
+     * Work redone in backward: the whole forward (full), the attention core and its softmax (selective; with fused
+     * attention the kernel's forward, which rebuilds the statistics selective drops), nothing.
+     */
     public Work recompute(Recompute rc, long b, long s, int t, boolean sp) {
         Work f = forward(b, s, t, sp);
         return switch (rc) {
             case Recompute.None n -> Work.ZERO;
             case Recompute.Full full -> f;
-            case Recompute.Selective sel -> fusedAttention ? Work.ZERO : new Work(0, f.attentionFlops(),
-                    memoryScoresPerTokenSeq * s * (double) b * s / t, attentionKernels);
+            case Recompute.Selective sel -> new Work(0, f.attentionFlops(),
+                    memoryScoresPerTokenSeq * s * (double) b * s / t, attentionKernels); // fused: the kernel's forward again
         };
     }
 }

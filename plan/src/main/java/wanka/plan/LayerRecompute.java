@@ -30,8 +30,9 @@ public record LayerRecompute(Map<SavedActivation, Storage> choice) {
     /**
      * The choice equal to a uniform mode, so that its bytes are the §2.3 rows: none keeps everything except that with
      * sequence parallelism the two linear inputs are sliced (Megatron gathers them again in backward, hence 34sbh/t);
-     * selective adds the attention scores when attention is not fused (fused attention keeps only its statistics,
-     * which §2.3 leaves in place); full recomputes everything but the layer input (2sbh, ÷t with SP).
+     * selective adds the attention core: its scores, or with fused attention its softmax statistics (4sba/t, which
+     * §2.3's table leaves in place; Megatron-LM's core-attention recompute and wanka's drop them); full recomputes
+     * everything but the layer input (2sbh, ÷t with SP).
      */
     public static LayerRecompute of(Recompute mode, ModelSpec m, int t, boolean sp) {
         EnumMap<SavedActivation, Storage> c = new EnumMap<>(SavedActivation.class);
@@ -43,7 +44,7 @@ public record LayerRecompute(Map<SavedActivation, Storage> choice) {
             }
             case Recompute.Selective s -> {
                 if (sp && t > 1) sliceLinearInputs(c);
-                if (!m.flashAttention()) c.put(SavedActivation.ATTN_SCORES, Storage.RECOMPUTE);
+                c.put(SavedActivation.ATTN_SCORES, Storage.RECOMPUTE);
             }
             case Recompute.None n -> {
                 if (sp && t > 1) sliceLinearInputs(c);

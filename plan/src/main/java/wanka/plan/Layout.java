@@ -81,6 +81,14 @@ public record Layout(int dp, int tp, int pp, int vpp, int microBatch, int global
         if (microBatch % replicas != 0) {
             p.add("micro-batch (" + microBatch + ") is not divisible by replicas (" + replicas + ")");
         }
+        if (cluster.stack() == TrainingStack.WANKA_CPU) {
+            if (zero.ordinal() > 1) p.add("ZeRO stage " + zero.ordinal() + ": wanka's trainer shards the optimizer state (ZeRO 1) at most");
+            if (model.vocab() % tp != 0) p.add("vocabulary (" + model.vocab() + ") is not divisible by tp (" + tp + "): wanka splits the embedding and loss by vocabulary");
+            if (model.layers() % (pp * vpp) != 0) p.add("layers (" + model.layers() + ") do not split evenly into pp·vpp (" + pp * vpp + ") stages");
+            if (vpp > 1 || sequenceParallel || replicas > 1) {
+                p.add("the memory model of wanka's CPU trainer covers plain 1F1B without sequence parallelism or replicas (vpp 1, no sp, replicas 1)");
+            }
+        }
         return p;
     }
 

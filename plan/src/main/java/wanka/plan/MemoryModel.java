@@ -2,7 +2,9 @@ package wanka.plan;
 
 /**
  * Per-device memory of a layout (§2.3 activations, §2.4 parameters, gradients and optimizer state), for the first
- * and the last pipeline stage; the larger is the device that must fit.
+ * and the last pipeline stage; the larger is the device that must fit. Weights, gradients and optimizer state take the
+ * layout's {@link Precision}; the §2.3 activation terms, written for 16-bit activations, scale with its activation
+ * bytes. On wanka's own CPU trainer ({@link TrainingStack#WANKA_CPU}) the memory is {@link WankaMemory}'s instead.
  */
 public final class MemoryModel {
     /** Megatron's DP gradient bucket: 40 M elements; two buckets are in flight when overlapping. */
@@ -59,6 +61,7 @@ public final class MemoryModel {
      * r = 0 this is §2.3's first-stage estimate. Full recompute adds one layer's activations as a transient.
      */
     public static MemoryBreakdown rank(ModelSpec m, Cluster c, Layout lay, int r) {
+        if (c.stack() == TrainingStack.WANKA_CPU) return WankaMemory.rank(m, c, lay, WankaMemory.plan(lay.recompute()), r);
         int t = lay.tp(), p = lay.pp(), v = lay.vpp();
         long s = lay.seq(), b = lay.microBatch();
         double per = ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), lay.recompute());
@@ -69,7 +72,8 @@ public final class MemoryModel {
         if (lay.recompute() instanceof Recompute.Full) {
             temp += ActivationMemory.perLayer(m, s, b, t, lay.sequenceParallel(), Recompute.NONE);
         }
-        return device(m, c, lay, r, act, temp);
+        double width = lay.precision().activationBytes() / 2.0; // the §2.3 terms count 16-bit activations
+        return device(m, c, lay, r, act * width, temp * width);
     }
 
     /** Parameters on pipeline device {@code rank}: its layers, plus the embedding on the first, the LM head on the last. */

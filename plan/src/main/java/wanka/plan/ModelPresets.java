@@ -17,6 +17,8 @@ import java.util.Map;
  * Named models the planner knows, and reading a model from a Hugging Face {@code config.json}.
  *
  * <ul>
+ *   <li>{@code nano}, {@code tiny}, {@code small}, {@code base}: wanka's own small TeleChat2 presets ({@link Presets}), to
+ *       plan wanka's runs on this machine.</li>
  *   <li>{@code telechat2-3b/7b/35b/115b}: the released TeleChat2 configs ({@code research/telechat2.md} §1.1,
  *       through {@link Presets}).</li>
  *   <li>{@code telechat2-1t}: a TeleChat2-style trillion-parameter model of our own choosing (no config is
@@ -41,7 +43,7 @@ public final class ModelPresets {
 
     private static Map<String, ModelSpec> build() {
         Map<String, ModelSpec> m = new LinkedHashMap<>();
-        for (String n : List.of("telechat2-3b", "telechat2-7b", "telechat2-35b", "telechat2-115b")) {
+        for (String n : List.of("nano", "tiny", "small", "base", "telechat2-3b", "telechat2-7b", "telechat2-35b", "telechat2-115b")) {
             m.put(n, ModelSpec.of(n, Presets.get(n)));
         }
         m.put("telechat2-1t", ModelSpec.of("telechat2-1t", TeleChat2Config.of(131072, 20480, 160, 160, 16, 86016, 8192)));

@@ -36,6 +36,10 @@ public record Plan(ModelSpec model, Cluster cluster, Layout layout, LayerProfile
      */
     public static Plan optimized(ModelSpec model, LayerProfile profile, Cluster cluster, Layout layout, double budget,
                                  Map<SavedActivation, Storage> forced) {
+        if (cluster.stack() == TrainingStack.WANKA_CPU) {
+            throw new IllegalArgumentException("--recompute auto and per-activation choices are not modelled for wanka's CPU trainer (cluster "
+                    + cluster.name() + "); plan it with --recompute none, selective or full");
+        }
         Layout base = layout.with(layout.dp(), layout.tp(), layout.pp(), layout.vpp(), layout.microBatch(), layout.zero(),
                 layout.sequenceParallel(), Recompute.NONE);
         base.validate(model, cluster);

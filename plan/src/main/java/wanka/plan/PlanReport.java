@@ -207,7 +207,7 @@ public final class PlanReport {
         o.put("tokensPerSecond", p.time().tokensPerSecond());
         o.put("modelFlopsPerStep", p.time().modelFlops());
         o.put("bottlenecks", bottlenecks(p));
-        if (p.recompute() != null) o.put("recomputePlan", PlanFile.of(p).stages());
+        if (p.recompute() != null) o.put("recomputePlan", PlanFiles.of(p).stages());
         return o;
     }
 

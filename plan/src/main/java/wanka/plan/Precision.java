@@ -14,6 +14,12 @@ public record Precision(int paramBytes, int gradBytes, int optimizerBytes, int a
     /** bf16 weights with fp32 main gradients: 18 bytes per parameter (Megatron, §2.4). */
     public static final Precision BF16_FP32_GRADS = new Precision(2, 4, 12, 2);
 
+    /**
+     * fp32 throughout, as wanka trains on the CPU: 4-byte weights, gradients and activations, AdamW's m and v 4 bytes
+     * each and no separate master copy: 16 bytes per parameter.
+     */
+    public static final Precision FP32 = new Precision(4, 4, 8, 4);
+
     public Precision {
         if (paramBytes <= 0 || gradBytes <= 0 || optimizerBytes < 0 || activationBytes <= 0) {
             throw new IllegalArgumentException("precision byte counts must be positive");

@@ -44,6 +44,7 @@ public final class TimeModel {
 
     private static Timeline run(ModelSpec m, LayerProfile prof, Cluster c, Layout lay, double[] recomputePerStage,
                                 boolean record) {
+        c = c.computingIn(lay.precision());
         int t = lay.tp(), p = lay.pp(), v = lay.vpp(), d = lay.dp(), dpn = c.devicesPerNode();
         int mb = lay.microBatches();
         int r = lay.replicas();

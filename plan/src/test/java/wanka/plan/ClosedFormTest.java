@@ -103,7 +103,8 @@ class ClosedFormTest {
         int t = 8;
         double expect = 8 * s * b * h / t + (4 * s * b * h + 4 * s * b * g * dh + 6 * s * b * f) / t + 4 * s * b * a / t;
         assertThat(ActivationMemory.perLayer(m, 8192, 1, t, true, Recompute.NONE)).isCloseTo(expect, withPercentage(EXACT));
-        assertThat(ActivationMemory.perLayer(m, 8192, 1, t, true, Recompute.SELECTIVE)).isCloseTo(expect, withPercentage(EXACT));
+        // Selective recomputes the attention core: with fused attention it drops only the statistics.
+        assertThat(ActivationMemory.perLayer(m, 8192, 1, t, true, Recompute.SELECTIVE)).isCloseTo(expect - 4 * s * b * a / t, withPercentage(EXACT));
     }
 
     @Test

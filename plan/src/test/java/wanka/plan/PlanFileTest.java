@@ -2,6 +2,7 @@ package wanka.plan;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import wanka.train.plan.PlanFile;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,19 +21,19 @@ class PlanFileTest {
         Cluster c = ClusterPresets.get("910b", 64);
         Layout lay = LayoutTest.layout(8, 8, 8, 3, 1, 1024);
         Plan p = Plan.optimized(m, LayerProfiles.of(m), c, lay, 40e9, Map.of());
-        PlanFile f = PlanFile.of(p);
+        PlanFile f = PlanFiles.of(p);
         Path file = dir.resolve("sub/plan.json");
         f.write(file);
         PlanFile back = PlanFile.read(file);
         assertThat(back).isEqualTo(f);
-        assertThat(back.layout().toLayout()).isEqualTo(p.layout());
+        assertThat(PlanFiles.layout(back)).isEqualTo(p.layout());
         assertThat(back.stages()).hasSize(8);
         // Every model layer appears once, with the optimiser's choice for it.
         List<LayerRecompute> expect = new ArrayList<>(java.util.Collections.nCopies(m.layers(), (LayerRecompute) null));
         for (DeviceRecompute d : p.recompute().devices()) {
             for (int i = 0; i < d.layers().size(); i++) expect.set(d.layerIndices().get(i), d.layers().get(i));
         }
-        assertThat(back.layerChoices()).containsExactlyElementsOf(expect);
+        assertThat(PlanFiles.layerChoices(back)).containsExactlyElementsOf(expect);
         assertThat(back.predicted().stepSeconds()).isEqualTo(p.time().total());
         assertThat(back.stages().getFirst().peakBytes()).isLessThanOrEqualTo(40e9);
         // Layer 0 is on rank 0, chunk 0; the first layer of rank 0's second chunk is 8 stages × 4 layers on.
@@ -45,11 +46,16 @@ class PlanFileTest {
         ModelSpec m = ModelPresets.get("gpt-145.6b");
         Layout lay = new Layout(24, 8, 8, 1, 1, 2304, 2048, ZeroStage.ZERO_0, false, 1, Recompute.SELECTIVE, false, Precision.MIXED_16);
         Plan p = Plan.of(m, LayerProfile.closedForm(m), ClusterPresets.get("a100-80", 192), lay);
-        PlanFile f = PlanFile.of(p);
+        PlanFile f = PlanFiles.of(p);
         assertThat(f.recompute()).isEqualTo("selective");
-        assertThat(f.layerChoices()).hasSize(m.layers()).containsOnly(LayerRecompute.of(Recompute.SELECTIVE, m, 8, false));
-        assertThat(f.layerChoices().getFirst().recomputed()).containsExactly("attn-scores");
+        assertThat(PlanFiles.layerChoices(f)).hasSize(m.layers()).containsOnly(LayerRecompute.of(Recompute.SELECTIVE, m, 8, false));
+        assertThat(PlanFiles.layerChoices(f).getFirst().recomputed()).containsExactly("attn-scores");
         assertThat(f.stages().getFirst().peakBytes()).isEqualTo(p.memory().total());
+    }
+
+    @Test
+    void thePlanFilesLabelsAreThePlannersActivations() {
+        assertThat(PlanFile.LABELS).containsExactlyElementsOf(java.util.Arrays.stream(SavedActivation.values()).map(SavedActivation::label).toList());
     }
 
     @Test

@@ -246,7 +246,7 @@ public final class ParallelBench {
         return out;
     }
 
-    static Path writeShard(Path dir, int vocab) throws IOException {
+    public static Path writeShard(Path dir, int vocab) throws IOException {
         Path p = dir.resolve("bench.tokens");
         Random r = new Random(0);
         try (TokenShardWriter w = new TokenShardWriter(p, vocab, 2)) {
@@ -255,13 +255,13 @@ public final class ParallelBench {
         return p;
     }
 
-    static double median(double[] v) {
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    static double load() {
+    public static double load() {
         try {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         } catch (IOException | RuntimeException e) {
@@ -269,7 +269,7 @@ public final class ParallelBench {
         }
     }
 
-    static String cpuModel() {
+    public static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst().map(l -> l.split(":", 2)[1].strip()).orElse("?");
         } catch (IOException e) {
@@ -277,7 +277,7 @@ public final class ParallelBench {
         }
     }
 
-    static String isa() {
+    public static String isa() {
         try {
             String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags")).findFirst().orElse("");
             List<String> have = new ArrayList<>();

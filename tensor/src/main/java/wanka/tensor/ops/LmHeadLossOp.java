@@ -45,10 +45,12 @@ final class LmHeadLossOp {
         if (rec) ctx.cost("lm_head.backward", 4.0 * rows * d * vocab, 0);
         Tensor dh = rec ? Tensor.zeros(ctx.device(), h.shape()) : null;
         Tensor dw = rec && w.requiresGrad() ? Tensor.zeros(ctx.device(), w.shape()) : null;
+        // One chunk of logits, counted on the device while the loss runs (META included, so estimates see it).
+        Tensor chunkLogits = valid > 0 ? Tensor.zeros(ctx.device(), Shape.of(Math.max(1, Math.min(rows, CHUNK_FLOATS / vocab)), vocab)) : null;
         if (!ctx.meta() && valid > 0) {
             CpuPool pool = ctx.pool();
-            int chunk = Math.max(1, Math.min(rows, CHUNK_FLOATS / vocab));
-            float[] logits = new float[chunk * vocab];
+            int chunk = chunkLogits.shape().dim(0);
+            float[] logits = chunkLogits.data();
             float scale = 1f / valid;
             double sum = 0;
             for (int r0 = 0; r0 < rows; r0 += chunk) {
@@ -69,6 +71,7 @@ final class LmHeadLossOp {
             }
             loss.data()[loss.offset()] = (float) (sum / valid);
         }
+        if (chunkLogits != null) chunkLogits.release();
         if (rec) loss.setGradFn(new Node(h, w, dh, dw));
         return loss;
     }

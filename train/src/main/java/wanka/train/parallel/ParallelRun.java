@@ -48,7 +48,10 @@ public final class ParallelRun {
         world.run(group -> {
             try (CpuDevice device = CpuDevice.withThreads(job.threadsPerRank())) {
                 DeviceMesh mesh = DeviceMesh.create(group, job.layout().mesh());
-                try (ParallelTrainer t = new ParallelTrainer(job.model().apply(device), mesh, job.layout(), job.options(), job.data(), device)) {
+                TeleChat2 full = job.model().apply(device);
+                try (ParallelTrainer t = new ParallelTrainer(full, mesh, job.layout(), job.options(), job.data(), device)) {
+                    // The trainer copied this rank's slices: the full model is no longer held, and no longer counted on the device.
+                    full.parameters().values().forEach(wanka.tensor.Tensor::release);
                     if (resume) {
                         Consumer<String> rankLog = group.rank() == 0 ? log : m -> { };
                         t.resume(checkpoints.storage(job.options().outDir()), rankLog).ifPresent(c -> rankLog.accept("resumed from " + c.dir() + " (step " + c.step() + ", written by " + c.layout().describe() + ")"));

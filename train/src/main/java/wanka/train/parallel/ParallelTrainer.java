@@ -79,7 +79,7 @@ public final class ParallelTrainer implements AutoCloseable {
         GradSync[] late = new GradSync[1];
         this.model = ParallelModel.of(model, env, g -> late[0].ready(g));
         this.sync = late[0] = new GradSync(this.model.flat, env.comm(), mesh.dp(), layout.zero(), this.model.groups);
-        this.optimizer = new ShardedAdamW(this.model.flat, sync.owned(), options.adam(), env.tpRank(), device.pool());
+        this.optimizer = new ShardedAdamW(this.model.flat, sync.owned(), options.adam(), env.tpRank(), device);
         this.schedule = PipelineSchedule.of(layout.pp(), mesh.pp().rank(), layout.microBatches(), layout.vpp());
     }
 

@@ -30,9 +30,9 @@ final class ShardedAdamW {
     private final CpuPool pool;
     private long step;
 
-    ShardedAdamW(FlatParams flat, List<int[]> owned, AdamWOptimizer.Settings s, int tpRank, CpuPool pool) {
+    ShardedAdamW(FlatParams flat, List<int[]> owned, AdamWOptimizer.Settings s, int tpRank, wanka.tensor.CpuDevice device) {
         this.flat = flat;
-        this.pool = pool;
+        this.pool = device.pool();
         int total = 0;
         for (FlatParams.Slot slot : flat.slots) {
             for (int[] r : owned) {
@@ -43,8 +43,9 @@ final class ShardedAdamW {
                 }
             }
         }
-        this.expAvg = new float[total];
-        this.expAvgSq = new float[total];
+        // The moments are counted on the device (its peak bytes are the rank's memory, optimizer state included).
+        this.expAvg = total == 0 ? new float[0] : wanka.tensor.Tensor.zeros(device, total).data();
+        this.expAvgSq = total == 0 ? new float[0] : wanka.tensor.Tensor.zeros(device, total).data();
         this.withDecay = new AdamW(s.beta1(), s.beta2(), s.eps(), s.weightDecay());
         this.noDecay = new AdamW(s.beta1(), s.beta2(), s.eps(), 0);
     }

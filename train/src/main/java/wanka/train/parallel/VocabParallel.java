@@ -62,7 +62,8 @@ final class VocabParallel {
         CpuDevice dev = (CpuDevice) h.device();
         int n = h.shape().rows(), d = h.shape().lastDim(), vl = w.shape().dim(0);
         if (targets.length != n) throw new IllegalArgumentException("vocab-parallel loss: " + targets.length + " targets for " + n + " rows");
-        float[] logits = new float[n * vl];
+        Tensor logitsT = Tensor.zeros(dev, Shape.of(n, vl)); // counted on the device while the loss runs
+        float[] logits = logitsT.data();
         Gemm.sgemm(dev.pool(), false, true, n, vl, d, 1f, h.data(), h.offset(), d, w.data(), w.offset(), d, 0f, logits, 0, vl);
         float[] max = new float[n];
         for (int i = 0; i < n; i++) {
@@ -103,11 +104,16 @@ final class VocabParallel {
         }
         Tensor out = Tensor.zeros(dev, Shape.of());
         out.data()[out.offset()] = valid > 0 ? (float) (loss / valid) : 0f;
-        if (!(dev.gradEnabled() && (h.requiresGrad() || w.requiresGrad()))) return out;
+        if (!(dev.gradEnabled() && (h.requiresGrad() || w.requiresGrad()))) {
+            logitsT.release();
+            return out;
+        }
         Tensor dh = Tensor.zeros(dev, h.shape());
         Gemm.sgemm(dev.pool(), false, false, n, d, vl, 1f, logits, 0, vl, w.data(), w.offset(), d, 0f, dh.data(), dh.offset(), d);
-        float[] dw = new float[vl * d];
+        Tensor dwT = Tensor.zeros(dev, w.shape()); // held from forward to backward, as in the single-process op
+        float[] dw = dwT.data();
         Gemm.sgemm(dev.pool(), true, false, vl, d, n, 1f, logits, 0, vl, h.data(), h.offset(), d, 0f, dw, 0, d);
+        logitsT.release();
         out.setGradFn(new GradNode("vocab_parallel_cross_entropy", h, w) {
             @Override
             public void backward(Tensor dy) {
@@ -116,6 +122,7 @@ final class VocabParallel {
                     Tensor acc = w.gradOrZeros();
                     RowOps.axpy(dev.pool(), s, dw, 0, acc.data(), acc.offset(), dw.length);
                 }
+                dwT.release();
                 if (s != 1f) RowOps.scale(dev.pool(), dh.data(), dh.offset(), (int) dh.numel(), s);
                 accumulate(h, dh);
             }

@@ -14,7 +14,6 @@ import wanka.train.recompute.RecomputePlan;
 import wanka.train.recompute.RecomputingBlock;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static wanka.train.parallel.ParallelTrainingTest.CONFIG;
+import static wanka.train.parallel.ParallelTrainingTest.SEQ;
 import static wanka.train.parallel.ParallelTrainingTest.STEPS;
 
 /**
@@ -49,13 +49,8 @@ class RecomputeTrainingTest {
 
     /** A plan file recomputing different things per layer, made for the tp2 pp2 layout. */
     static RecomputePlan mixedPlan() throws IOException {
-        Path f = dir.resolve("plan.json");
-        Files.writeString(f, """
-                {"format": 1, "layout": {"tp": 2, "pp": 2, "micro_batch": 4},
-                 "layers": [{"layer": 0, "recompute": ["full"]},
-                            {"layer": 1, "recompute": ["attention_core", "mlp_activation"]},
-                            {"layer": 2, "recompute": ["mlp_activation"]}]}
-                """);
+        Path f = wanka.train.plan.TestPlans.write(dir.resolve("plan.json"), wanka.train.plan.TestPlans.layout(1, 2, 2, 4, 8, SEQ), CONFIG.numLayers(),
+                Map.of(0, wanka.train.plan.TestPlans.WHOLE, 1, List.of("attn-scores", "mlp-fc1-out"), 2, List.of("mlp-fc1-out")));
         return RecomputePlan.parse(f.toString());
     }
 
