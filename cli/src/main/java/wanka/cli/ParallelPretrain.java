@@ -91,7 +91,7 @@ final class ParallelPretrain {
             double[] last = {Double.NaN};
             try (World world = backend instanceof Backend.Mpi ? World.open(backend, World.DEFAULT_TIMEOUT) : World.open(new Backend.InProcess(ranks), World.DEFAULT_TIMEOUT);
                  TrainProgress progress = rankZero ? new TrainProgress(c.steps, 0, c.quiet) : null) {
-                var policy = CheckpointWriter.Policy.every(c.checkpointEvery, c.keepCheckpoints, c.asyncCheckpoints).withLevels(c.storage.levels(c.checkpointEvery));
+                var policy = CheckpointWriter.Policy.every(c.checkpointEvery, c.keepCheckpoints, c.asyncCheckpoints).withLevels(c.storage.levels(c.checkpointEvery)).withPeerMemory(c.storage.peerMemory());
                 ParallelRun.run(world, job, policy, c.resume != null, (StepLog s) -> {
                     if (s.rank() != 0 || progress == null) return;
                     last[0] = s.loss();

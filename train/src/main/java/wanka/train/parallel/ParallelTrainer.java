@@ -22,6 +22,7 @@ import wanka.train.RankShard;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
 import wanka.train.ft.Heartbeat;
+import wanka.train.store.DirectoryStore;
 import wanka.train.store.StorageLevel;
 
 import java.io.BufferedWriter;
@@ -216,7 +217,7 @@ public final class ParallelTrainer implements AutoCloseable {
         if (first) StepLines.keepUpTo(metricsFile, step);
         try (BufferedWriter w = StepLines.append(rankLog);
              BufferedWriter metrics = first ? StepLines.append(metricsFile) : null;
-             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log)) {
+             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log, env.mesh().world())) {
             while (step < options.steps()) {
                 StepLog s = runStep();
                 Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok").write(options.outDir()); // for the agent supervising the job
@@ -282,6 +283,21 @@ public final class ParallelTrainer implements AutoCloseable {
     /** {@link #resume(List, Consumer)} from the run's own {@code <out>/checkpoints}. */
     public Optional<AssembledCheckpoint> resume(Consumer<String> log) throws IOException {
         return resume(CheckpointWriter.Policy.NONE.storage(options.outDir()), log);
+    }
+
+    /**
+     * {@link #resume(List, Consumer)} over every level of {@code policy}; with level 1 on peer hosts, world rank 0 first
+     * assembles the newest step every rank's shard is kept for (own copies and peer copies, from all host areas) into
+     * {@code <out>/.fetched/level1/}, which then counts as level 1 (a collective over the world).
+     */
+    public Optional<AssembledCheckpoint> resume(CheckpointWriter.Policy policy, Consumer<String> log) throws IOException {
+        List<StorageLevel> levels = new ArrayList<>(policy.storage(options.outDir()));
+        if (policy.peer() != null) {
+            Path assembled = options.outDir().resolve(".fetched").resolve("level1");
+            policy.peer().open(env.mesh().world()).recover(assembled, log);
+            levels.addFirst(new StorageLevel(1, "memory on peer hosts, assembled", DirectoryStore.at(assembled), 0, 0));
+        }
+        return resume(levels, log);
     }
 
     /**
