@@ -96,7 +96,7 @@ final class ChaosCommand implements Callable<Integer> {
 
         Path run = out.resolve("run");
         Files.createDirectories(run.resolve("agent"));
-        Agent agent = new Agent(run, new Agent.Settings(4 * faults + 10, Duration.ofMillis((long) (hangTimeout * 1000)), Duration.ofSeconds(120), 3.0, Duration.ofMillis(100), false), new Agent.Launcher() {
+        Agent agent = new Agent(run, new Agent.Settings(4 * faults + 10, Duration.ofMillis((long) (hangTimeout * 1000)), 4, Duration.ofSeconds(120), 3.0, Duration.ofMillis(100), false), new Agent.Launcher() {
             @Override
             public Process start(Agent.Attempt a) throws IOException {
                 return Launch.processBuilder(LaunchCommand.plan(nproc, LaunchCommand.argsFor(job, a, nproc))).redirectErrorStream(true)

@@ -21,6 +21,7 @@ import wanka.train.LrSchedule;
 import wanka.train.RankShard;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
+import wanka.train.ft.Beats;
 import wanka.train.ft.Heartbeat;
 import wanka.train.store.DirectoryStore;
 import wanka.train.store.StorageLevel;
@@ -51,6 +52,8 @@ import java.util.function.Consumer;
  */
 public final class ParallelTrainer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    /** How often a rank beats while a step runs (besides once after every step). */
+    static final java.time.Duration BEAT_INTERVAL = java.time.Duration.ofMillis(500);
 
     private final RankEnv env;
     private final TrainOptions options;
@@ -217,10 +220,11 @@ public final class ParallelTrainer implements AutoCloseable {
         if (first) StepLines.keepUpTo(metricsFile, step);
         try (BufferedWriter w = StepLines.append(rankLog);
              BufferedWriter metrics = first ? StepLines.append(metricsFile) : null;
-             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log, env.mesh().world())) {
+             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log, env.mesh().world());
+             Beats beats = new Beats(options.outDir(), rank, step, BEAT_INTERVAL)) { // for the agent supervising the job
             while (step < options.steps()) {
                 StepLog s = runStep();
-                Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok").write(options.outDir()); // for the agent supervising the job
+                beats.stepDone(Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok"));
                 checkpoints.afterStep(step, options.steps(), this::snapshot, () -> state(s.loss()));
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();
