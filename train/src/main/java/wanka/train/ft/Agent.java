@@ -125,6 +125,18 @@ public final class Agent {
         return pool;
     }
 
+    /** Puts excluded host {@code host} back among the spares (it was repaired). */
+    public synchronized void readmit(String host) {
+        pool = pool.readmit(host);
+        note(Event.Kind.EXCLUDED, -1, "host " + host + " readmitted as a spare");
+    }
+
+    private synchronized HostPool exclude(String host) {
+        HostPool next = pool.without(host);
+        pool = next;
+        return next;
+    }
+
     /** Runs the job to its end, restarting it after faults; the supervising thread's loop. */
     public Outcome run(int initialDp, boolean resumeFirst) throws IOException, InterruptedException {
         int dp = initialDp;
@@ -178,16 +190,15 @@ public final class Agent {
                     continue;
                 }
                 String host = pool.hostOf(failedRank);
-                int perReplica = ranks / dp;
-                HostPool next;
+                HostPool before = pool, next;
                 try {
-                    next = pool.without(host);
+                    next = exclude(host);
                 } catch (IllegalStateException none) {
                     note(Event.Kind.GAVE_UP, lastStep(), none.getMessage());
                     return new Outcome(false, n, events());
                 }
-                int newDp = dp;
-                if (next.slots() < ranks) {
+                int newDp = dp, perReplica = Math.max(1, before.slots() / dp); // ranks per data-parallel replica
+                if (next.slots() < before.slots()) {
                     newDp = 0;
                     for (int d = Math.min(initialDp, next.slots() / perReplica); d >= 1; d--) if (initialDp % d == 0) { newDp = d; break; }
                     if (newDp == 0) {
@@ -195,10 +206,9 @@ public final class Agent {
                         return new Outcome(false, n, events());
                     }
                 }
-                String spare = next.names().stream().filter(h2 -> !pool.names().contains(h2)).findFirst().orElse(null);
+                String spare = next.names().stream().filter(h2 -> !before.names().contains(h2)).findFirst().orElse(null);
                 note(Event.Kind.EXCLUDED, lastStep(), "host " + host + " excluded (rank " + failedRank + " failed); " + (spare != null ? "spare " + spare + " takes its place, dp " + newDp + " kept"
                         : "no spare left: " + next.names().size() + " host(s), dp " + dp + " -> " + newDp));
-                pool = next;
                 dp = newDp;
             } else if (settings.shrinkDp() && dp > 1) {
                 dp /= 2;

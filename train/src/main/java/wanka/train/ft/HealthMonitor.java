@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code factor} × the longest gap between two of its beats seen lately (ranks beat every half second even inside
  * a long step), and never less than {@code floorMs};</li>
  * <li>a rank is <b>stuck</b> (alive, but its step does not end: a deadlock, a peer cut off) when it has not finished a
- * step for more than {@code factor} × the slowest recent step time, never less than {@code floorMs}; before the
+ * step for more than {@code factor} × the slowest recent step time (each process's first step, which loads and
+ * compiles, left out), never less than {@code floorMs}; before the
  * attempt's first step, {@code startMs} (a rank that is also falling silent is left to the silence rule);</li>
  * <li>a rank is a <b>straggler</b> when the median of its last compute times is more than {@code stragglerFactor} ×
  * the median of the other ranks' (compute time excludes waiting for peers, so only the slow rank stands out).</li>
@@ -41,6 +42,7 @@ public final class HealthMonitor {
     private final ArrayDeque<Long> gaps = new ArrayDeque<>();
     private final ArrayDeque<Double> stepTimes = new ArrayDeque<>();
     private final Map<Integer, ArrayDeque<Double>> compute = new HashMap<>();
+    private final java.util.Set<Integer> warmedUp = new java.util.HashSet<>();
 
     /** For an attempt of {@code ranks} ranks started at {@code startedMs} (earlier beats are another attempt's). */
     public HealthMonitor(int ranks, long startedMs, Limits limits) {
@@ -72,6 +74,7 @@ public final class HealthMonitor {
             if (prev != null && b.timeMs() > prev) add(gaps, b.timeMs() - prev);
             Long prevStep = lastStep.put(b.rank(), b.step());
             if (b.stepMs() > 0 && (prevStep == null || prevStep != b.step())) {
+                if (warmedUp.add(b.rank())) continue; // a process's first step (class loading, JIT) says nothing about the next ones
                 add(stepTimes, b.stepMs());
                 ArrayDeque<Double> c = compute.computeIfAbsent(b.rank(), k -> new ArrayDeque<>());
                 c.addLast(b.computeMs() > 0 ? b.computeMs() : b.stepMs());

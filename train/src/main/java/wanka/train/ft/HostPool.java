@@ -89,4 +89,13 @@ public record HostPool(List<Host> active, List<Host> spares, List<Host> excluded
         }
         return new HostPool(act, spare, ex);
     }
+
+    /** This pool with excluded host {@code host} back among the spares, at the end (repaired). */
+    public HostPool readmit(String host) {
+        Host h = excluded.stream().filter(e -> e.name().equals(host)).findFirst().orElseThrow(() -> new IllegalArgumentException("host " + host + " is not excluded"));
+        List<Host> ex = new ArrayList<>(excluded), spare = new ArrayList<>(spares);
+        ex.remove(h);
+        spare.add(h);
+        return new HostPool(active, spare, ex);
+    }
 }

@@ -51,7 +51,9 @@ public final class ParallelRun {
                 try (ParallelTrainer t = new ParallelTrainer(job.model().apply(device), mesh, job.layout(), job.options(), job.data(), device)) {
                     if (resume) {
                         Consumer<String> rankLog = group.rank() == 0 ? log : m -> { };
-                        t.resume(checkpoints, rankLog).ifPresent(c -> rankLog.accept("resumed from " + c.dir() + " (step " + c.step() + ", written by " + c.layout().describe() + ")"));
+                        long t0 = System.nanoTime();
+                        t.resume(checkpoints, rankLog).ifPresent(c -> rankLog.accept("resumed from " + c.dir() + " (step " + c.step() + ", written by " + c.layout().describe() + ") in "
+                                + (System.nanoTime() - t0) / 1_000_000 + " ms"));
                     }
                     logs.put(group.rank(), t.run(listener, checkpoints, log));
                 }
