@@ -45,7 +45,7 @@ final class Netns implements AutoCloseable {
     static Netns start(int n) throws IOException, InterruptedException {
         if (whyNot() != null) return null;
         long id = ProcessHandle.current().pid() % 10_000;
-        String name = "wkc" + id, prefix = "10.214." + (20 + id % 200);
+        String name = "wkc" + id + "x", prefix = "10.214." + (20 + id % 200);
         Path script = script();
         Path agent = Files.createTempDirectory("wanka-chaos-netns-").resolve("rsh-agent");
         run(List.of(script.toString(), "down", name)); // leftovers of a killed earlier run with the same pid
