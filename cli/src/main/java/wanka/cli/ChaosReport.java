@@ -47,7 +47,7 @@ final class ChaosReport {
         }
         Files.writeString(out.resolve("chaos-report.md"), md.toString());
         StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=utf-8><title>wanka chaos report</title><style>body{font:14px sans-serif;margin:20px}"
-                + "table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}.bad{color:#b00}</style></head><body><h2>wanka chaos</h2>");
+                + "pre{white-space:pre-wrap}table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}.bad{color:#b00}</style></head><body><h2>wanka chaos</h2>");
         h.append("<pre>").append(md.toString().replace("&", "&amp;").replace("<", "&lt;")).append("</pre><h3>Faults</h3><table><tr><th>#</th><th>fault</th><th>step</th>"
                 + "<th>newest committed</th><th>resumed at</th><th>detect ms</th><th>resume ms</th><th>result</th></tr>");
         for (ChaosCommand.Outcome o : outcomes) {
