@@ -177,6 +177,7 @@ public final class Agent {
                 }
                 if (h instanceof Health.Progressing p) {
                     for (int r : p.stragglers()) if (stragglers.add(r)) note(Event.Kind.STRAGGLER, p.step(), "rank " + r + ": median compute time above " + settings.stragglerFactor() + "× the other ranks'");
+                    stragglers.retainAll(p.stragglers()); // one that recovers is noted again if it slows down again
                 }
             }
             current = null;
