@@ -42,10 +42,11 @@ case "$action" in
 # mpirun's rsh agent for network-namespace hosts: "agent HOST COMMAND..." runs COMMAND inside namespace HOST
 # (and notes the host in AGENT.log, so a test can see that every host was entered). Each host gets its own
 # TMPDIR, as separate machines would: Open MPI's session directories are named after the (shared) hostname.
+# WANKA_HOST names the host to the ranks (level 1 on peer hosts), since the namespaces share the hostname.
 host=$1; shift
 echo "$host" >> "$0.log"
 mkdir -p "/tmp/wanka-netns-$host"
-exec ip netns exec "$host" env TMPDIR="/tmp/wanka-netns-$host" bash -c "$*"
+exec ip netns exec "$host" env TMPDIR="/tmp/wanka-netns-$host" WANKA_HOST="$host" bash -c "$*"
 AGENT
     chmod +x "$file"
     ;;

@@ -10,9 +10,11 @@ import wanka.train.AssembledCheckpoint;
 import wanka.train.ft.Agent;
 import wanka.train.ft.Event;
 import wanka.train.ft.Heartbeat;
+import wanka.train.ft.HostPool;
 import wanka.train.ft.StatusPage;
 import wanka.train.store.CheckpointStore;
 import wanka.train.store.DirectoryStore;
+import wanka.train.store.PeerMemory;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -49,14 +51,22 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--nproc", defaultValue = "2", description = "Ranks (data-parallel, ZeRO-1) (default: ${DEFAULT-VALUE}).")
     int nproc;
 
-    @Option(names = "--hang-timeout", defaultValue = "4", paramLabel = "SECONDS", description = "The agent's hang timeout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hang-timeout", defaultValue = "4", paramLabel = "SECONDS", description = "The agent's least hang timeout; the limits follow the run's own step times (default: ${DEFAULT-VALUE}).")
     double hangTimeout;
+
+    @Option(names = "--spares", defaultValue = "2", description = "Spare hosts (excluded hosts are readmitted as spares once the job runs again) (default: ${DEFAULT-VALUE}).")
+    int spares;
+
+    @Option(names = "--no-netns", description = "Do not put the ranks into network namespaces even when root with iproute2 (hosts are then simulated: one level-1 area each).")
+    boolean noNetns;
 
     /** One injected fault and what followed. */
     record Outcome(int index, ChaosFault fault, long step, long committedBefore, long resumedAt, double detectMs, double resumeMs, boolean ok, String note) {
     }
 
     private static final Pattern RESUMED = Pattern.compile("resumed from (\\S+) \\(step (\\d+)");
+    private static final Pattern FAILED_RANK = Pattern.compile("process rank (\\d+) with PID");
+    private static final Pattern HELD = Pattern.compile("the steps were held ([0-9.]+) ms per checkpoint");
 
     @Override
     public Integer call() throws Exception {
@@ -79,16 +89,23 @@ final class ChaosCommand implements Callable<Integer> {
         boolean root = "root".equals(System.getProperty("user.name"));
         Path l1 = out.resolve("memory"), l3 = out.resolve("shared");
         boolean tmpfs = root && mountTmpfs(l1, "16m");
+        Netns netns = noNetns ? null : Netns.start(nproc + spares);
+        if (netns == null) System.err.println("chaos: hosts simulated (one level-1 area each); no network-namespace fault: " + (noNetns ? "--no-netns" : Netns.whyNot()));
+        List<String> hostNames = new ArrayList<>();
+        for (int h = 0; h < nproc + spares; h++) hostNames.add(netns != null ? netns.host(h) : "h" + h);
+        HostPool pool = new HostPool(hostNames.subList(0, nproc).stream().map(h -> new HostPool.Host(h, 1)).toList(),
+                hostNames.subList(nproc, hostNames.size()).stream().map(h -> new HostPool.Host(h, 1)).toList(), List.of());
         List<String> common = new ArrayList<>(List.of("pretrain", "--config", config.toString(), "--data", shard.toString(), "--seq", "32", "--dp", Integer.toString(nproc),
                 "--micro-batch", "2", "--global-batch", Integer.toString(2 * nproc), "--zero", "--steps", Long.toString(steps), "--threads", "1", "--quiet", "--seed", "7",
-                "--checkpoint-every", "3", "--keep-checkpoints", "3", "--async-checkpoints"));
+                "--checkpoint-every", "3", "--keep-checkpoints", "3", "--memory-peer-copies", "--memory-every", "1", "--memory-keep", "2", "--shared-every", "5", "--shared-keep", "2"));
         List<String> job = new ArrayList<>(common);
-        job.addAll(List.of("--out", out.resolve("run").toString(), "--memory-checkpoints", l1.resolve("primary").toString(), "--memory-mirror", l1.resolve("mirror").toString(),
-                "--memory-every", "1", "--memory-keep", "2", "--shared-checkpoints", l3.toString(), "--shared-every", "5", "--shared-keep", "2"));
-        List<String> reference = new ArrayList<>(common);
-        reference.addAll(List.of("--out", out.resolve("reference").toString()));
+        job.addAll(List.of("--out", out.resolve("run").toString(), "--memory-checkpoints", l1.resolve(PeerMemory.HOST).toString(), "--shared-checkpoints", l3.toString(), "--async-checkpoints"));
+        List<String> reference = new ArrayList<>(common); // the same levels, written synchronously: the stall to compare with
+        reference.addAll(List.of("--out", out.resolve("reference").toString(), "--memory-checkpoints", out.resolve("reference-memory").resolve(PeerMemory.HOST).toString(),
+                "--shared-checkpoints", out.resolve("reference-shared").toString(), "--simulated-hosts", String.join(",", hostNames.subList(0, nproc))));
 
-        System.err.printf("chaos: %d faults over %d steps, %d ranks, seed %d; uninterrupted reference run first%n", faults, steps, nproc, seed);
+        System.err.printf("chaos: %d faults over %d steps, %d ranks on hosts %s (spares %s)%s, seed %d; uninterrupted reference run first%n", faults, steps, nproc,
+                pool.names(), pool.spares().stream().map(HostPool.Host::name).toList(), netns != null ? " in network namespaces" : " (simulated)", seed);
         long t0 = System.nanoTime();
         Process ref = Launch.processBuilder(LaunchCommand.plan(nproc, reference)).redirectErrorStream(true).redirectOutput(out.resolve("reference.log").toFile()).start();
         if (ref.waitFor() != 0) throw new IllegalStateException("the reference run failed; see " + out.resolve("reference.log"));
@@ -96,16 +113,33 @@ final class ChaosCommand implements Callable<Integer> {
 
         Path run = out.resolve("run");
         Files.createDirectories(run.resolve("agent"));
-        Agent agent = new Agent(run, new Agent.Settings(4 * faults + 10, Duration.ofMillis((long) (hangTimeout * 1000)), Duration.ofSeconds(120), 3.0, Duration.ofMillis(100), false), new Agent.Launcher() {
+        Agent agent = new Agent(run, new Agent.Settings(4 * faults + 10, Duration.ofMillis((long) (hangTimeout * 1000)), 4, Duration.ofSeconds(120), 3.0, Duration.ofMillis(100), false), pool, new Agent.Launcher() {
             @Override
             public Process start(Agent.Attempt a) throws IOException {
-                return Launch.processBuilder(LaunchCommand.plan(nproc, LaunchCommand.argsFor(job, a, nproc))).redirectErrorStream(true)
-                        .redirectOutput(run.resolve("agent").resolve("attempt-" + a.number() + ".log").toFile()).start();
+                List<String> args = LaunchCommand.argsFor(job, a, nproc);
+                if (netns == null) args.addAll(List.of("--simulated-hosts", String.join(",", a.hosts().stream().map(HostPool.Host::name).toList())));
+                Launch.Plan plan = LaunchCommand.plan(nproc, args);
+                if (netns != null) plan = LaunchCommand.onHosts(plan, a.hosts(), netns.mpirunArgs());
+                return Launch.processBuilder(plan).redirectErrorStream(true).redirectOutput(log(a).toFile()).start();
+            }
+
+            private Path log(Agent.Attempt a) {
+                return run.resolve("agent").resolve("attempt-" + a.number() + ".log");
             }
 
             @Override
             public int ranks(Agent.Attempt a) {
                 return nproc;
+            }
+
+            @Override
+            public java.util.OptionalInt failedRank(Agent.Attempt a) {
+                try {
+                    Matcher m = FAILED_RANK.matcher(Files.readString(log(a)));
+                    return m.find() ? java.util.OptionalInt.of(Integer.parseInt(m.group(1))) : java.util.OptionalInt.empty();
+                } catch (IOException e) {
+                    return java.util.OptionalInt.empty();
+                }
             }
         }, m -> { });
         Agent.Outcome[] result = new Agent.Outcome[1];
@@ -121,32 +155,64 @@ final class ChaosCommand implements Callable<Integer> {
         Random rng = new Random(seed);
         List<ChaosFault> kinds = new ArrayList<>(Arrays.asList(ChaosFault.values()));
         if (!tmpfs) kinds.remove(ChaosFault.FULL_DISK);
-        List<CheckpointStore> stores = List.of(DirectoryStore.mirrored(l1.resolve("primary"), l1.resolve("mirror")), DirectoryStore.ofRun(run), DirectoryStore.at(l3));
+        if (netns == null) kinds.remove(ChaosFault.NETNS_CUT);
+        List<Path> l1Areas = hostNames.stream().map(l1::resolve).toList();
+        List<CheckpointStore> stores = new ArrayList<>();
+        for (Path a : l1Areas) stores.add(DirectoryStore.at(a));
+        stores.add(DirectoryStore.ofRun(run));
+        stores.add(DirectoryStore.at(l3));
         try (StatusPage page = StatusPage.serveLocal(agent, 0)) {
             System.err.println("chaos: status page on http://127.0.0.1:" + page.port() + "/");
             for (int i = 0; i < faults && supervisor.isAlive(); i++) {
                 long at = waitForSteps(agent, nproc, 2 + rng.nextInt(3));
                 if (at < 0) break;
-                ChaosFault f = kinds.get(rng.nextInt(kinds.size()));
-                Outcome o = inject(i, f, agent, rng, stores, run, l1, l3);
+                ChaosFault f = i < kinds.size() ? kinds.get(i) : kinds.get(rng.nextInt(kinds.size())); // every kind once, then at random
+                Outcome o = inject(i, f, agent, rng, stores, run, l1, l3, netns);
                 outcomes.add(o);
-                System.err.printf(Locale.ROOT, "chaos: fault %2d %-10s at step %3d: %s%n", i + 1, f, o.step(), o.ok() ? "survived" : "FAILED " + o.note());
+                System.err.printf(Locale.ROOT, "chaos: fault %2d %-10s at step %3d: %s%n", i + 1, f, o.step(), o.ok() ? "survived" + (o.note().isEmpty() ? "" : " (" + o.note() + ")") : "FAILED " + o.note());
+                for (HostPool.Host h : agent.pool().excluded()) { // repaired: back among the spares
+                    if (netns != null) netns.linkUp(h.name());
+                    agent.readmit(h.name());
+                }
             }
             supervisor.join();
             Files.writeString(out.resolve("status.html"), statusHtml(page));
         } finally {
             if (tmpfs) new ProcessBuilder("umount", l1.toString()).start().waitFor();
+            if (netns != null) netns.close();
         }
         if (failure[0] != null) throw new IllegalStateException("the agent failed: " + failure[0], failure[0]);
         boolean finished = result[0] != null && result[0].finished();
         Map<String, float[]> a = ModelIO.readArrays(out.resolve("reference/model/model.safetensors"));
         Map<String, float[]> b = finished ? ModelIO.readArrays(run.resolve("model/model.safetensors")) : Map.of();
         boolean equal = finished && a.keySet().equals(b.keySet()) && a.keySet().stream().allMatch(k -> Arrays.equals(a.get(k), b.get(k)));
-        ChaosReport.write(out, seed, steps, nproc, outcomes, agent.events(), finished, equal, (System.nanoTime() - t0) / 1e9);
+        double heldSync = held(out.resolve("reference.log")), heldAsync = held(run.resolve("agent").resolve("attempt-" + agent.attempt().number() + ".log"));
+        ChaosReport.write(out, seed, steps, nproc, outcomes, agent.events(), finished, equal, (System.nanoTime() - t0) / 1e9, heldSync, heldAsync,
+                netns != null ? "network namespaces " + hostNames : "simulated hosts " + hostNames, loadAverage());
         System.err.printf("chaos: %d faults injected, %d survived; job %s; final weights %s the uninterrupted run's; report %s%n",
                 outcomes.size(), outcomes.stream().filter(Outcome::ok).count(), finished ? "finished" : "DID NOT FINISH", equal ? "bitwise equal to" : "DIFFER from",
                 out.resolve("chaos-report.html"));
         return finished && equal && outcomes.stream().allMatch(Outcome::ok) ? 0 : 1;
+    }
+
+    /** "the steps were held X ms per checkpoint" from a run's log; NaN if it did not say. */
+    private static double held(Path log) {
+        try {
+            Matcher m = HELD.matcher(Files.readString(log));
+            double v = Double.NaN;
+            while (m.find()) v = Double.parseDouble(m.group(1));
+            return v;
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String statusHtml(StatusPage page) throws Exception {
@@ -171,20 +237,35 @@ final class ChaosCommand implements Callable<Integer> {
         }
     }
 
-    private Outcome inject(int i, ChaosFault f, Agent agent, Random rng, List<CheckpointStore> stores, Path run, Path l1, Path l3) throws Exception {
+    private Outcome inject(int i, ChaosFault f, Agent agent, Random rng, List<CheckpointStore> stores, Path run, Path l1, Path l3, Netns netns) throws Exception {
         List<Heartbeat> beats = Heartbeat.readAll(run).stream().filter(b -> b.timeMs() >= agent.attemptStartMs()).toList();
         Heartbeat victim = beats.get(rng.nextInt(beats.size()));
         long step = agent.lastStep();
         int eventsBefore = agent.events().size();
         long injectedMs = System.currentTimeMillis();
-        String note = "";
+        String note = "", cutHost = null;
         switch (f) {
             case KILL -> signal("KILL", victim.pid());
             case STOP -> signal("STOP", victim.pid());
             case SLOW -> {
-                signal("STOP", victim.pid());
-                Thread.sleep((long) (hangTimeout * 1000 / 3));
-                signal("CONT", victim.pid());
+                long until = System.currentTimeMillis() + 4000;
+                while (System.currentTimeMillis() < until) {
+                    signal("STOP", victim.pid());
+                    Thread.sleep(150);
+                    signal("CONT", victim.pid());
+                    Thread.sleep(50);
+                }
+            }
+            case HOST_LOST -> {
+                String host = agent.pool().hostOf(victim.rank());
+                signal("KILL", victim.pid());
+                deleteTree(l1.resolve(host));
+                note = "host " + host + " lost with its level-1 area";
+            }
+            case NETNS_CUT -> {
+                cutHost = agent.pool().hostOf(victim.rank());
+                netns.linkDown(cutHost);
+                note = "host " + cutHost + "'s link set down";
             }
             case CORRUPT, TRUNCATE -> {
                 Path file = damageNewest(stores, run, f == ChaosFault.CORRUPT, rng);
@@ -217,14 +298,20 @@ final class ChaosCommand implements Callable<Integer> {
         if (!f.restarts) {
             long before = agent.lastStep();
             waitSteps(agent, 2);
-            boolean restarted = agent.events().subList(eventsBefore, agent.events().size()).stream().anyMatch(e -> e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG);
-            return new Outcome(i, f, step, committed, -1, 0, 0, !restarted && agent.lastStep() > before, restarted ? "an unexpected restart" : "");
+            List<Event> since = agent.events().subList(eventsBefore, agent.events().size());
+            boolean restarted = since.stream().anyMatch(e -> e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG);
+            if (f == ChaosFault.SLOW) note = since.stream().anyMatch(e -> e.kind() == Event.Kind.STRAGGLER && e.detail().startsWith("rank " + victim.rank() + ":"))
+                    ? "flagged as a straggler" : "not flagged as a straggler";
+            return new Outcome(i, f, step, committed, -1, 0, 0, !restarted && agent.lastStep() > before, restarted ? "an unexpected restart" : note);
         }
         // Wait for detection and for the next attempt's first step.
         Event detected = null, resumed = null;
         while (resumed == null) {
             for (Event e : agent.events().subList(eventsBefore, agent.events().size())) {
-                if (detected == null && (e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG)) detected = e;
+                if (detected == null && (e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG)) {
+                    detected = e;
+                    if (f == ChaosFault.NETNS_CUT) netns.linkUp(cutHost); // repaired at once: whichever host the agent excludes, the restart can reach it
+                }
                 if (detected != null && e.kind() == Event.Kind.RESUMED) resumed = e;
                 if (e.kind() == Event.Kind.GAVE_UP) return new Outcome(i, f, step, committed, -1, 0, 0, false, "the agent gave up");
             }
@@ -286,7 +373,12 @@ final class ChaosCommand implements Callable<Integer> {
         long newest = -1;
         for (CheckpointStore s : stores) for (long st : s.committedSteps()) newest = Math.max(newest, st);
         Path damaged = null;
-        for (Path root : List.of(run.getParent().resolve("memory/primary"), run.getParent().resolve("memory/mirror"), run.resolve("checkpoints"), run.getParent().resolve("shared"))) {
+        List<Path> roots = new ArrayList<>();
+        try (Stream<Path> areas = Files.list(run.getParent().resolve("memory"))) {
+            areas.filter(Files::isDirectory).sorted().forEach(roots::add);
+        }
+        roots.addAll(List.of(run.resolve("checkpoints"), run.getParent().resolve("shared")));
+        for (Path root : roots) {
             Path dir = root.resolve(String.format("step-%08d", newest));
             if (!Files.isDirectory(dir)) continue;
             List<Path> shards;

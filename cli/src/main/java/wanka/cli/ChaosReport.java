@@ -14,12 +14,19 @@ final class ChaosReport {
     private ChaosReport() {
     }
 
-    static void write(Path out, long seed, long steps, int ranks, List<ChaosCommand.Outcome> outcomes, List<Event> events, boolean finished, boolean equal, double seconds) throws IOException {
+    static void write(Path out, long seed, long steps, int ranks, List<ChaosCommand.Outcome> outcomes, List<Event> events, boolean finished, boolean equal, double seconds,
+                      double heldSyncMs, double heldAsyncMs, String hosts, String loadAverage) throws IOException {
         StringBuilder md = new StringBuilder();
         long survived = outcomes.stream().filter(ChaosCommand.Outcome::ok).count();
         List<ChaosCommand.Outcome> restarts = outcomes.stream().filter(o -> o.fault().restarts).toList();
-        md.append(String.format(Locale.ROOT, "`wanka chaos --seed %d --faults %d` (%d ranks under mpirun, %d steps, %.0f s): **%d of %d faults survived**, job %s, final weights %s the uninterrupted run's.%n%n",
-                seed, outcomes.size(), ranks, steps, seconds, survived, outcomes.size(), finished ? "finished" : "did not finish", equal ? "bitwise equal to" : "differ from"));
+        md.append(String.format(Locale.ROOT, "`wanka chaos --seed %d --faults %d` (%d ranks under mpirun on %s, %d steps, %.0f s, load average at the end %s): **%d of %d faults survived**, job %s, final weights %s the uninterrupted run's.%n%n",
+                seed, outcomes.size(), ranks, hosts, steps, seconds, loadAverage, survived, outcomes.size(), finished ? "finished" : "did not finish", equal ? "bitwise equal to" : "differ from"));
+        long hung = events.stream().filter(e -> e.kind() == Event.Kind.HUNG).count();
+        long hangFaults = outcomes.stream().filter(o -> o.fault() == ChaosFault.STOP || o.fault() == ChaosFault.NETNS_CUT).count();
+        long slow = outcomes.stream().filter(o -> o.fault() == ChaosFault.SLOW).count(), flagged = outcomes.stream().filter(o -> o.fault() == ChaosFault.SLOW && o.note().equals("flagged as a straggler")).count();
+        md.append(String.format(Locale.ROOT, "Hang alarms: %d, for %d injected hangs (stops, cut links); slowed ranks flagged as stragglers: %d of %d. "
+                + "Checkpoint stall per checkpoint step (every level due, level 1 every step with its peer copy): synchronous %.1f ms (the reference run), asynchronous %.1f ms (the last attempt).%n%n",
+                hung, hangFaults, flagged, slow, heldSyncMs, heldAsyncMs));
         md.append("| fault | injected | survived | restarts | detect ms (median / max) | resume ms (median / max) | steps recomputed (mean / max) |\n|---|---|---|---|---|---|---|\n");
         for (ChaosFault f : ChaosFault.values()) {
             List<ChaosCommand.Outcome> of = outcomes.stream().filter(o -> o.fault() == f).toList();
@@ -40,7 +47,7 @@ final class ChaosReport {
         }
         Files.writeString(out.resolve("chaos-report.md"), md.toString());
         StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=utf-8><title>wanka chaos report</title><style>body{font:14px sans-serif;margin:20px}"
-                + "table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}.bad{color:#b00}</style></head><body><h2>wanka chaos</h2>");
+                + "pre{white-space:pre-wrap}table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}.bad{color:#b00}</style></head><body><h2>wanka chaos</h2>");
         h.append("<pre>").append(md.toString().replace("&", "&amp;").replace("<", "&lt;")).append("</pre><h3>Faults</h3><table><tr><th>#</th><th>fault</th><th>step</th>"
                 + "<th>newest committed</th><th>resumed at</th><th>detect ms</th><th>resume ms</th><th>result</th></tr>");
         for (ChaosCommand.Outcome o : outcomes) {

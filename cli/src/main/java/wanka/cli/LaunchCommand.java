@@ -5,6 +5,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import wanka.dist.launch.Launch;
 import wanka.train.ft.Agent;
+import wanka.train.ft.HostPool;
 import wanka.train.ft.StatusPage;
 
 import java.nio.file.Path;
@@ -30,8 +31,21 @@ final class LaunchCommand implements Callable<Integer> {
     @Option(names = "--restarts", defaultValue = "10", paramLabel = "N", description = "With --supervise: restarts before giving up (default: ${DEFAULT-VALUE}).")
     int restarts;
 
-    @Option(names = "--hang-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "With --supervise: a rank without a new step for this long is hung; the job is killed and restarted (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hang-timeout", defaultValue = "10", paramLabel = "SECONDS", description = {"With --supervise: the least time a rank may be silent or go without finishing a step before it is hung",
+            "(the job is then killed and restarted); the limits grow to --hang-factor times the run's own slowest step and longest gap between beats (default: ${DEFAULT-VALUE})."})
     double hangTimeout;
+
+    @Option(names = "--hang-factor", defaultValue = "4", paramLabel = "X", description = "With --supervise: how many times the run's own slowest recent step (or longest beat gap) a rank may take before it is hung (default: ${DEFAULT-VALUE}).")
+    double hangFactor;
+
+    @Option(names = "--hosts", paramLabel = "HOST:SLOTS,...", description = "With --supervise: the hosts to run on (mpirun --host); a failing rank's host is excluded and replaced by a spare.")
+    String hosts;
+
+    @Option(names = "--spare-hosts", paramLabel = "HOST:SLOTS,...", description = "With --supervise and --hosts: hosts that replace an excluded one, keeping the layout; with none left the job goes on with a smaller --dp.")
+    String spareHosts;
+
+    @Option(names = "--mpirun-arg", paramLabel = "ARG", description = "An extra argument for mpirun (repeat it), e.g. --mpirun-arg=--mca --mpirun-arg=plm_rsh_agent --mpirun-arg=/path/agent.")
+    List<String> mpirunArgs = new ArrayList<>();
 
     @Option(names = "--straggler-factor", defaultValue = "3", paramLabel = "X", description = "With --supervise: a rank whose step takes X times the median is reported as a straggler (default: ${DEFAULT-VALUE}).")
     double stragglerFactor;
@@ -54,10 +68,13 @@ final class LaunchCommand implements Callable<Integer> {
         }
         int dp = intOption(command, "--dp", 1);
         Path out = Path.of(option(command, "--out").orElseThrow(() -> new IllegalArgumentException("--supervise needs the command's --out (where the ranks' heartbeats and checkpoints are)")));
+        HostPool pool = hosts == null ? null : HostPool.parse(hosts, spareHosts, Math.max(1, nproc / Math.max(1, hosts.split(",").length)));
+        if (pool != null && pool.slots() != nproc) throw new IllegalArgumentException("--hosts " + hosts + " has " + pool.slots() + " slots, --nproc is " + nproc);
+        if (pool == null && spareHosts != null) throw new IllegalArgumentException("--spare-hosts needs --hosts");
         Agent.Launcher launcher = new Agent.Launcher() {
             @Override
             public Process start(Agent.Attempt a) throws java.io.IOException {
-                return Launch.processBuilder(plan(ranks(a), argsFor(command, a, dp))).inheritIO().start();
+                return Launch.processBuilder(onHosts(plan(ranks(a), argsFor(command, a, dp)), a.hosts(), mpirunArgs)).inheritIO().start();
             }
 
             @Override
@@ -65,8 +82,8 @@ final class LaunchCommand implements Callable<Integer> {
                 return nproc / dp * a.dp();
             }
         };
-        Agent agent = new Agent(out, new Agent.Settings(restarts, Duration.ofMillis((long) (hangTimeout * 1000)), Duration.ofMinutes(5), stragglerFactor, Duration.ofMillis(200), shrinkDp),
-                launcher, m -> System.err.println("wanka agent: " + m));
+        Agent agent = new Agent(out, new Agent.Settings(restarts, Duration.ofMillis((long) (hangTimeout * 1000)), hangFactor, Duration.ofMinutes(5), stragglerFactor, Duration.ofMillis(200), shrinkDp),
+                pool, launcher, m -> System.err.println("wanka agent: " + m));
         StatusPage page = statusPort >= 0 ? StatusPage.serveLocal(agent, statusPort) : null;
         if (page != null) System.err.println("wanka agent: status page on http://127.0.0.1:" + page.port() + "/");
         Thread ticker = Thread.ofPlatform().daemon().start(() -> {
@@ -86,6 +103,16 @@ final class LaunchCommand implements Callable<Integer> {
             ticker.interrupt();
             if (page != null) page.close();
         }
+    }
+
+    /** {@code plan} with mpirun told the hosts ({@code --host a:2,b:2}) and the extra arguments; unchanged when in-process. */
+    static Launch.Plan onHosts(Launch.Plan plan, List<HostPool.Host> hosts, List<String> extra) {
+        if (!plan.mpi() || (hosts.isEmpty() && extra.isEmpty())) return plan;
+        List<String> cmd = new ArrayList<>(plan.command().subList(0, 3));
+        if (!hosts.isEmpty()) cmd.addAll(List.of("--host", String.join(",", hosts.stream().map(HostPool.Host::toString).toList())));
+        cmd.addAll(extra);
+        cmd.addAll(plan.command().subList(3, plan.command().size()));
+        return new Launch.Plan(cmd, plan.environment(), plan.note(), plan.mpi());
     }
 
     static Launch.Plan plan(int ranks, List<String> command) {

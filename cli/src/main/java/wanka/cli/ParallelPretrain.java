@@ -100,13 +100,22 @@ final class ParallelPretrain {
             long tokensPerStep = (long) layout.globalBatch() * seqLen;
             double[] last = {Double.NaN};
             PlanCheck check = c.parallel.planFile() != null ? new PlanCheck(c.parallel.planFile(), c.steps) : null;
+            long openingMs = System.currentTimeMillis();
             try (World world = backend instanceof Backend.Mpi ? World.open(backend, World.DEFAULT_TIMEOUT) : World.open(new Backend.InProcess(ranks), World.DEFAULT_TIMEOUT);
                  TrainProgress progress = rankZero ? new TrainProgress(c.steps, 0, c.quiet) : null) {
-                var policy = CheckpointWriter.Policy.every(c.checkpointEvery, c.keepCheckpoints, c.asyncCheckpoints).withLevels(c.storage.levels(c.checkpointEvery));
+                var policy = CheckpointWriter.Policy.every(c.checkpointEvery, c.keepCheckpoints, c.asyncCheckpoints).withLevels(c.storage.levels(c.checkpointEvery)).withPeerMemory(c.storage.peerMemory());
+                long openMs = System.currentTimeMillis();
+                boolean[] first = {true};
                 ParallelRun.run(world, job, policy, c.resume != null, (StepLog s) -> {
                     PlanCheck.Comparison cmp = check != null ? check.accept(s) : null;
                     if (cmp != null) System.err.println(cmp.describe());
                     if (s.rank() != 0 || progress == null) return;
+                    if (first[0]) { // where a (re)start's time goes
+                        first[0] = false;
+                        long jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime(), now = System.currentTimeMillis();
+                        System.err.printf("startup: JVM start to opening the world %d ms, opening it (MPI init) %d ms, then model, resume and the first step %d ms (the step itself %.0f ms)%n",
+                                openingMs - jvm, openMs - openingMs, now - openMs, s.stepMs());
+                    }
                     last[0] = s.loss();
                     double tps = tokensPerStep / (s.stepMs() / 1e3);
                     progress.onStep(new StepMetrics(s.step(), s.loss(), s.lr(), s.gradNorm(), tps, 0, Double.NaN, s.stepMs() / 1e3, s.step() * tokensPerStep, s.peakBytes()));

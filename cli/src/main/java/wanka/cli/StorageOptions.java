@@ -3,6 +3,8 @@ package wanka.cli;
 import picocli.CommandLine.Option;
 import wanka.train.store.CheckpointStore;
 import wanka.train.store.DirectoryStore;
+import wanka.train.store.HostNaming;
+import wanka.train.store.PeerMemory;
 import wanka.train.store.S3Store;
 import wanka.train.store.StorageLevel;
 
@@ -21,6 +23,14 @@ final class StorageOptions {
 
     @Option(names = "--memory-mirror", paramLabel = "DIR", description = "Level 1's copy in a peer's area (default: DIR-mirror).")
     Path memoryMirror;
+
+    @Option(names = "--memory-peer-copies", description = {"Level 1 on peer hosts (Gemini): each rank's shard is kept in its host's area and copied, over the job's",
+            "process group, to a rank on the next host; after a lost host a resume gathers its shards from the copies. {host} in DIR is",
+            "replaced by the host's name ($WANKA_HOST, else the hostname, or --simulated-hosts). Replaces --memory-mirror."})
+    boolean memoryPeerCopies;
+
+    @Option(names = "--simulated-hosts", split = ",", paramLabel = "HOST", description = "Pretend the ranks run on these hosts (equal consecutive blocks of ranks), to try level 1 on peer hosts on one machine.")
+    List<String> simulatedHosts;
 
     @Option(names = "--memory-every", defaultValue = "1", paramLabel = "N", description = "Level 1 interval in steps (default: ${DEFAULT-VALUE}).")
     int memoryEvery;
@@ -44,10 +54,19 @@ final class StorageOptions {
     @Option(names = "--s3-region", defaultValue = "us-east-1", paramLabel = "REGION", description = "The object store's region (default: ${DEFAULT-VALUE}).")
     String s3Region;
 
+    /** Level 1 on peer hosts, if asked for (null: not). */
+    PeerMemory peerMemory() {
+        if (!memoryPeerCopies) return null;
+        if (memory == null) throw new IllegalArgumentException("--memory-peer-copies needs --memory-checkpoints DIR (each host's level-1 area; {host} is replaced by the host's name)");
+        if (memoryMirror != null) throw new IllegalArgumentException("give either --memory-mirror or --memory-peer-copies, not both");
+        HostNaming hosts = simulatedHosts != null && !simulatedHosts.isEmpty() ? HostNaming.simulated(simulatedHosts) : HostNaming.fromEnvironment();
+        return new PeerMemory(memory.toString(), hosts, Math.max(1, memoryEvery), memoryKeep);
+    }
+
     /** The levels asked for (none by default). */
     List<StorageLevel> levels(int checkpointEvery) {
         List<StorageLevel> out = new ArrayList<>();
-        if (memory != null) {
+        if (memory != null && !memoryPeerCopies) {
             Path mirror = memoryMirror != null ? memoryMirror : memory.resolveSibling(memory.getFileName() + "-mirror");
             out.add(new StorageLevel(1, "memory", DirectoryStore.mirrored(memory, mirror), memoryEvery, memoryKeep));
         }

@@ -1,7 +1,10 @@
 package wanka.train;
 
+import wanka.dist.ProcessGroup;
 import wanka.model.TeleChat2Config;
 import wanka.train.store.DirectoryStore;
+import wanka.train.store.PeerMemory;
+import wanka.train.store.PeerMemoryLevel;
 import wanka.train.store.StorageLevel;
 
 import java.io.IOException;
@@ -38,12 +41,22 @@ public final class CheckpointWriter implements AutoCloseable {
      * and, with every level-2 store, at the last step if {@code atEnd}, keeping the newest {@code keep} (0: all); into the other {@code levels} as
      * each says; in the background if {@code async}; rank 0 waits up to {@code commitTimeout} for the other ranks' shards.
      */
-    public record Policy(int every, int keep, boolean async, boolean atEnd, Duration commitTimeout, List<StorageLevel> levels) {
+    public record Policy(int every, int keep, boolean async, boolean atEnd, Duration commitTimeout, List<StorageLevel> levels, PeerMemory peer) {
         public static final Policy NONE = new Policy(0, 0, false, false, Duration.ofMinutes(1), List.of());
 
         public Policy {
             if (every < 0 || keep < 0) throw new IllegalArgumentException("checkpoint interval and retention must be >= 0, got " + every + ", " + keep);
             levels = List.copyOf(levels);
+        }
+
+        /** No level 1 on peer hosts. */
+        public Policy(int every, int keep, boolean async, boolean atEnd, Duration commitTimeout, List<StorageLevel> levels) {
+            this(every, keep, async, atEnd, commitTimeout, levels, null);
+        }
+
+        /** This policy with level 1 kept in host memory areas and copied to peer hosts ({@code peer}; null: none). */
+        public Policy withPeerMemory(PeerMemory peer) {
+            return new Policy(every, keep, async, atEnd, commitTimeout, levels, peer);
         }
 
         public static Policy every(int every, int keep, boolean async) {
@@ -52,11 +65,11 @@ public final class CheckpointWriter implements AutoCloseable {
 
         /** This policy with {@code more} storage levels besides the run's directory. */
         public Policy withLevels(List<StorageLevel> more) {
-            return new Policy(every, keep, async, atEnd, commitTimeout, more);
+            return new Policy(every, keep, async, atEnd, commitTimeout, more, peer);
         }
 
         public Policy withCommitTimeout(Duration t) {
-            return new Policy(every, keep, async, atEnd, t, levels);
+            return new Policy(every, keep, async, atEnd, t, levels, peer);
         }
 
         /** Whether step {@code step} (just completed) of a run of {@code last} steps is a checkpoint step of the run's directory. */
@@ -80,11 +93,24 @@ public final class CheckpointWriter implements AutoCloseable {
     private final List<StorageLevel> levels;
     private final Consumer<String> log;
     private final ExecutorService background;
+    private final PeerMemoryLevel peer;
     private Future<?> inFlight;
     private long stallNanos, saves;
     private volatile long failures;
 
     public CheckpointWriter(Path outDir, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log) {
+        this(outDir, rank, layout, config, policy, log, null);
+    }
+
+    /**
+     * A writer for world rank {@code world.rank()}; with level 1 on peer hosts, its copies travel over a group split off
+     * {@code world} here (a collective: every rank constructs its writer at the same point), so the background writer
+     * never shares a group with the training thread.
+     */
+    public CheckpointWriter(Path outDir, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log, ProcessGroup world) {
+        if (policy.peer() != null && world == null) throw new IllegalArgumentException("level 1 on peer hosts needs the job's process group");
+        this.peer = policy.peer() == null ? null : policy.peer().open(world.split(0, world.rank(), "level1-peers"));
+        if (peer != null && peer.peer() < 0 && rank == 0) log.accept(peer.describe() + ": every rank is on host " + peer.hosts().getFirst() + ", so there is no peer host to copy to; level 1 keeps own copies only");
         this.rank = rank;
         this.layout = layout;
         this.config = config;
@@ -111,21 +137,30 @@ public final class CheckpointWriter implements AutoCloseable {
     public long afterStep(long step, long last, Supplier<RankShard> snapshot, Supplier<Checkpoints.State> state) {
         List<StorageLevel> due = new ArrayList<>();
         for (StorageLevel l : levels) if (l.due(step) || (policy.atEnd() && step == last && l.level() == 2)) due.add(l);
-        if (due.isEmpty()) return 0;
+        boolean peerDue = peer != null && peer.due(step);
+        if (due.isEmpty() && !peerDue) return 0;
         long t0 = System.nanoTime();
         awaitInFlight();
         RankShard shard = snapshot.get();
         Checkpoints.State s = state.get();
-        if (background != null) inFlight = background.submit(() -> write(due, shard, s));
-        else write(due, shard, s);
+        if (background != null) inFlight = background.submit(() -> write(due, peerDue, shard, s));
+        else write(due, peerDue, shard, s);
         long held = System.nanoTime() - t0;
         stallNanos += held;
         saves++;
         return held;
     }
 
-    private void write(List<StorageLevel> due, RankShard shard, Checkpoints.State state) {
+    private void write(List<StorageLevel> due, boolean peerDue, RankShard shard, Checkpoints.State state) {
         long step = state.step();
+        if (peerDue) { // first: the fastest level, and a collective every rank reaches whatever the other levels do
+            try {
+                peer.write(shard, layout, state, config);
+            } catch (IOException | RuntimeException e) {
+                failures++;
+                log.accept("rank " + rank + ": checkpoint of step " + step + " not kept at " + peer.describe() + "; training goes on: " + (e instanceof IOException io ? Checkpoints.reason(io) : e.toString()));
+            }
+        }
         for (StorageLevel l : due) {
             try {
                 l.store().writeShard(shard);

@@ -7,6 +7,6 @@ package wanka.train.ft;
 public record Event(long timeMs, Kind kind, long step, String detail) {
     /** The closed set of things that happen to a supervised job. */
     public enum Kind {
-        STARTED, RESUMED, DIED, HUNG, STRAGGLER, INJECTED, FINISHED, GAVE_UP
+        STARTED, RESUMED, DIED, HUNG, STRAGGLER, EXCLUDED, INJECTED, FINISHED, GAVE_UP
     }
 }

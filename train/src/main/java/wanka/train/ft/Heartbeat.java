@@ -14,11 +14,12 @@ import java.util.stream.Stream;
  * What a rank reports after every step, for the agent that supervises the job: which rank, its process, the step it
  * finished, how long the step took and how much of it the rank computed (without waiting for its peers: in a
  * synchronous job a slow rank makes every step slow, but only its own compute time stands out), its health ("ok", or
- * why not) and when. Each rank replaces its own file
+ * why not), when it finished that step ({@code stepEndMs}) and when it beat ({@code timeMs}): a rank also beats while a
+ * long step runs ({@link Beats}), so the agent tells a live rank in a slow step from a stopped process. Each rank replaces its own file
  * {@code <out>/heartbeats/rank-NNNNN.json} atomically, so the agent reads whole beats from any number of processes
  * on the host without talking to them.
  */
-public record Heartbeat(int rank, long pid, long step, double stepMs, double computeMs, String health, long timeMs) {
+public record Heartbeat(int rank, long pid, long step, double stepMs, double computeMs, String health, long timeMs, long stepEndMs) {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String FOLDER = "heartbeats";
 
@@ -33,7 +34,18 @@ public record Heartbeat(int rank, long pid, long step, double stepMs, double com
 
     /** This process's beat for {@code rank} after {@code step}, now. */
     public static Heartbeat now(int rank, long step, double stepMs, double computeMs, String health) {
-        return new Heartbeat(rank, ProcessHandle.current().pid(), step, stepMs, computeMs, health, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        return new Heartbeat(rank, ProcessHandle.current().pid(), step, stepMs, computeMs, health, now, now);
+    }
+
+    /** The same beat again at {@code nowMs}: the rank is alive, still in the step after {@link #step}. */
+    public Heartbeat again(long nowMs) {
+        return new Heartbeat(rank, pid, step, stepMs, computeMs, health, nowMs, stepEndMs);
+    }
+
+    /** When the step was finished; a beat that does not say (an older writer) finished it when it beat. */
+    public long finishedMs() {
+        return stepEndMs > 0 ? stepEndMs : timeMs;
     }
 
     /** Every rank's latest beat under {@code outDir} (unreadable files skipped: a beat is replaced whole, so only a foreign file is). */

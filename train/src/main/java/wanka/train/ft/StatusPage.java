@@ -104,7 +104,7 @@ public final class StatusPage implements AutoCloseable {
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=utf-8><meta http-equiv=refresh content=2><title>wanka agent</title><style>")
                 .append("body{font:14px sans-serif;margin:20px;color:#222}table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}")
-                .append(".DIED,.HUNG,.GAVE_UP{color:#b00}.RESUMED,.FINISHED{color:#070}.INJECTED{color:#a60}.STRAGGLER{color:#66a}</style></head><body>");
+                .append(".DIED,.HUNG,.GAVE_UP{color:#b00}.RESUMED,.FINISHED{color:#070}.INJECTED{color:#a60}.STRAGGLER{color:#66a}.EXCLUDED{color:#a0a}</style></head><body>");
         h.append("<h2>wanka agent: ").append(escape(agent.outDir().toString())).append("</h2><p>").append(escape(line(agent))).append("</p>");
         h.append("<h3>Ranks</h3><table><tr><th>rank</th><th>pid</th><th>step</th><th>step time</th><th>health</th><th>last beat</th></tr>");
         long now = System.currentTimeMillis();

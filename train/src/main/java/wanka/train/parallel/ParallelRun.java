@@ -54,7 +54,9 @@ public final class ParallelRun {
                     full.parameters().values().forEach(wanka.tensor.Tensor::release);
                     if (resume) {
                         Consumer<String> rankLog = group.rank() == 0 ? log : m -> { };
-                        t.resume(checkpoints.storage(job.options().outDir()), rankLog).ifPresent(c -> rankLog.accept("resumed from " + c.dir() + " (step " + c.step() + ", written by " + c.layout().describe() + ")"));
+                        long t0 = System.nanoTime();
+                        t.resume(checkpoints, rankLog).ifPresent(c -> rankLog.accept("resumed from " + c.dir() + " (step " + c.step() + ", written by " + c.layout().describe() + ") in "
+                                + (System.nanoTime() - t0) / 1_000_000 + " ms"));
                     }
                     logs.put(group.rank(), t.run(listener, checkpoints, log));
                 }

@@ -21,7 +21,9 @@ import wanka.train.LrSchedule;
 import wanka.train.RankShard;
 import wanka.train.StepMetrics;
 import wanka.train.TrainOptions;
+import wanka.train.ft.Beats;
 import wanka.train.ft.Heartbeat;
+import wanka.train.store.DirectoryStore;
 import wanka.train.store.StorageLevel;
 
 import java.io.BufferedWriter;
@@ -50,6 +52,8 @@ import java.util.function.Consumer;
  */
 public final class ParallelTrainer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    /** How often a rank beats while a step runs (besides once after every step). */
+    static final java.time.Duration BEAT_INTERVAL = java.time.Duration.ofMillis(500);
 
     private final RankEnv env;
     private final TrainOptions options;
@@ -216,10 +220,11 @@ public final class ParallelTrainer implements AutoCloseable {
         if (first) StepLines.keepUpTo(metricsFile, step);
         try (BufferedWriter w = StepLines.append(rankLog);
              BufferedWriter metrics = first ? StepLines.append(metricsFile) : null;
-             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log)) {
+             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log, env.mesh().world());
+             Beats beats = new Beats(options.outDir(), rank, step, BEAT_INTERVAL)) { // for the agent supervising the job
             while (step < options.steps()) {
                 StepLog s = runStep();
-                Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok").write(options.outDir()); // for the agent supervising the job
+                beats.stepDone(Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok"));
                 checkpoints.afterStep(step, options.steps(), this::snapshot, () -> state(s.loss()));
                 w.write(JSON.writeValueAsString(s));
                 w.newLine();
@@ -282,6 +287,21 @@ public final class ParallelTrainer implements AutoCloseable {
     /** {@link #resume(List, Consumer)} from the run's own {@code <out>/checkpoints}. */
     public Optional<AssembledCheckpoint> resume(Consumer<String> log) throws IOException {
         return resume(CheckpointWriter.Policy.NONE.storage(options.outDir()), log);
+    }
+
+    /**
+     * {@link #resume(List, Consumer)} over every level of {@code policy}; with level 1 on peer hosts, world rank 0 first
+     * assembles the newest step every rank's shard is kept for (own copies and peer copies, from all host areas) into
+     * {@code <out>/.fetched/level1/}, which then counts as level 1 (a collective over the world).
+     */
+    public Optional<AssembledCheckpoint> resume(CheckpointWriter.Policy policy, Consumer<String> log) throws IOException {
+        List<StorageLevel> levels = new ArrayList<>(policy.storage(options.outDir()));
+        if (policy.peer() != null) {
+            Path assembled = options.outDir().resolve(".fetched").resolve("level1");
+            policy.peer().open(env.mesh().world()).recover(assembled, log);
+            levels.addFirst(new StorageLevel(1, "memory on peer hosts, assembled", DirectoryStore.at(assembled), 0, 0));
+        }
+        return resume(levels, log);
     }
 
     /**

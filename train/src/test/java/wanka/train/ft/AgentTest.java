@@ -23,16 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AgentTest {
 
-    @Test
-    void judgesHungRanksAndStragglers() {
-        long t = 1_000_000;
-        List<Heartbeat> beats = List.of(new Heartbeat(0, 1, 5, 10, 10, "ok", t), new Heartbeat(1, 2, 5, 11, 11, "ok", t), new Heartbeat(2, 3, 5, 95, 95, "ok", t));
-        assertThat(Health.judge(beats, 3, t - 100, t + 50, 1000, 1000, 3)).isEqualTo(new Health.Progressing(5, List.of(2)));
-        assertThat(Health.judge(beats, 4, t - 100, t + 50, 1000, 1000, 3)).as("rank 3 never beat, but is within the timeout").isInstanceOf(Health.Progressing.class);
-        assertThat(Health.judge(beats, 3, t - 100, t + 1500, 1000, 1000, 3)).isEqualTo(new Health.Hung(0, 5, 1500));
-        assertThat(Health.judge(beats, 3, t + 10, t + 1500, 1000, 1000, 3)).as("beats of an earlier attempt do not count").isEqualTo(new Health.Hung(0, -1, 1490));
-    }
-
     /** A rank that beats {@code steps} times; attempt 0 dies with exit 3 after 2 beats, attempt 1 hangs after 1, attempt 2 finishes. */
     static Process fakeJob(Path out, Agent.Attempt a) throws IOException {
         Path hb = out.resolve("heartbeats");
@@ -50,9 +40,17 @@ class AgentTest {
     @Test
     void restartsAJobThatDiedOrHungUntilItFinishesAndServesItsStatus(@TempDir Path out) throws Exception {
         List<Agent.Attempt> attempts = new ArrayList<>();
-        Agent agent = new Agent(out, new Agent.Settings(5, Duration.ofMillis(1500), Duration.ofMillis(1500), 3, Duration.ofMillis(50), true), a -> {
-            attempts.add(a);
-            return fakeJob(out, a);
+        Agent agent = new Agent(out, new Agent.Settings(5, Duration.ofMillis(3000), 4, Duration.ofMillis(5000), 3, Duration.ofMillis(50), true), new Agent.Launcher() {
+            @Override
+            public Process start(Agent.Attempt a) throws IOException {
+                attempts.add(a);
+                return fakeJob(out, a);
+            }
+
+            @Override
+            public int ranks(Agent.Attempt a) {
+                return 1; // the fake job beats as one rank whatever its dp
+            }
         }, m -> { });
         try (StatusPage page = StatusPage.serveLocal(agent, 0)) {
             Agent.Outcome o = agent.run(4, false);
@@ -60,7 +58,7 @@ class AgentTest {
             assertThat(o.restarts()).isEqualTo(2);
             assertThat(attempts).extracting(Agent.Attempt::resume).containsExactly(false, true, true);
             assertThat(attempts).extracting(Agent.Attempt::dp).as("--shrink-dp halves dp at each restart").containsExactly(4, 2, 1);
-            assertThat(o.events()).extracting(Event::kind).containsSubsequence(Event.Kind.STARTED, Event.Kind.DIED, Event.Kind.RESUMED, Event.Kind.HUNG,
+            assertThat(o.events()).as(o.events().toString()).extracting(Event::kind).containsSubsequence(Event.Kind.STARTED, Event.Kind.DIED, Event.Kind.RESUMED, Event.Kind.HUNG,
                     Event.Kind.RESUMED, Event.Kind.FINISHED);
             var client = HttpClient.newHttpClient();
             String html = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -70,5 +68,35 @@ class AgentTest {
             Files.writeString(out.resolve("status.html"), html);
         }
         assertThat(StatusPage.line(agent)).contains("faults 2, recoveries 2");
+    }
+
+    @Test
+    void excludesTheFailingHostAndRestartsOnASpareThenWithASmallerDataParallelSize(@TempDir Path out) throws Exception {
+        List<Agent.Attempt> attempts = new ArrayList<>();
+        Agent agent = new Agent(out, new Agent.Settings(5, Duration.ofMillis(1500), 4, Duration.ofMillis(5000), 3, Duration.ofMillis(50), false),
+                HostPool.parse("a:2,b:2", "c:2", 2), new Agent.Launcher() {
+            @Override
+            public Process start(Agent.Attempt a) throws IOException {
+                attempts.add(a);
+                return fakeJob(out, new Agent.Attempt(a.number() == 1 ? 0 : a.number(), a.resume(), a.dp())); // attempts 0 and 1 die, 2 finishes
+            }
+
+            @Override
+            public int ranks(Agent.Attempt a) {
+                return 1; // the fake job beats as one rank; the agent sizes the restarts from dp 2 × 2 hosts' slots
+            }
+
+            @Override
+            public java.util.OptionalInt failedRank(Agent.Attempt a) {
+                return java.util.OptionalInt.of(a.number() == 0 ? 3 : 0); // a rank on b, then one on a
+            }
+        }, m -> { });
+        Agent.Outcome o = agent.run(2, false);
+        assertThat(o.finished()).isTrue();
+        assertThat(attempts).extracting(a -> a.hosts().toString()).containsExactly("[a:2, b:2]", "[a:2, c:2]", "[c:2]");
+        assertThat(attempts).extracting(Agent.Attempt::dp).containsExactly(2, 2, 1);
+        assertThat(o.events()).filteredOn(e -> e.kind() == Event.Kind.EXCLUDED).extracting(Event::detail)
+                .containsExactly("host b excluded (rank 3 failed); spare c takes its place, dp 2 kept", "host a excluded (rank 0 failed); no spare left: 1 host(s), dp 2 -> 1");
+        assertThat(agent.pool().excluded()).extracting(HostPool.Host::name).containsExactly("b", "a");
     }
 }

@@ -1,0 +1,116 @@
+package wanka.cli;
+
+import wanka.dist.launch.Launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hosts for {@code wanka chaos} as network namespaces on this machine ({@code scripts/netns-hosts.sh}: a veth each on a
+ * bridge, addresses in a private test subnet, /etc/hosts names), entered by mpirun through an rsh agent that also
+ * names the host to the ranks ({@code WANKA_HOST}). It only touches the namespaces it made: it cuts and restores their
+ * links and removes them, links and /etc/hosts lines when closed.
+ */
+final class Netns implements AutoCloseable {
+    private final Path script, agent;
+    private final String name, subnet;
+    private final int hosts;
+
+    private Netns(Path script, Path agent, String name, String subnet, int hosts) {
+        this.script = script;
+        this.agent = agent;
+        this.name = name;
+        this.subnet = subnet;
+        this.hosts = hosts;
+    }
+
+    /** Why namespaces cannot be used here, or null when they can. */
+    static String whyNot() {
+        if (!"root".equals(System.getProperty("user.name"))) return "not root";
+        if (!onPath("ip")) return "no iproute2 'ip' on the PATH";
+        Launch.Plan probe = Launch.plan(2, "", List.of());
+        if (!probe.mpi()) return "Open MPI is not usable: " + probe.note();
+        if (script() == null) return "scripts/netns-hosts.sh not found above " + Path.of("").toAbsolutePath();
+        return null;
+    }
+
+    /** {@code n} namespaces, or null (the caller says {@link #whyNot}) when they cannot be made here. */
+    static Netns start(int n) throws IOException, InterruptedException {
+        if (whyNot() != null) return null;
+        long id = ProcessHandle.current().pid() % 10_000;
+        String name = "wkc" + id + "x", prefix = "10.214." + (20 + id % 200);
+        Path script = script();
+        Path agent = Files.createTempDirectory("wanka-chaos-netns-").resolve("rsh-agent");
+        run(List.of(script.toString(), "down", name)); // leftovers of a killed earlier run with the same pid
+        run(List.of(script.toString(), "up", name, prefix, Integer.toString(n)));
+        run(List.of(script.toString(), "agent", agent.toString()));
+        return new Netns(script, agent, name, prefix + ".0/24", n);
+    }
+
+    /** The name of host {@code i} (0-based). */
+    String host(int i) {
+        if (i < 0 || i >= hosts) throw new IllegalArgumentException("host " + i + " of " + hosts);
+        return name + (i + 1);
+    }
+
+    /** mpirun's arguments to start ranks in the namespaces and talk TCP over their veths only. */
+    List<String> mpirunArgs() {
+        return List.of("--mca", "plm_rsh_agent", agent.toString(), "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", subnet, "--mca", "oob_tcp_if_include", subnet,
+                "-x", "OMPI_ALLOW_RUN_AS_ROOT", "-x", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "-x", "PATH");
+    }
+
+    /** Cuts host {@code host} off: its link goes down. */
+    void linkDown(String host) throws IOException, InterruptedException {
+        run(List.of("ip", "netns", "exec", own(host), "ip", "link", "set", "eth0", "down"));
+    }
+
+    /** Restores host {@code host}'s link. */
+    void linkUp(String host) throws IOException, InterruptedException {
+        run(List.of("ip", "netns", "exec", own(host), "ip", "link", "set", "eth0", "up"));
+    }
+
+    private String own(String host) {
+        if (!host.matches(java.util.regex.Pattern.quote(name) + "\\d+")) throw new IllegalArgumentException(host + " is not one of this run's namespaces " + name + "1.." + name + hosts);
+        return host;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        run(List.of(script.toString(), "down", name));
+        Files.deleteIfExists(Path.of(agent + ".log"));
+        Files.deleteIfExists(agent);
+        Files.deleteIfExists(agent.getParent());
+    }
+
+    private static Path script() {
+        List<Path> starts = new ArrayList<>(List.of(Path.of("").toAbsolutePath()));
+        try {
+            starts.add(Path.of(Netns.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath());
+        } catch (Exception ignored) {
+            // no code source: the working directory only
+        }
+        for (Path s : starts) for (Path p = s; p != null; p = p.getParent()) if (Files.isExecutable(p.resolve("scripts/netns-hosts.sh"))) return p.resolve("scripts/netns-hosts.sh");
+        return null;
+    }
+
+    private static boolean onPath(String program) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
+    }
+
+    private static void run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(cmd + " did not end within 60 s");
+        }
+        if (p.exitValue() != 0) throw new IOException(cmd + " exited " + p.exitValue() + ": " + new String(out, StandardCharsets.UTF_8).strip());
+    }
+}
