@@ -30,8 +30,8 @@ final class GemmBlocked {
 
     /** Depth of one packed slice (k). Fixed: it decides the order of the sums. */
     static final int KC = 256;
-    /** Usual largest number of rows in one packed A block. */
-    static final int MC = 24 * MR;
+    /** Usual largest number of rows in one packed A block (144 for both tile heights, 4 and 6). */
+    static final int MC = 144 / MR * MR;
     /** Columns of one packed B block. */
     static final int NC = 128 * NR;
     /** Work items wanted per thread in each slice, for load balance. */

@@ -6,21 +6,35 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register-tiled micro-kernel of the packed GEMM: an {@link #MR}×{@link #NR} tile of C is held in
- * twelve vector registers (explicit locals: an array of vectors would be boxed) while it accumulates
- * the product of an A micro-panel ({@code MR} floats per step of k) and a B micro-panel ({@code NR}
+ * vector registers (explicit locals: an array of vectors would be boxed) while it accumulates the
+ * product of an A micro-panel ({@code MR} floats per step of k) and a B micro-panel ({@code NR}
  * floats per step of k), both packed contiguously by {@link GemmPack}.
+ *
+ * <p>The tile shape depends on the vector species, because it must fit the register file as C2
+ * actually allocates it. C2 schedules every A broadcast of a step ahead of the FMAs that use it, so one
+ * step holds {@code accumulators + 2 B vectors + MR broadcasts} registers live. With 8-float vectors
+ * (AVX2: 16 ymm registers) a 6×16 tile needs 12 + 2 + 6 = 20: C2 keeps one accumulator on the stack,
+ * and the store/reload chain through memory on that accumulator halves the kernel's speed. With 8
+ * lanes the tile is therefore 4×16 (8 accumulators + 2 + 4 = 14 registers, and 8 independent FMA
+ * chains cover the FMA latency of two pipes); with 16 lanes (AVX-512, 32 zmm) and 4 lanes (NEON, 32
+ * registers) it is 6×(2 vectors), 12 accumulators.
  */
 final class GemmKernel {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     static final int VL = S.length();
-    /** Rows of the register tile. */
-    static final int MR = 6;
+    /** Rows of the register tile: 4 with 8-lane vectors (16 registers on AVX2), 6 otherwise. */
+    static final int MR = mrFor(VL);
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * VL;
 
     private GemmKernel() {
+    }
+
+    /** The tile rows for {@code lanes} floats per vector (see the class comment). */
+    static int mrFor(int lanes) {
+        return lanes == 8 ? 4 : 6;
     }
 
     /**
@@ -29,6 +43,46 @@ final class GemmKernel {
      * {@code aOff}, {@code bp} NR floats per step from {@code bOff}.
      */
     static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        if (MR == 4) tile4(kc, ap, aOff, bp, bOff, tile); // MR is a constant: C2 keeps one branch
+        else tile6(kc, ap, aOff, bp, bOff, tile);
+    }
+
+    /** The 4×NR tile: {@code ap} holds 4 floats per step. */
+    static void tile4(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bOff + p * NR;
+            int ao = aOff + p * 4;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + VL);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + VL);
+    }
+
+    /** The 6×NR tile: {@code ap} holds 6 floats per step. */
+    static void tile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -37,7 +91,7 @@ final class GemmKernel {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
-            int ao = aOff + p * MR;
+            int ao = aOff + p * 6;
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
             FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
