@@ -18,11 +18,35 @@ echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$what" = gemm ] || [ "$what" = all ]; then
-  echo "## gemm (threads=$threads)"
-  bin/wanka bench gemm --threads "$threads"
-  # OpenBLAS only has NN through numpy: the same m,n,k for every op.
-  shapes=$(echo "512,512,512 1024,1024,1024 2048,2048,2048 2048,512,512 2048,256,512 2048,512,256 2048,1376,512 2048,512,1376 2048,32000,512 2048,512,32000 32000,512,2048 512,512,2048 256,512,2048 1376,512,2048 512,1376,2048")
-  OPENBLAS_NUM_THREADS="$threads" $py "$peers/peer_sgemm.py" $shapes
+  # wanka, OpenBLAS and BLIS on the same calls (cblas_sgemm through ctypes: NN, NT and TN with TN's beta = 1),
+  # under each ISA the CPU has (AVX-512, then AVX2 with the JVM limited by -XX:UseAVX=2 and each peer forced to its
+  # AVX2 kernels), 1 and 2 threads; ROUNDS=N repeats everything and keeps each cell's best. The peers' cores are
+  # set for these commands alone: OpenBLAS_CORETYPE/OPENBLAS_L2_SIZE from the environment (set on some machines to
+  # keep old OpenBLAS builds safe) would hold OpenBLAS to a slower core, and Debian's BLIS 0.9.0 does not know Zen 4/5
+  # (it falls back to unvectorised generic kernels), so both are forced: SkylakeX / skx (BLIS_ARCH_TYPE=0) for
+  # AVX-512, Haswell / zen3 (BLIS_ARCH_TYPE=6) for AVX2. Each peer prints the core it ran.
+  echo "## gemm: wanka vs OpenBLAS and BLIS, threads 1 and ${threads}"
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  isas=""
+  case "$flags" in *" avx512f "*) isas="avx512";; esac
+  case "$flags" in *" avx2 "*) isas="$isas avx2";; esac
+  [ -n "$isas" ] || { echo "gemm: this CPU has neither AVX-512 nor AVX2; the peers' kernel choice is not scripted for it" >&2; exit 1; }
+  echo "# ISAs: $isas; OpenBLAS core with the environment's settings: $(OPENBLAS_VERBOSE=2 $py -c 'import numpy' 2>&1 | grep -m1 -o 'Core: .*' || echo '?')"
+  shapes="NN,512,512,512 NN,1024,1024,1024 NN,2048,2048,2048"   # the shapes and order of `wanka bench gemm`
+  for l in 512,512 512,256 512,1376 1376,512 512,32000; do i=${l%,*}; o=${l#*,}; shapes="$shapes NT,2048,$o,$i NN,2048,$i,$o TN,$o,$i,2048"; done
+  res=$(mktemp -d)
+  for round in $(seq "${ROUNDS:-1}"); do
+    for isa in $isas; do
+      if [ "$isa" = avx512 ]; then jvm=""; ob=SkylakeX; bl=0; else jvm="-XX:UseAVX=2"; ob=Haswell; bl=6; fi
+      for t in $(printf '%s\n' 1 "$threads" | sort -un); do
+        WANKA_JAVA_OPTS="-Xmx8g $jvm" bin/wanka bench gemm --threads "$t" >> "$res/$isa.wanka.t$t.jsonl"
+        env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=$ob OPENBLAS_VERBOSE=2 $py scripts/peers/sgemm_peer.py --lib openblas --threads "$t" $shapes >> "$res/$isa.openblas.t$t.jsonl"
+        BLIS_ARCH_TYPE=$bl $py scripts/peers/sgemm_peer.py --lib blis --threads "$t" $shapes >> "$res/$isa.blis.t$t.jsonl"
+      done
+    done
+  done
+  $py scripts/peers/gemm_table.py "$res"/*.jsonl
+  rm -rf "$res"
 fi
 
 if [ "$what" = train ] || [ "$what" = all ]; then

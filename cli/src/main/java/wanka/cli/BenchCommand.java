@@ -37,7 +37,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "gemm", mixinStandardHelpOptions = true,
-            description = "FP32 GEMM GFLOP/s on the `small` config's training shapes (forward NT, backward NN and TN) and squares. Peer: shared/bench/peer_sgemm.py (OpenBLAS).")
+            description = {"FP32 GEMM GFLOP/s on the `small` config's training shapes (forward NT, backward NN and TN) and squares.",
+                    "Peers (OpenBLAS, BLIS on the same calls, both ISAs, 1 and 2 threads): scripts/bench.sh gemm."})
     static final class GemmBench_ implements Callable<Integer> {
         @Option(names = "--threads", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
         int threads;
@@ -47,6 +48,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            System.out.println(GemmBench.header());
             GemmBench.run(threads, reps, GemmBench.smallModelShapes(), r -> System.out.println(json(r)));
             return 0;
         }

@@ -218,8 +218,13 @@ final class GemmBlocked {
             int nr = Math.min(NR, jr1 - jr);
             int cCol = g.cOff() + jc + jr;
             for (int ir = 0; ir < rows; ir += MR) {
-                GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, tile);
-                GemmKernel.merge(tile, Math.min(MR, rows - ir), nr, g.alpha(), beta, c, cCol + (ic + ir) * ldc, ldc);
+                int cAt = cCol + (ic + ir) * ldc;
+                if (nr == NR && ir + MR <= rows) { // a whole tile: written from the registers
+                    GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, g.alpha(), beta, c, cAt, ldc);
+                } else { // an edge tile: through the buffer, only its corner reaches C
+                    GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, 1f, 0f, tile, 0, NR);
+                    GemmKernel.merge(tile, Math.min(MR, rows - ir), nr, g.alpha(), beta, c, cAt, ldc);
+                }
             }
         }
     }

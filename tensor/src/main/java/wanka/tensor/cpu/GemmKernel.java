@@ -38,17 +38,20 @@ final class GemmKernel {
     }
 
     /**
-     * Computes the {@code MR×NR} tile {@code sum_p A[:,p] B[p,:]} over {@code kc} steps into
-     * {@code tile} (row-major, NR floats per row). {@code ap} holds MR floats per step from
-     * {@code aOff}, {@code bp} NR floats per step from {@code bOff}.
+     * Computes the {@code MR×NR} tile {@code T = sum_p A[:,p] B[p,:]} over {@code kc} steps and writes
+     * {@code C = alpha*T + beta*C} (C not read when {@code beta == 0}) for the whole tile: rows {@code r} at
+     * {@code c[cOff + r*ldc ...]}, NR floats each, straight from the registers. {@code ap} holds MR floats per
+     * step from {@code aOff}, {@code bp} NR floats per step from {@code bOff}. For a partial tile at the edge of
+     * C, pass a tile buffer ({@code alpha = 1, beta = 0, ldc = NR}) and {@link #merge} its corner: the same
+     * operations in the same order, so the same bits.
      */
-    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
-        if (MR == 4) tile4(kc, ap, aOff, bp, bOff, tile); // MR is a constant: C2 keeps one branch
-        else tile6(kc, ap, aOff, bp, bOff, tile);
+    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
+        if (MR == 4) tile4(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc); // MR is a constant: C2 keeps one branch
+        else tile6(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc);
     }
 
     /** The 4×NR tile: {@code ap} holds 4 floats per step. */
-    static void tile4(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+    static void tile4(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -71,18 +74,18 @@ final class GemmKernel {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VL);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + VL);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + VL);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + VL);
+        put(c00, alpha, beta, c, cOff);
+        put(c01, alpha, beta, c, cOff + VL);
+        put(c10, alpha, beta, c, cOff + ldc);
+        put(c11, alpha, beta, c, cOff + ldc + VL);
+        put(c20, alpha, beta, c, cOff + 2 * ldc);
+        put(c21, alpha, beta, c, cOff + 2 * ldc + VL);
+        put(c30, alpha, beta, c, cOff + 3 * ldc);
+        put(c31, alpha, beta, c, cOff + 3 * ldc + VL);
     }
 
     /** The 6×NR tile: {@code ap} holds 6 floats per step. */
-    static void tile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+    static void tile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -113,18 +116,25 @@ final class GemmKernel {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VL);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + VL);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + VL);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + VL);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + VL);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + VL);
+        put(c00, alpha, beta, c, cOff);
+        put(c01, alpha, beta, c, cOff + VL);
+        put(c10, alpha, beta, c, cOff + ldc);
+        put(c11, alpha, beta, c, cOff + ldc + VL);
+        put(c20, alpha, beta, c, cOff + 2 * ldc);
+        put(c21, alpha, beta, c, cOff + 2 * ldc + VL);
+        put(c30, alpha, beta, c, cOff + 3 * ldc);
+        put(c31, alpha, beta, c, cOff + 3 * ldc + VL);
+        put(c40, alpha, beta, c, cOff + 4 * ldc);
+        put(c41, alpha, beta, c, cOff + 4 * ldc + VL);
+        put(c50, alpha, beta, c, cOff + 5 * ldc);
+        put(c51, alpha, beta, c, cOff + 5 * ldc + VL);
+    }
+
+    /** {@code c[off ...] = alpha*acc + beta*c[off ...]} for one vector, as {@link #merge} computes it. */
+    private static void put(FloatVector acc, float alpha, float beta, float[] c, int off) {
+        FloatVector v = alpha == 1f ? acc : acc.mul(alpha);
+        if (beta != 0f) v = FloatVector.fromArray(S, c, off).fma(FloatVector.broadcast(S, beta), v);
+        v.intoArray(c, off);
     }
 
     /**

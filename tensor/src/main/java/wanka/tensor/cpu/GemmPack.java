@@ -31,7 +31,15 @@ final class GemmPack {
                 int src = g.aOff() + (p0 + p) * lda + i0;
                 int dst = p * MR;
                 for (int ir = 0; ir < full; ir += MR, dst += MR * kc) {
-                    System.arraycopy(a, src + ir, ap, dst, MR);
+                    int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 4 or 6 floats costs a call)
+                    ap[dst] = a[s];
+                    ap[dst + 1] = a[s + 1];
+                    ap[dst + 2] = a[s + 2];
+                    ap[dst + 3] = a[s + 3];
+                    if (MR == 6) {
+                        ap[dst + 4] = a[s + 4];
+                        ap[dst + 5] = a[s + 5];
+                    }
                 }
                 if (full < mc) {
                     for (int r = 0; r < MR; r++) ap[dst + r] = full + r < mc ? a[src + full + r] : 0f;

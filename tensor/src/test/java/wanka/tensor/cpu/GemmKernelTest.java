@@ -16,7 +16,7 @@ class GemmKernelTest {
 
     @FunctionalInterface
     interface Tile {
-        void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile);
+        void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc);
     }
 
     @ParameterizedTest(name = "rows={0} kc={1}")
@@ -29,7 +29,7 @@ class GemmKernelTest {
         float[] ap = random(rnd, aOff + rows * kc), bp = random(rnd, bOff + nr * kc);
         float[] tile = new float[rows * nr + 1];
         tile[rows * nr] = 7f;
-        kernel.run(kc, ap, aOff, bp, bOff, tile);
+        kernel.run(kc, ap, aOff, bp, bOff, 1f, 0f, tile, 0, nr);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < nr; j++) {
                 double sum = 0, mag = 0;
@@ -42,6 +42,24 @@ class GemmKernelTest {
             }
         }
         assertThat(tile[rows * nr]).as("past the tile").isEqualTo(7f);
+    }
+
+    /** Written straight into C: scaled by alpha, beta times C added, the same bits as the tile buffer and merge. */
+    @ParameterizedTest(name = "rows={0} alpha={1} beta={2}")
+    @CsvSource({"4,1,0", "4,1,1", "4,-0.5,0.75", "6,1,0", "6,1,1", "6,-0.5,0.75"})
+    void tileIntoCEqualsBufferThenMerge(int rows, float alpha, float beta) {
+        Tile kernel = rows == 4 ? GemmKernel::tile4 : GemmKernel::tile6;
+        int nr = GemmKernel.NR, kc = 37, ldc = nr + 5, cOff = 3;
+        SplittableRandom rnd = new SplittableRandom(rows + 17L);
+        float[] ap = random(rnd, rows * kc), bp = random(rnd, nr * kc);
+        float[] c = random(rnd, cOff + rows * ldc + 2), want = c.clone(), tile = new float[rows * nr];
+        if (beta == 0f) for (int r = 0; r < rows; r++) java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + nr, Float.NaN);
+        kernel.run(kc, ap, 0, bp, 0, alpha, beta, c, cOff, ldc);
+        kernel.run(kc, ap, 0, bp, 0, 1f, 0f, tile, 0, nr);
+        GemmKernel.merge(tile, rows, nr, alpha, beta, want, cOff, ldc);
+        for (int i = 0; i < c.length; i++) {
+            assertThat(Float.floatToRawIntBits(c[i])).as("c[%d] = %s, want %s", i, c[i], want[i]).isEqualTo(Float.floatToRawIntBits(want[i]));
+        }
     }
 
     @Test
