@@ -74,14 +74,36 @@ final class GemmKernel {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        put(c00, alpha, beta, c, cOff);
-        put(c01, alpha, beta, c, cOff + VL);
-        put(c10, alpha, beta, c, cOff + ldc);
-        put(c11, alpha, beta, c, cOff + ldc + VL);
-        put(c20, alpha, beta, c, cOff + 2 * ldc);
-        put(c21, alpha, beta, c, cOff + 2 * ldc + VL);
-        put(c30, alpha, beta, c, cOff + 3 * ldc);
-        put(c31, alpha, beta, c, cOff + 3 * ldc + VL);
+        // The epilogue is written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.
+        if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+        }
+        if (beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, cOff).fma(bv, c00);
+            c01 = FloatVector.fromArray(S, c, cOff + VL).fma(bv, c01);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc).fma(bv, c10);
+            c11 = FloatVector.fromArray(S, c, cOff + ldc + VL).fma(bv, c11);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc).fma(bv, c20);
+            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + VL).fma(bv, c21);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(bv, c30);
+            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + VL).fma(bv, c31);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + VL);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + VL);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + VL);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + VL);
     }
 
     /** The 6×NR tile: {@code ap} holds 6 floats per step. */
@@ -116,25 +138,48 @@ final class GemmKernel {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        put(c00, alpha, beta, c, cOff);
-        put(c01, alpha, beta, c, cOff + VL);
-        put(c10, alpha, beta, c, cOff + ldc);
-        put(c11, alpha, beta, c, cOff + ldc + VL);
-        put(c20, alpha, beta, c, cOff + 2 * ldc);
-        put(c21, alpha, beta, c, cOff + 2 * ldc + VL);
-        put(c30, alpha, beta, c, cOff + 3 * ldc);
-        put(c31, alpha, beta, c, cOff + 3 * ldc + VL);
-        put(c40, alpha, beta, c, cOff + 4 * ldc);
-        put(c41, alpha, beta, c, cOff + 4 * ldc + VL);
-        put(c50, alpha, beta, c, cOff + 5 * ldc);
-        put(c51, alpha, beta, c, cOff + 5 * ldc + VL);
-    }
-
-    /** {@code c[off ...] = alpha*acc + beta*c[off ...]} for one vector, as {@link #merge} computes it. */
-    private static void put(FloatVector acc, float alpha, float beta, float[] c, int off) {
-        FloatVector v = alpha == 1f ? acc : acc.mul(alpha);
-        if (beta != 0f) v = FloatVector.fromArray(S, c, off).fma(FloatVector.broadcast(S, beta), v);
-        v.intoArray(c, off);
+        // The epilogue is written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.
+        if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+            c40 = c40.mul(alpha);
+            c41 = c41.mul(alpha);
+            c50 = c50.mul(alpha);
+            c51 = c51.mul(alpha);
+        }
+        if (beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, cOff).fma(bv, c00);
+            c01 = FloatVector.fromArray(S, c, cOff + VL).fma(bv, c01);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc).fma(bv, c10);
+            c11 = FloatVector.fromArray(S, c, cOff + ldc + VL).fma(bv, c11);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc).fma(bv, c20);
+            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + VL).fma(bv, c21);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(bv, c30);
+            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + VL).fma(bv, c31);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc).fma(bv, c40);
+            c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + VL).fma(bv, c41);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc).fma(bv, c50);
+            c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + VL).fma(bv, c51);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + VL);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + VL);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + VL);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + VL);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + VL);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + VL);
     }
 
     /**
