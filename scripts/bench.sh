@@ -2,7 +2,8 @@
 # Runs wanka's benchmarks beside their peers in one go, so every figure has its peer from the same run.
 #   scripts/bench.sh [gemm|train|tokenizer|langid|all]     (default: all)
 # Peers live in the shared bench folder (default ../shared/bench, override with WANKA_PEERS=DIR) and need
-# Debian python3-numpy, python3-torch, libopenblas0-pthread, python3-sentencepiece (installed here if missing and root).
+# Debian python3-numpy, python3-torch, libopenblas0-pthread, libblis4-openmp, python3-sentencepiece (installed here if
+# missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/env.sh
@@ -10,8 +11,8 @@ what="${1:-all}"
 peers="${WANKA_PEERS:-../shared/bench}"
 py=/usr/bin/python3
 threads="${THREADS:-2}"
-if [ "$(id -u)" = 0 ] && ! $py -c 'import numpy, torch, sentencepiece' 2>/dev/null; then
-  apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread python3-sentencepiece >/dev/null 2>&1 || true
+if [ "$(id -u)" = 0 ] && { ! $py -c 'import numpy, torch, sentencepiece' 2>/dev/null || ! ldconfig -p | grep -q libblis.so.4; }; then
+  apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread libblis4-openmp python3-sentencepiece >/dev/null 2>&1 || true
 fi
 bin/wanka --version >/dev/null   # build once, outside the timed parts
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%F)"
