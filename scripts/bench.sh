@@ -2,7 +2,8 @@
 # Runs wanka's benchmarks beside their peers in one go, so every figure has its peer from the same run.
 #   scripts/bench.sh [gemm|train|tokenizer|langid|all]     (default: all)
 # Peers live in the shared bench folder (default ../shared/bench, override with WANKA_PEERS=DIR) and need
-# Debian python3-numpy, python3-torch, libopenblas0-pthread, python3-sentencepiece (installed here if missing and root).
+# Debian python3-numpy, python3-torch, libopenblas0-pthread, libblis4-openmp, python3-sentencepiece (installed here if
+# missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/env.sh
@@ -10,19 +11,49 @@ what="${1:-all}"
 peers="${WANKA_PEERS:-../shared/bench}"
 py=/usr/bin/python3
 threads="${THREADS:-2}"
-if [ "$(id -u)" = 0 ] && ! $py -c 'import numpy, torch, sentencepiece' 2>/dev/null; then
-  apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread python3-sentencepiece >/dev/null 2>&1 || true
+if [ "$(id -u)" = 0 ] && { ! $py -c 'import numpy, torch, sentencepiece' 2>/dev/null || ! ldconfig -p | grep -q libblis.so.4; }; then
+  apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread libblis4-openmp python3-sentencepiece >/dev/null 2>&1 || true
 fi
 bin/wanka --version >/dev/null   # build once, outside the timed parts
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%F)"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$what" = gemm ] || [ "$what" = all ]; then
-  echo "## gemm (threads=$threads)"
-  bin/wanka bench gemm --threads "$threads"
-  # OpenBLAS only has NN through numpy: the same m,n,k for every op.
-  shapes=$(echo "512,512,512 1024,1024,1024 2048,2048,2048 2048,512,512 2048,256,512 2048,512,256 2048,1376,512 2048,512,1376 2048,32000,512 2048,512,32000 32000,512,2048 512,512,2048 256,512,2048 1376,512,2048 512,1376,2048")
-  OPENBLAS_NUM_THREADS="$threads" $py "$peers/peer_sgemm.py" $shapes
+  # wanka, OpenBLAS and BLIS on the same calls (cblas_sgemm through ctypes: NN, NT and TN with TN's beta = 1),
+  # under each ISA the CPU has (AVX-512, then AVX2 with the JVM limited by -XX:UseAVX=2 and each peer forced to its
+  # AVX2 kernels), 1 and 2 threads; GEMM_SHAPES="OP,M,N,K ..." times only those; ROUNDS=N repeats everything and keeps each cell's best; GEMM_RAW=DIR keeps the
+  # JSON lines (METRIC=cpu scripts/peers/gemm_table.py DIR/*.jsonl: one-thread figures by CPU time). The peers' cores are
+  # set for these commands alone: OpenBLAS_CORETYPE/OPENBLAS_L2_SIZE from the environment (set on some machines to
+  # keep old OpenBLAS builds safe) would hold OpenBLAS to a slower core, and Debian's BLIS 0.9.0 does not know Zen 4/5
+  # (it falls back to unvectorised generic kernels), so both are forced: SkylakeX / skx (BLIS_ARCH_TYPE=0) for
+  # AVX-512, Haswell / zen3 (BLIS_ARCH_TYPE=6) for AVX2. Each peer prints the core it ran.
+  echo "## gemm: wanka vs OpenBLAS and BLIS, threads 1 and ${threads}"
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  isas=""
+  case "$flags" in *" avx512f "*) isas="avx512";; esac
+  case "$flags" in *" avx2 "*) isas="$isas avx2";; esac
+  [ -n "$isas" ] || { echo "gemm: this CPU has neither AVX-512 nor AVX2; the peers' kernel choice is not scripted for it" >&2; exit 1; }
+  echo "# ISAs: $isas; OpenBLAS core with the environment's settings: $(OPENBLAS_VERBOSE=2 $py -c 'import numpy' 2>&1 | grep -m1 -o 'Core: .*' || echo '?')"
+  shapes="NN,512,512,512 NN,1024,1024,1024 NN,2048,2048,2048"   # the shapes and order of `wanka bench gemm`
+  for l in 512,512 512,256 512,1376 1376,512 512,32000; do i=${l%,*}; o=${l#*,}; shapes="$shapes NT,2048,$o,$i NN,2048,$i,$o TN,$o,$i,2048"; done
+  only=""
+  if [ -n "${GEMM_SHAPES:-}" ]; then shapes="$GEMM_SHAPES"; for s in $shapes; do only="$only --shape $s"; done; fi   # a subset, e.g. on a loaded machine
+  res=$(mktemp -d)
+  for round in $(seq "${ROUNDS:-1}"); do
+    for isa in $isas; do
+      if [ "$isa" = avx512 ]; then jvm=""; ob=SkylakeX; bl=0; else jvm="-XX:UseAVX=2"; ob=Haswell; bl=6; fi
+      for t in $(printf '%s\n' 1 "$threads" | sort -un); do
+        # -BackgroundCompilation: C2 compiles while the warm-up waits, not behind it (on a loaded machine the compiler
+        # thread may otherwise finish only after the first shapes have been timed)
+        WANKA_JAVA_OPTS="-Xmx8g -XX:-BackgroundCompilation $jvm" bin/wanka bench gemm --threads "$t" $only >> "$res/$isa.wanka.t$t.jsonl"
+        env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=$ob OPENBLAS_VERBOSE=2 $py scripts/peers/sgemm_peer.py --lib openblas --threads "$t" $shapes >> "$res/$isa.openblas.t$t.jsonl"
+        BLIS_ARCH_TYPE=$bl $py scripts/peers/sgemm_peer.py --lib blis --threads "$t" $shapes >> "$res/$isa.blis.t$t.jsonl"
+      done
+    done
+  done
+  $py scripts/peers/gemm_table.py "$res"/*.jsonl
+  if [ -n "${GEMM_RAW:-}" ]; then mkdir -p "$GEMM_RAW"; cp "$res"/*.jsonl "$GEMM_RAW/"; fi   # the JSON lines, kept on request
+  rm -rf "$res"
 fi
 
 if [ "$what" = train ] || [ "$what" = all ]; then

@@ -37,7 +37,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "gemm", mixinStandardHelpOptions = true,
-            description = "FP32 GEMM GFLOP/s on the `small` config's training shapes (forward NT, backward NN and TN) and squares. Peer: shared/bench/peer_sgemm.py (OpenBLAS).")
+            description = {"FP32 GEMM GFLOP/s on the `small` config's training shapes (forward NT, backward NN and TN) and squares.",
+                    "Peers (OpenBLAS, BLIS on the same calls, both ISAs, 1 and 2 threads): scripts/bench.sh gemm."})
     static final class GemmBench_ implements Callable<Integer> {
         @Option(names = "--threads", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
         int threads;
@@ -45,11 +46,24 @@ final class BenchCommand implements Runnable {
         @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions per shape; best is reported (default: ${DEFAULT-VALUE}).")
         int reps;
 
+        @Option(names = "--shape", paramLabel = "OP,M,N,K", description = "Only these calls (repeatable; OP is NN, NT or TN; default: the `small` training shapes and squares).")
+        List<String> shapes = new ArrayList<>();
+
         @Override
         public Integer call() {
-            GemmBench.run(threads, reps, GemmBench.smallModelShapes(), r -> System.out.println(json(r)));
+            List<GemmBench.Shape> list = new ArrayList<>();
+            for (String s : shapes) {
+                String[] f = s.split(",");
+                if (f.length != 4) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shape wants OP,M,N,K, got " + s);
+                list.add(new GemmBench.Shape(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3])));
+            }
+            System.out.println(GemmBench.header());
+            GemmBench.run(threads, reps, list.isEmpty() ? GemmBench.smallModelShapes() : list, r -> System.out.println(r.json()));
             return 0;
         }
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
     }
 
     /** A benchmark whose options are parsed by its own class; everything after the subcommand name is passed on. */

@@ -31,16 +31,31 @@ public final class GemmBench {
         }
     }
 
-    /** A measured shape: best-of GFLOP/s after warm-up. */
-    public record Result(String impl, String op, int m, int n, int k, int threads, double gflops) {
+    /**
+     * A measured shape: best-of GFLOP/s after warm-up, by wall-clock time and, with one thread, by the calling
+     * thread's CPU time ({@code gflopsCpu}: not inflated when a loaded machine takes the core away; 0 with more
+     * threads, whose CPU time includes their waiting).
+     */
+    public record Result(String impl, String op, int m, int n, int k, int threads, double gflops, double gflopsCpu) {
         /** One JSON object on a line. */
         public String json() {
-            return String.format(Locale.ROOT, "{\"impl\":\"%s\",\"op\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"gflops\":%.1f}",
-                    impl, op, m, n, k, threads, gflops);
+            return String.format(Locale.ROOT, "{\"impl\":\"%s\",\"op\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"gflops\":%.1f%s}",
+                    impl, op, m, n, k, threads, gflops, gflopsCpu > 0 ? String.format(Locale.ROOT, ",\"gflops_cpu\":%.1f", gflopsCpu) : "");
         }
     }
 
     private GemmBench() {
+    }
+
+    /**
+     * What the figures were measured with: the JVM's vector width (the species the kernels use) and the
+     * JVM options that set it (e.g. {@code -XX:UseAVX=2}), as one JSON object on a line.
+     */
+    public static String header() {
+        String opts = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:UseAVX") || a.startsWith("-XX:MaxVectorSize")).collect(java.util.stream.Collectors.joining(" "));
+        return String.format(Locale.ROOT, "{\"impl\":\"wanka\",\"vector_bits\":%d,\"jvm_options\":\"%s\",\"java\":\"%s\"}",
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), opts, Runtime.version());
     }
 
     /** The {@code small} config's Linear layers (in → out) with 2048 tokens, in all three passes, and 512³, 1024³, 2048³ NN. */
@@ -59,17 +74,21 @@ public final class GemmBench {
     }
 
     /**
-     * Times each shape on a pool of {@code threads} (after a JIT warm-up of about 2.4 s on 384³ in
-     * each pass): warm-up of at least 0.3 s, then the best of at
-     * least {@code reps} calls (more for fast shapes, up to 0.5 s). Each result is passed to
+     * Times each shape on a pool of {@code threads} (after a JIT warm-up on 384³ in each pass): warm-up of at
+     * least 0.3 s, then the best of at least {@code reps} calls (more for fast shapes, up to 0.5 s), the windows
+     * in the calling thread's CPU time. Each result is passed to
      * {@code onResult} as it is measured and returned in order.
      */
     public static List<Result> run(int threads, int reps, List<Shape> shapes, Consumer<Result> onResult) {
         List<Result> results = new ArrayList<>();
         try (CpuPool pool = CpuPool.ofThreads(threads)) {
-            for (String op : List.of("NN", "NT", "TN")) bestSeconds(pool, new Shape(op, 384, 384, 384), 1); // JIT warm-up
+            // JIT warm-up on every op, with partial tiles in every dimension (so that C2 compiles the edge paths too,
+            // instead of deoptimising on the first measured shape that has them) and two k slices.
+            for (String op : List.of("NN", "NT", "TN")) bestSeconds(pool, new Shape(op, 389, 397, 383), 1);
             for (Shape s : shapes) {
-                Result r = new Result("wanka", s.op(), s.m(), s.n(), s.k(), threads, s.flops() / bestSeconds(pool, s, reps) / 1e9);
+                double[] best = bestSeconds(pool, s, reps);
+                Result r = new Result("wanka", s.op(), s.m(), s.n(), s.k(), threads, s.flops() / best[0] / 1e9,
+                        threads == 1 ? s.flops() / best[1] / 1e9 : 0);
                 onResult.accept(r);
                 results.add(r);
             }
@@ -77,7 +96,9 @@ public final class GemmBench {
         return results;
     }
 
-    private static double bestSeconds(CpuPool pool, Shape s, int reps) {
+    /** The best wall-clock and the best calling-thread CPU seconds of one call. */
+    private static double[] bestSeconds(CpuPool pool, Shape s, int reps) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         boolean ta = s.op().charAt(0) == 'T', tb = s.op().charAt(1) == 'T';
         int m = s.m(), n = s.n(), k = s.k();
         SplittableRandom rnd = new SplittableRandom(42);
@@ -85,16 +106,20 @@ public final class GemmBench {
         int lda = ta ? m : k, ldb = tb ? k : n;
         float beta = ta && !tb ? 1f : 0f; // the weight-gradient pass accumulates
         Runnable call = () -> Gemm.sgemm(pool, ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, beta, c, 0, n);
-        long warmEnd = System.nanoTime() + 300_000_000L;
-        for (int i = 0; i < 2 || System.nanoTime() < warmEnd; i++) call.run();
-        long best = Long.MAX_VALUE;
-        long measureEnd = System.nanoTime() + 500_000_000L;
-        for (int i = 0; i < reps || (System.nanoTime() < measureEnd && i < 200); i++) {
+        // Warm-up and measuring windows in the calling thread's CPU time: on a loaded machine a wall-clock window
+        // may pass before C2 has compiled the kernels (its compiler thread competes for the same cores).
+        long warmEnd = mx.getCurrentThreadCpuTime() + 300_000_000L;
+        for (int i = 0; i < 2 || mx.getCurrentThreadCpuTime() < warmEnd; i++) call.run();
+        long best = Long.MAX_VALUE, bestCpu = Long.MAX_VALUE;
+        long measureEnd = mx.getCurrentThreadCpuTime() + 500_000_000L;
+        for (int i = 0; i < reps || (mx.getCurrentThreadCpuTime() < measureEnd && i < 200); i++) {
+            long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             call.run();
             best = Math.min(best, System.nanoTime() - t0);
+            bestCpu = Math.min(bestCpu, mx.getCurrentThreadCpuTime() - c0);
         }
-        return best / 1e9;
+        return new double[] {best / 1e9, Math.max(bestCpu, 1) / 1e9};
     }
 
     private static float[] random(SplittableRandom rnd, int len) {
@@ -123,6 +148,7 @@ public final class GemmBench {
                         + " (usage: GemmBench [--threads N] [--reps N] [--shape OP,M,N,K ...])");
             }
         }
+        System.out.println(header());
         run(threads, reps, shapes.isEmpty() ? smallModelShapes() : shapes, r -> System.out.println(r.json()));
     }
 

@@ -30,8 +30,8 @@ final class GemmBlocked {
 
     /** Depth of one packed slice (k). Fixed: it decides the order of the sums. */
     static final int KC = 256;
-    /** Usual largest number of rows in one packed A block. */
-    static final int MC = 24 * MR;
+    /** Usual largest number of rows in one packed A block (144 for both tile heights, 4 and 6). */
+    static final int MC = 144 / MR * MR;
     /** Columns of one packed B block. */
     static final int NC = 128 * NR;
     /** Work items wanted per thread in each slice, for load balance. */
@@ -218,8 +218,13 @@ final class GemmBlocked {
             int nr = Math.min(NR, jr1 - jr);
             int cCol = g.cOff() + jc + jr;
             for (int ir = 0; ir < rows; ir += MR) {
-                GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, tile);
-                GemmKernel.merge(tile, Math.min(MR, rows - ir), nr, g.alpha(), beta, c, cCol + (ic + ir) * ldc, ldc);
+                int cAt = cCol + (ic + ir) * ldc;
+                if (nr == NR && ir + MR <= rows) { // a whole tile: written from the registers
+                    GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, g.alpha(), beta, c, cAt, ldc);
+                } else { // an edge tile: through the buffer, only its corner reaches C
+                    GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, 1f, 0f, tile, 0, NR);
+                    GemmKernel.merge(tile, Math.min(MR, rows - ir), nr, g.alpha(), beta, c, cAt, ldc);
+                }
             }
         }
     }

@@ -6,29 +6,108 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register-tiled micro-kernel of the packed GEMM: an {@link #MR}×{@link #NR} tile of C is held in
- * twelve vector registers (explicit locals: an array of vectors would be boxed) while it accumulates
- * the product of an A micro-panel ({@code MR} floats per step of k) and a B micro-panel ({@code NR}
+ * vector registers (explicit locals: an array of vectors would be boxed) while it accumulates the
+ * product of an A micro-panel ({@code MR} floats per step of k) and a B micro-panel ({@code NR}
  * floats per step of k), both packed contiguously by {@link GemmPack}.
+ *
+ * <p>The tile shape depends on the vector species, because it must fit the register file as C2
+ * actually allocates it. C2 schedules every A broadcast of a step ahead of the FMAs that use it, so one
+ * step holds {@code accumulators + 2 B vectors + MR broadcasts} registers live. With 8-float vectors
+ * (AVX2: 16 ymm registers) a 6×16 tile needs 12 + 2 + 6 = 20: C2 keeps one accumulator on the stack,
+ * and the store/reload chain through memory on that accumulator halves the kernel's speed. With 8
+ * lanes the tile is therefore 4×16 (8 accumulators + 2 + 4 = 14 registers, and 8 independent FMA
+ * chains cover the FMA latency of two pipes); with 16 lanes (AVX-512, 32 zmm) and 4 lanes (NEON, 32
+ * registers) it is 6×(2 vectors), 12 accumulators.
  */
 final class GemmKernel {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     static final int VL = S.length();
-    /** Rows of the register tile. */
-    static final int MR = 6;
+    /** Rows of the register tile: 4 with 8-lane vectors (16 registers on AVX2), 6 otherwise. */
+    static final int MR = mrFor(VL);
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * VL;
 
     private GemmKernel() {
     }
 
+    /** The tile rows for {@code lanes} floats per vector (see the class comment). */
+    static int mrFor(int lanes) {
+        return lanes == 8 ? 4 : 6;
+    }
+
     /**
-     * Computes the {@code MR×NR} tile {@code sum_p A[:,p] B[p,:]} over {@code kc} steps into
-     * {@code tile} (row-major, NR floats per row). {@code ap} holds MR floats per step from
-     * {@code aOff}, {@code bp} NR floats per step from {@code bOff}.
+     * Computes the {@code MR×NR} tile {@code T = sum_p A[:,p] B[p,:]} over {@code kc} steps and writes
+     * {@code C = alpha*T + beta*C} (C not read when {@code beta == 0}) for the whole tile: rows {@code r} at
+     * {@code c[cOff + r*ldc ...]}, NR floats each, straight from the registers. {@code ap} holds MR floats per
+     * step from {@code aOff}, {@code bp} NR floats per step from {@code bOff}. For a partial tile at the edge of
+     * C, pass a tile buffer ({@code alpha = 1, beta = 0, ldc = NR}) and {@link #merge} its corner: the same
+     * operations in the same order, so the same bits.
      */
-    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
+        if (MR == 4) tile4(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc); // MR is a constant: C2 keeps one branch
+        else tile6(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc);
+    }
+
+    /** The 4×NR tile: {@code ap} holds 4 floats per step. */
+    static void tile4(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bOff + p * NR;
+            int ao = aOff + p * 4;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        // The epilogue is written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.
+        if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+        }
+        if (beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, cOff).fma(bv, c00);
+            c01 = FloatVector.fromArray(S, c, cOff + VL).fma(bv, c01);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc).fma(bv, c10);
+            c11 = FloatVector.fromArray(S, c, cOff + ldc + VL).fma(bv, c11);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc).fma(bv, c20);
+            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + VL).fma(bv, c21);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(bv, c30);
+            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + VL).fma(bv, c31);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + VL);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + VL);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + VL);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + VL);
+    }
+
+    /** The 6×NR tile: {@code ap} holds 6 floats per step. */
+    static void tile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -37,7 +116,7 @@ final class GemmKernel {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
-            int ao = aOff + p * MR;
+            int ao = aOff + p * 6;
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
             FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
@@ -59,18 +138,48 @@ final class GemmKernel {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VL);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + VL);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + VL);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + VL);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + VL);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + VL);
+        // The epilogue is written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.
+        if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+            c40 = c40.mul(alpha);
+            c41 = c41.mul(alpha);
+            c50 = c50.mul(alpha);
+            c51 = c51.mul(alpha);
+        }
+        if (beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, cOff).fma(bv, c00);
+            c01 = FloatVector.fromArray(S, c, cOff + VL).fma(bv, c01);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc).fma(bv, c10);
+            c11 = FloatVector.fromArray(S, c, cOff + ldc + VL).fma(bv, c11);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc).fma(bv, c20);
+            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + VL).fma(bv, c21);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(bv, c30);
+            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + VL).fma(bv, c31);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc).fma(bv, c40);
+            c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + VL).fma(bv, c41);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc).fma(bv, c50);
+            c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + VL).fma(bv, c51);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + VL);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + VL);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + VL);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + VL);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + VL);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + VL);
     }
 
     /**

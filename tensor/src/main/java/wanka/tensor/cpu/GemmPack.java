@@ -15,6 +15,9 @@ import jdk.incubator.vector.VectorMask;
  */
 final class GemmPack {
 
+    /** Panels of transposed A packed together in one pass over a block's k steps. */
+    private static final int PANELS_PER_PASS = 4;
+
     private GemmPack() {
     }
 
@@ -26,20 +29,31 @@ final class GemmPack {
         float[] a = g.a();
         int lda = g.lda();
         int full = mc - mc % MR;
-        if (g.transA()) { // op(A)[i][p] = a[p*lda + i]: walk each stored row once, MR floats per panel
-            for (int p = 0; p < kc; p++) {
-                int src = g.aOff() + (p0 + p) * lda + i0;
-                int dst = p * MR;
-                for (int ir = 0; ir < full; ir += MR, dst += MR * kc) {
-                    int s = src + ir;
-                    ap[dst] = a[s];
-                    ap[dst + 1] = a[s + 1];
-                    ap[dst + 2] = a[s + 2];
-                    ap[dst + 3] = a[s + 3];
-                    ap[dst + 4] = a[s + 4];
-                    ap[dst + 5] = a[s + 5];
+        if (g.transA()) { // op(A)[i][p] = a[p*lda + i]
+            // PANELS_PER_PASS panels at a time: per step of k one stretch of a stored row is read and each panel
+            // gets MR floats, so every panel is written sequentially. (All panels in one pass would write, per step,
+            // to addresses MR*kc floats apart - 4 KiB with MR = 4, KC = 256 - which map to the same L1 sets.)
+            for (int ir0 = 0; ir0 < full; ir0 += PANELS_PER_PASS * MR) {
+                int ir1 = Math.min(full, ir0 + PANELS_PER_PASS * MR);
+                for (int p = 0; p < kc; p++) {
+                    int src = g.aOff() + (p0 + p) * lda + i0;
+                    for (int ir = ir0, dst = ir0 * kc + p * MR; ir < ir1; ir += MR, dst += MR * kc) {
+                        int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 4 or 6 floats costs a call)
+                        ap[dst] = a[s];
+                        ap[dst + 1] = a[s + 1];
+                        ap[dst + 2] = a[s + 2];
+                        ap[dst + 3] = a[s + 3];
+                        if (MR == 6) {
+                            ap[dst + 4] = a[s + 4];
+                            ap[dst + 5] = a[s + 5];
+                        }
+                    }
                 }
-                if (full < mc) {
+            }
+            if (full < mc) {
+                for (int p = 0; p < kc; p++) {
+                    int src = g.aOff() + (p0 + p) * lda + i0;
+                    int dst = full * kc + p * MR;
                     for (int r = 0; r < MR; r++) ap[dst + r] = full + r < mc ? a[src + full + r] : 0f;
                 }
             }

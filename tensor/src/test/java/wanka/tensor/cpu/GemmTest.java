@@ -18,7 +18,7 @@ class GemmTest {
 
     private static final float PAD = 12345f;
 
-    /** Shapes m, n, k: edges, primes, tile ± 1 (MR=6, NR=32, KC=256, MC=144, NC=4096), both code paths. */
+    /** Shapes m, n, k: edges, primes, tile ± 1 (MR=6 or 4, NR=32 or 16, KC=256, MC=144, NC=4096 or 2048), both code paths. */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 7, 13}, {7, 1, 13}, {13, 31, 1}, {1, 97, 31}, {97, 1, 31}, {2, 3, 5},
         {7, 13, 31}, {31, 97, 13}, {5, 33, 17}, {6, 32, 16},               // unpacked path
