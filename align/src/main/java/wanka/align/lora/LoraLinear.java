@@ -60,4 +60,14 @@ public final class LoraLinear implements Projection {
     public float scale() {
         return scale;
     }
+
+    /** How many dropout masks this adapter has drawn (its random state). */
+    public long dropoutCalls() {
+        return calls.get();
+    }
+
+    /** Continues the mask sequence after {@code n} draws (a resumed run). */
+    public void dropoutCalls(long n) {
+        calls.set(n);
+    }
 }
