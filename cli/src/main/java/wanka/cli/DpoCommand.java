@@ -14,7 +14,6 @@ import wanka.align.pref.PreferenceDataset;
 import wanka.align.pref.PreferenceLoss;
 import wanka.align.pref.PreferencePair;
 import wanka.align.pref.ReferenceLogProbs;
-import wanka.align.sft.SftDataset;
 import wanka.align.train.PostTrainOptions;
 import wanka.align.train.PostTrainer;
 import wanka.align.train.RandomState;
@@ -83,7 +82,7 @@ final class DpoCommand implements Callable<Integer> {
         if (merge && lora == null) throw new IllegalArgumentException("--merge needs --lora-rank (full fine-tuning already saves the whole model)");
         Path refDir = ref != null ? ref : flags.model;
         Tokenizer tok = Corpora.loadTokenizer(flags.tokenizerDir());
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, flags.tokenizerDir());
         int pad = tok.specials().pad().orElse(0);
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             PreferenceDataset ds = PreferenceDataset.load(flags.data, new LabelledPairs(0, 0), template, seq);

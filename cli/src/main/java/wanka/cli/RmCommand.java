@@ -10,7 +10,6 @@ import wanka.align.pref.LabelledPairs;
 import wanka.align.pref.PreferenceDataset;
 import wanka.align.pref.RewardModel;
 import wanka.align.pref.RewardObjective;
-import wanka.align.sft.SftDataset;
 import wanka.align.train.PostTrainOptions;
 import wanka.align.train.PostTrainer;
 import wanka.align.train.RandomState;
@@ -71,7 +70,7 @@ final class RmCommand implements Callable<Integer> {
         BradleyTerry bt = new BradleyTerry(center);
         LabelledPairs margins = new LabelledPairs(marginSmall, marginLarge);
         Tokenizer tok = Corpora.loadTokenizer(flags.tokenizerDir());
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, flags.tokenizerDir());
         int pad = tok.specials().pad().orElse(0);
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             PreferenceDataset ds = PreferenceDataset.load(flags.data, margins, template, seq);

@@ -67,7 +67,7 @@ final class SftCommand implements Callable<Integer> {
         LoraConfig lora = loraOptions.config(flags.seed);
         if (merge && lora == null) throw new IllegalArgumentException("--merge needs --lora-rank (full fine-tuning already saves the whole model)");
         Tokenizer tok = Corpora.loadTokenizer(flags.tokenizerDir());
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, flags.tokenizerDir());
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             SftDataset ds = SftDataset.load(flags.data, template, seq);
             report(ds, flags.out.resolve("quarantine.jsonl"));
