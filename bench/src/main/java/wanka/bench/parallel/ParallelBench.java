@@ -261,7 +261,7 @@ public final class ParallelBench {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    static double load() {
+    public static double load() {
         try {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         } catch (IOException | RuntimeException e) {
@@ -269,7 +269,7 @@ public final class ParallelBench {
         }
     }
 
-    static String cpuModel() {
+    public static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst().map(l -> l.split(":", 2)[1].strip()).orElse("?");
         } catch (IOException e) {
@@ -277,7 +277,7 @@ public final class ParallelBench {
         }
     }
 
-    static String isa() {
+    public static String isa() {
         try {
             String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags")).findFirst().orElse("");
             List<String> have = new ArrayList<>();
