@@ -63,6 +63,7 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        flags.optim.check(); // before anything is read
         TeleChat2Config cfg = TeleChat2Config.read(flags.model.resolve("config.json"));
         int seq = flags.seq != null ? flags.seq : cfg.trainingSeqlen();
         PostTrainOptions opts = flags.options(seq);

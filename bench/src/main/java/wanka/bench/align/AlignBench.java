@@ -43,10 +43,11 @@ import java.util.stream.Stream;
  * Post-training throughput, each figure beside its peer in the same run (issue 11):
  * <ul>
  *   <li>SFT vs pre-training: the same model, the same batch × seq, the same optimizer loop ({@link PostTrainer}); the
- *       pre-training step is the plain next-token loss over every token, the SFT steps the masked loss over rows whose
- *       prompt tokens (a third of each sample) are masked, once padded (one sample per row) and once packed (samples of
- *       64–192 tokens with segment-masked attention and positions restarting per sample). Tokens/s counts every input
- *       token of the batch, so the figures compare directly.</li>
+ *       pre-training step is the plain next-token loss over every token, the SFT steps go through the SFT loss
+ *       ({@link SftLoss}) on rows with every target kept (the pre-training shape exactly), with the prompt tokens (a third
+ *       of each sample) masked, once padded (one sample per row) and once packed (samples of 64–192 tokens with
+ *       segment-masked attention and positions restarting per sample). Tokens/s counts every input token of the batch,
+ *       so the figures compare directly.</li>
  *   <li>LoRA (rank 8, every projection) vs full fine-tuning on the same SFT batches: step time, peak live tensor bytes of
  *       the device (weights, activations, gradients) and the AdamW moments (held beside the device's tensors).</li>
  *   <li>West-of-N sampling: the N responses of each prompt decoded together vs one at a time (same seeds, so the same
@@ -103,6 +104,8 @@ public final class AlignBench {
         LoraConfig lora = new LoraConfig(8, 16, 0, EnumSet.allOf(LoraTarget.class), 1);
         Map<String, Function<TeleChat2, Tensor>> variants = new LinkedHashMap<>();
         variants.put("pretrain", m -> m.loss(in, tg, batch, seq));
+        SftBatch unmasked = new SftBatch(batch, seq, in.clone(), tg.clone(), null, null, batch);
+        variants.put("sft-unmasked", m -> SftLoss.of(m, unmasked));
         variants.put("sft-padded", m -> SftLoss.of(m, padded));
         variants.put("sft-packed", m -> SftLoss.of(m, packed));
         variants.put("sft-lora-r8", m -> SftLoss.of(m, padded));
