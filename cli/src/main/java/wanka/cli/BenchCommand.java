@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks, one JSON line per measurement; compare each with its peer in the same run.",
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
-        subcommands = {BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
+        subcommands = {BenchCommand.AlignBench_.class, BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
                 BenchCommand.Decode.class, BenchCommand.Parser.class, BenchCommand.Dedup.class, BenchCommand.Cleaning.class,
                 BenchCommand.LangId.class, BenchCommand.Mixing.class, BenchCommand.Parallel.class, BenchCommand.PlanBench_.class})
 final class BenchCommand implements Runnable {
@@ -184,6 +184,56 @@ final class BenchCommand implements Runnable {
                 });
                 System.out.println(json(r));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "align", mixinStandardHelpOptions = true,
+            description = {"Post-training throughput beside its peers in one run: SFT (padded and packed rows) vs pre-training tokens/s on the same",
+                    "model and batch x seq; LoRA rank 8 vs full fine-tuning (step time, peak device bytes, AdamW moments); West-of-N",
+                    "sampling batched vs one sequence at a time (nano preset, random weights)."})
+    static final class AlignBench_ implements Callable<Integer> {
+        @Option(names = "--config", defaultValue = "tiny", description = "Model preset (default: ${DEFAULT-VALUE}).")
+        String config;
+
+        @Option(names = "--batch", defaultValue = "8", description = "Rows per step (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--seq", defaultValue = "256", description = "Tokens per row (default: ${DEFAULT-VALUE}).")
+        int seq;
+
+        @Option(names = "--threads", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--steps", defaultValue = "3", description = "Steps per run; each run's first is not counted (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Rounds, each running every variant in turn after an uncounted warm-up round (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--wn-prompts", defaultValue = "6", description = "West-of-N prompts; 0 = skip (default: ${DEFAULT-VALUE}).")
+        int wnPrompts;
+
+        @Option(names = "--wn-n", defaultValue = "12", description = "West-of-N responses per prompt (default: ${DEFAULT-VALUE}).")
+        int wnN;
+
+        @Option(names = "--wn-tokens", defaultValue = "48", description = "West-of-N new tokens per response (default: ${DEFAULT-VALUE}).")
+        int wnTokens;
+
+        @Option(names = "--verbose", description = "Print every step to stderr.")
+        boolean verbose;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.printf(java.util.Locale.ROOT, "# wanka bench align, %s; CPU %s, %d cores; ISA %s; JVM vector width %d bits; %s; load average %.2f at start%n",
+                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), wanka.bench.parallel.ParallelBench.cpuModel(),
+                    Runtime.getRuntime().availableProcessors(), wanka.bench.parallel.ParallelBench.isa(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+                    Runtime.version(), wanka.bench.parallel.ParallelBench.load());
+            var r = wanka.bench.align.AlignBench.run(config, batch, seq, threads, Math.max(2, steps), Math.max(1, rounds), wnPrompts, wnN, wnTokens, line -> {
+                if (verbose) System.err.println(line);
+            });
+            System.out.print(wanka.bench.align.AlignBench.table(r));
+            System.out.printf(java.util.Locale.ROOT, "# load average %.2f at end%n", wanka.bench.parallel.ParallelBench.load());
             return 0;
         }
     }

@@ -27,6 +27,15 @@ final class Corpora {
         return Tokenizers.load(dir);
     }
 
+    /** TeleChat2's chat template over {@code tok}, loaded from {@code dir}; a tokenizer without the chat tokens is an error naming {@code dir}. */
+    static wanka.tokenizer.ChatTemplate chatTemplate(Tokenizer tok, Path dir) {
+        try {
+            return wanka.align.sft.SftDataset.template(tok);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(dir + ": " + e.getMessage() + " (give one with --tokenizer DIR)", e);
+        }
+    }
+
     /**
      * Tokenizes a text file (one document per non-blank line) through the data pipeline into a shard under
      * {@code dataDir/<name>/} (reused if already there and newer than the text); unreadable lines are quarantined.

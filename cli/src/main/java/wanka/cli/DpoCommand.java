@@ -3,6 +3,8 @@ package wanka.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import wanka.align.lora.LoraAdapters;
+import wanka.align.lora.LoraConfig;
 import wanka.align.pref.DpoLoss;
 import wanka.align.pref.DpoObjective;
 import wanka.align.pref.LabelledPairs;
@@ -12,9 +14,9 @@ import wanka.align.pref.PreferenceDataset;
 import wanka.align.pref.PreferenceLoss;
 import wanka.align.pref.PreferencePair;
 import wanka.align.pref.ReferenceLogProbs;
-import wanka.align.sft.SftDataset;
 import wanka.align.train.PostTrainOptions;
 import wanka.align.train.PostTrainer;
+import wanka.align.train.RandomState;
 import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.TeleChat2Config;
@@ -35,7 +37,9 @@ import java.util.concurrent.Callable;
                 "keyed by the reference model's checksum and the data, so a rerun (e.g. with --overwrite and another beta) reuses them.",
                 "Data as for 'wanka rm' (pairs, messages-style pairs, graded responses, or 'wanka west-of-n' output); bad lines go to",
                 "<out>/quarantine.jsonl. Logs dpo, nll, rewards_chosen/rejected (beta·log-ratio), rewards_margin and rewards_accuracy",
-                "per step in <out>/metrics.jsonl; saves the policy as <out>/model, which 'wanka generate'/'chat' load."},
+                "per step in <out>/metrics.jsonl; saves the policy as <out>/model, which 'wanka generate'/'chat' load.",
+                "With --lora-rank only adapters on the policy train (the reference is the frozen base, so no second copy is loaded);",
+                "<out>/adapter holds them, --merge also writes <out>/model. --resume auto continues an interrupted run."},
         footer = {"", "Examples:",
                 "  wanka dpo --model runs/sft/model --data runs/wn/pairs.jsonl --out runs/dpo --beta 0.1 --nll-alpha 1 --steps 100",
                 "  wanka dpo --model runs/sft/model --ref runs/sft/model --data pairs.jsonl --loss ipo --beta 0.5 --out runs/ipo",
@@ -43,6 +47,12 @@ import java.util.concurrent.Callable;
 final class DpoCommand implements Callable<Integer> {
     @Mixin
     PostTrainFlags flags = new PostTrainFlags();
+
+    @Mixin
+    LoraOptions loraOptions = new LoraOptions();
+
+    @Option(names = "--merge", description = "With --lora-rank: also fold the adapters into the weights and save <out>/model.")
+    boolean merge;
 
     @Option(names = "--ref", paramLabel = "DIR", description = "Reference model directory (default: the --model directory, the usual choice).")
     Path ref;
@@ -64,13 +74,16 @@ final class DpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        flags.optim.check(); // before anything is read
         TeleChat2Config cfg = TeleChat2Config.read(flags.model.resolve("config.json"));
         int seq = flags.seq != null ? flags.seq : cfg.trainingSeqlen();
         PostTrainOptions opts = flags.options(seq);
         DpoLoss dpo = new DpoLoss(beta, nllAlpha, PreferenceLoss.parse(loss));
+        LoraConfig lora = loraOptions.config(flags.seed);
+        if (merge && lora == null) throw new IllegalArgumentException("--merge needs --lora-rank (full fine-tuning already saves the whole model)");
         Path refDir = ref != null ? ref : flags.model;
         Tokenizer tok = Corpora.loadTokenizer(flags.tokenizerDir());
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, flags.tokenizerDir());
         int pad = tok.specials().pad().orElse(0);
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             PreferenceDataset ds = PreferenceDataset.load(flags.data, new LabelledPairs(0, 0), template, seq);
@@ -79,21 +92,35 @@ final class DpoCommand implements Callable<Integer> {
             if (pairs.size() < ds.pairs().size()) System.err.printf("--min-confidence %.3f keeps %d of %d pairs%n", minConfidence, pairs.size(), ds.pairs().size());
             if (pairs.isEmpty()) throw new IllegalArgumentException("no usable pairs in " + flags.data + "; see " + flags.out.resolve("quarantine.jsonl"));
             List<PairBatch> batches = DpoObjective.batches(pairs, template, flags.batch, seq, pad);
+            // The policy is loaded first: when the reference is the starting model (no --ref), it computes the reference
+            // log-probs itself before any step, so no second copy of the model is ever loaded.
+            TeleChat2 policy = ModelIO.load(flags.model, device);
             ReferenceLogProbs refs = ReferenceLogProbs.cached(refCache != null ? refCache : flags.out.resolve("reference_logps.json"), ModelChecksum.of(refDir), batches,
                     () -> {
+                        if (ref == null) return policy;
                         TeleChat2 r = ModelIO.load(refDir, device);
                         r.parameters().values().forEach(t -> t.requiresGrad(false));
                         return r;
                     }, System.err::println);
-            TeleChat2 policy = ModelIO.load(flags.model, device);
-            PostTrainer.StepLog last = new PostTrainer(policy.parameters(), policy.parameterRoles(), new DpoObjective(policy, batches, refs, dpo, flags.gradAccum),
-                    opts, device, dir -> ModelIO.save(policy, dir)).run(flags.progress());
-            PostTrainFlags.writeDir(flags.out.resolve("model"), dir -> {
-                ModelIO.save(policy, dir);
-                Corpora.copyTokenizer(flags.tokenizerDir(), dir);
-            });
+            LoraAdapters adapters = lora != null ? LoraOptions.attach(policy, lora, device) : null;
+            PostTrainer.Saver saver = adapters != null ? dir -> adapters.save(dir, flags.model.toString()) : dir -> ModelIO.save(policy, dir);
+            PostTrainer trainer = new PostTrainer(adapters != null ? adapters.parameters() : policy.parameters(), adapters != null ? adapters.roles() : policy.parameterRoles(),
+                    new DpoObjective(policy, batches, refs, dpo, opts.gradAccum()), opts, device, saver, adapters != null ? adapters : RandomState.NONE);
+            flags.resume(trainer);
+            PostTrainer.StepLog last = trainer.run(flags.progress());
+            if (adapters != null) {
+                PostTrainFlags.writeDir(flags.out.resolve("adapter"), saver);
+                System.err.println("adapter saved to " + flags.out.resolve("adapter"));
+            }
+            if (adapters == null || merge) {
+                TeleChat2 merged = adapters != null ? adapters.merge(device) : policy;
+                PostTrainFlags.writeDir(flags.out.resolve("model"), dir -> {
+                    ModelIO.save(merged, dir);
+                    Corpora.copyTokenizer(flags.tokenizerDir(), dir);
+                });
+            }
             System.err.printf("done: final loss %.4f (margin %.4f, accuracy %.3f); policy saved to %s%n", last.loss(), last.metrics().get("rewards_margin"),
-                    last.metrics().get("rewards_accuracy"), flags.out.resolve("model"));
+                    last.metrics().get("rewards_accuracy"), flags.out.resolve(adapters != null && !merge ? "adapter" : "model"));
         }
         return 0;
     }

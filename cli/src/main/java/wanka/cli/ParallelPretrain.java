@@ -8,7 +8,6 @@ import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.TeleChat2Config;
 import wanka.tensor.CpuDevice;
-import wanka.train.AdamWOptimizer;
 import wanka.train.CheckpointWriter;
 import wanka.train.RunDirectory;
 import wanka.train.StepMetrics;
@@ -59,7 +58,7 @@ final class ParallelPretrain {
             }
         }
         int launched = backend instanceof Backend.InProcess p ? p.ranks() : Integer.parseInt(env.getOrDefault("OMPI_COMM_WORLD_SIZE", env.getOrDefault("SLURM_NTASKS", "1")).strip());
-        ParallelLayout layout = c.parallel.layout(c.batch, c.gradAccum, launched > 1 || mpi ? launched : 0);
+        ParallelLayout layout = c.parallel.layout(c.batch, c.optim.gradAccum, launched > 1 || mpi ? launched : 0);
         int ranks = launched > 1 || mpi ? launched : layout.worldSize();
         layout.check(cfg, seqLen, ranks); // before any rank starts, with the reason
         boolean rankZero = !mpi || "0".equals(env.getOrDefault("OMPI_COMM_WORLD_RANK", env.getOrDefault("PMIX_RANK", env.get("PMI_RANK"))));
@@ -82,8 +81,8 @@ final class ParallelPretrain {
             }
             int local = backend instanceof Backend.Mpi ? 1 : ranks;
             int threads = Math.max(1, (c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors()) / local);
-            TrainOptions opts = new TrainOptions(layout.microBatch() * layout.dp(), seqLen, c.steps, layout.microBatches(), c.lr, c.minLr, c.warmup, c.schedule, c.clip,
-                    new AdamWOptimizer.Settings(0.9, c.beta2, 1e-8, c.weightDecay), c.seed, 1, 0, c.out);
+            TrainOptions opts = new TrainOptions(layout.microBatch() * layout.dp(), seqLen, c.optim.steps, layout.microBatches(), c.optim.lr, c.optim.minLr, c.optim.warmup, c.optim.schedule, c.optim.clip,
+                    c.optim.adam(), c.seed, 1, 0, c.out);
             PackedBatches data = new PackedBatches(opened, layout.microBatch() * layout.dp(), seqLen, c.seed);
             var job = new ParallelRun.Job(layout, opts, device -> {
                 try {
@@ -99,10 +98,10 @@ final class ParallelPretrain {
             }
             long tokensPerStep = (long) layout.globalBatch() * seqLen;
             double[] last = {Double.NaN};
-            PlanCheck check = c.parallel.planFile() != null ? new PlanCheck(c.parallel.planFile(), c.steps) : null;
+            PlanCheck check = c.parallel.planFile() != null ? new PlanCheck(c.parallel.planFile(), c.optim.steps) : null;
             long openingMs = System.currentTimeMillis();
             try (World world = backend instanceof Backend.Mpi ? World.open(backend, World.DEFAULT_TIMEOUT) : World.open(new Backend.InProcess(ranks), World.DEFAULT_TIMEOUT);
-                 TrainProgress progress = rankZero ? new TrainProgress(c.steps, 0, c.quiet) : null) {
+                 TrainProgress progress = rankZero ? new TrainProgress(c.optim.steps, 0, c.quiet) : null) {
                 var policy = CheckpointWriter.Policy.every(c.checkpointEvery, c.keepCheckpoints, c.asyncCheckpoints).withLevels(c.storage.levels(c.checkpointEvery)).withPeerMemory(c.storage.peerMemory());
                 long openMs = System.currentTimeMillis();
                 boolean[] first = {true};

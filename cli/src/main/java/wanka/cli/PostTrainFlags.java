@@ -1,10 +1,10 @@
 package wanka.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import wanka.align.train.PostTrainOptions;
 import wanka.align.train.PostTrainer;
 import wanka.tensor.CpuDevice;
-import wanka.train.AdamWOptimizer;
 import wanka.train.RunDirectory;
 
 import java.io.IOException;
@@ -27,35 +27,14 @@ final class PostTrainFlags {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory (locked while the run lasts).")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    long steps;
+    @Mixin
+    OptimizerOptions optim = OptimizerOptions.postTraining();
 
     @Option(names = "--batch", defaultValue = "4", description = "Samples (sft) or pairs (rm, dpo) per micro-batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--seq", description = "Longest rendered sample in tokens; longer lines are quarantined (default: the model's training_seqlen).")
     Integer seq;
-
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
-    int gradAccum;
-
-    @Option(names = "--lr", defaultValue = "1e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--min-lr", defaultValue = "0", description = "Final learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
-    double minLr;
-
-    @Option(names = "--warmup", defaultValue = "0", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
-    long warmup;
-
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine or constant (default: ${DEFAULT-VALUE}).")
-    String schedule;
-
-    @Option(names = "--clip", defaultValue = "1.0", description = "Clip gradients to this global L2 norm; 0 = off (default: ${DEFAULT-VALUE}).")
-    double clip;
-
-    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decoupled weight decay on matrices (default: ${DEFAULT-VALUE}).")
-    double weightDecay;
 
     @Option(names = "--seed", defaultValue = "1234", description = "Seed for data order, heads and adapters (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -66,7 +45,11 @@ final class PostTrainFlags {
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Checkpoint every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
-    @Option(names = "--overwrite", description = "Remove the outputs of an earlier run in <out> first (without it such an <out> is refused).")
+    @Option(names = "--resume", paramLabel = "DIR|auto",
+            description = "Continue from a checkpoint directory, or 'auto' for the newest one in <out> that verifies (none: start).")
+    String resume;
+
+    @Option(names = "--overwrite", description = "Remove the outputs of an earlier run in <out> first (without it or --resume, such an <out> is refused).")
     boolean overwrite;
 
     @Option(names = "--quiet", description = "Log every step instead of about twenty lines per run.")
@@ -77,8 +60,10 @@ final class PostTrainFlags {
         if (data.isEmpty()) throw new IllegalArgumentException("give training data with --data FILE");
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         if (seqLen < 2) throw new IllegalArgumentException("--seq must be >= 2, got " + seqLen);
-        return new PostTrainOptions(steps, gradAccum, lr, minLr, warmup, schedule, clip, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, weightDecay),
-                checkpointEvery, out);
+        if (overwrite && resume != null) throw new IllegalArgumentException("give either --resume or --overwrite, not both");
+        optim.check();
+        return new PostTrainOptions(optim.steps, optim.gradAccum, optim.lr, optim.minLr, optim.warmup, optim.schedule, optim.clip, optim.adam(),
+                checkpointEvery, out, seed, batch, seqLen);
     }
 
     Path tokenizerDir() {
@@ -91,14 +76,27 @@ final class PostTrainFlags {
 
     RunDirectory lock() throws IOException {
         OutDirs.require("--out", out);
-        return RunDirectory.open(out, overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH, System.err::println);
+        RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
+        return RunDirectory.open(out, start, System.err::println);
+    }
+
+    /** With --resume: loads the checkpoint into {@code trainer} (auto: the newest that verifies; none yet: a fresh start). */
+    void resume(PostTrainer trainer) throws IOException {
+        if (resume == null) return;
+        java.util.Optional<PostTrainer.Resumed> from = resume.equals("auto") ? trainer.resumeLatest(System.err::println)
+                : java.util.Optional.of(trainer.resumeFrom(Path.of(resume)));
+        if (from.isPresent()) {
+            System.err.println("resumed from " + from.get().checkpoint() + " at step " + from.get().step() + " (verified)");
+        } else {
+            System.err.println("--resume auto: no checkpoint in " + out.resolve("checkpoints") + " yet, so starting at step 0");
+        }
     }
 
     /** Prints step logs: every step with --quiet, else about twenty lines. */
     Consumer<PostTrainer.StepLog> progress() {
-        long every = quiet ? 1 : Math.max(1, steps / 20);
+        long every = quiet ? 1 : Math.max(1, optim.steps / 20);
         return l -> {
-            if (l.step() % every != 0 && l.step() != 1 && l.step() != steps) return;
+            if (l.step() % every != 0 && l.step() != 1 && l.step() != optim.steps) return;
             StringBuilder sb = new StringBuilder(String.format("step %d  loss %.4f  lr %.2e  grad_norm %.3f  %.0f tok/s", l.step(), l.loss(), l.lr(), l.gradNorm(), l.tokensPerSecond()));
             l.metrics().forEach((k, v) -> sb.append(String.format("  %s %.4f", k, v)));
             System.err.println(sb);

@@ -15,7 +15,6 @@ import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
 import wanka.model.TeleChat2Config;
 import wanka.tensor.CpuDevice;
-import wanka.train.AdamWOptimizer;
 import wanka.train.RunDirectory;
 import wanka.train.TrainOptions;
 import wanka.train.Trainer;
@@ -64,38 +63,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Run directory.")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    long steps;
+    @Mixin
+    OptimizerOptions optim = OptimizerOptions.pretraining();
 
     @Option(names = "--batch", defaultValue = "8", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--seq", description = "Tokens per sequence (default: the config's training_seqlen).")
     Integer seq;
-
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
-    int gradAccum;
-
-    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--min-lr", defaultValue = "3e-5", description = "Final learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
-    double minLr;
-
-    @Option(names = "--warmup", defaultValue = "0", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
-    long warmup;
-
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine or constant (default: ${DEFAULT-VALUE}).")
-    String schedule;
-
-    @Option(names = "--clip", defaultValue = "1.0", description = "Clip gradients to this global L2 norm; 0 = off (default: ${DEFAULT-VALUE}).")
-    double clip;
-
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW decoupled weight decay on matrices (default: ${DEFAULT-VALUE}).")
-    double weightDecay;
-
-    @Option(names = "--beta2", defaultValue = "0.95", description = "AdamW beta2 (default: ${DEFAULT-VALUE}; beta1 0.9, eps 1e-8).")
-    double beta2;
 
     @Option(names = "--seed", defaultValue = "1234", description = "Seed for init and data sampling (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -164,11 +139,12 @@ final class PretrainCommand implements Callable<Integer> {
         if (overwrite && resume != null) throw new IllegalArgumentException("give either --resume or --overwrite, not both");
         int seqLen = seq != null ? seq : cfg.trainingSeqlen();
         // Checks every numeric option before the run directory is taken, any data tokenized or memory allocated.
-        TrainOptions opts = new TrainOptions(batch, seqLen, steps, gradAccum, lr, minLr, warmup, schedule, clip,
-                new AdamWOptimizer.Settings(0.9, beta2, 1e-8, weightDecay), seed, 1, checkpointEvery, out);
+        optim.check();
+        TrainOptions opts = new TrainOptions(batch, seqLen, optim.steps, optim.gradAccum, optim.lr, optim.minLr, optim.warmup, optim.schedule, optim.clip,
+                optim.adam(), seed, 1, checkpointEvery, out);
         if (parallel.requested()) return ParallelPretrain.run(this, cfg);
         RecomputePlan plan = parallel.recomputePlan(); // a bad --recompute is an error before anything starts
-        var problems = plan.problems(cfg.numLayers(), ParallelLayout.single(batch, gradAccum).planFields());
+        var problems = plan.problems(cfg.numLayers(), ParallelLayout.single(batch, optim.gradAccum).planFields());
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         HeapCheck.requireFits(cfg, batch, seqLen);
         RunDirectory.Start start = resume != null ? RunDirectory.Start.RESUME : overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH;
@@ -214,7 +190,7 @@ final class PretrainCommand implements Callable<Integer> {
                         cfg.numLayers() + " layers × " + cfg.hiddenSize(), cfg.parameterCount(), batches.tokens(), opened.size(),
                         dataDir != null ? ", domains " + batches.domains() + " mixed " + mixing : "", opts.tokensPerStep(), device, peak);
                 double loss;
-                try (TrainProgress progress = new TrainProgress(steps, trainer.step(), quiet)) {
+                try (TrainProgress progress = new TrainProgress(optim.steps, trainer.step(), quiet)) {
                     loss = trainer.run(progress);
                 }
                 Path finalDir = out.resolve("model");

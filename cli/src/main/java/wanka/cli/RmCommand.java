@@ -3,14 +3,16 @@ package wanka.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import wanka.align.lora.LoraAdapters;
+import wanka.align.lora.LoraConfig;
 import wanka.align.pref.BradleyTerry;
 import wanka.align.pref.LabelledPairs;
 import wanka.align.pref.PreferenceDataset;
 import wanka.align.pref.RewardModel;
 import wanka.align.pref.RewardObjective;
-import wanka.align.sft.SftDataset;
 import wanka.align.train.PostTrainOptions;
 import wanka.align.train.PostTrainer;
+import wanka.align.train.RandomState;
 import wanka.model.ModelIO;
 import wanka.model.ParamRole;
 import wanka.model.TeleChat2Config;
@@ -34,13 +36,18 @@ import java.util.concurrent.Callable;
                 "responses {\"prompt\", \"responses\": [{\"response\", \"label\": \"high\"|\"mid\"|\"low\"}]}, which give the pairs high>mid,",
                 "high>low, mid>low with --margin-small / --margin-large. Bad lines go to <out>/quarantine.jsonl with file, line and reason.",
                 "Starts from a language model (fresh head) or a reward model directory (its head). Saves <out>/model: the HF directory plus",
-                "reward_head.safetensors, which 'wanka west-of-n --reward' reads; pairwise accuracy on --eval pairs before and after."},
+                "reward_head.safetensors, which 'wanka west-of-n --reward' reads; pairwise accuracy on --eval pairs before and after.",
+                "With --lora-rank only adapters and the head train; <out>/adapter holds them (PEFT layout + reward_head.safetensors) and",
+                "<out>/model the merged reward model. --resume auto continues an interrupted run from its newest checkpoint that verifies."},
         footer = {"", "Examples:",
                 "  wanka rm --model runs/sft/model --data graded.jsonl --eval graded-val.jsonl --out runs/rm --steps 200 --lr 1e-5",
                 "  wanka rm --model runs/sft/model --data pairs.jsonl --center 0.01 --margin-small 0.33 --margin-large 0.67 --out runs/rm"})
 final class RmCommand implements Callable<Integer> {
     @Mixin
     PostTrainFlags flags = new PostTrainFlags();
+
+    @Mixin
+    LoraOptions loraOptions = new LoraOptions();
 
     @Option(names = "--center", defaultValue = "0", description = "Reward centring coefficient (Eisenstein et al. suggest 0.01; default: ${DEFAULT-VALUE}).")
     double center;
@@ -56,13 +63,15 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        flags.optim.check(); // before anything is read
         TeleChat2Config cfg = TeleChat2Config.read(flags.model.resolve("config.json"));
         int seq = flags.seq != null ? flags.seq : cfg.trainingSeqlen();
         PostTrainOptions opts = flags.options(seq);
+        LoraConfig lora = loraOptions.config(flags.seed);
         BradleyTerry bt = new BradleyTerry(center);
         LabelledPairs margins = new LabelledPairs(marginSmall, marginLarge);
         Tokenizer tok = Corpora.loadTokenizer(flags.tokenizerDir());
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, flags.tokenizerDir());
         int pad = tok.specials().pad().orElse(0);
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             PreferenceDataset ds = PreferenceDataset.load(flags.data, margins, template, seq);
@@ -72,14 +81,26 @@ final class RmCommand implements Callable<Integer> {
             RewardModel rm = Files.isRegularFile(flags.model.resolve(RewardModel.HEAD_FILE)) ? RewardModel.load(flags.model, device)
                     : RewardModel.create(ModelIO.load(flags.model, device), device, flags.seed);
             if (evalSet != null) System.err.printf("eval accuracy before: %.3f (%d pairs)%n", RewardObjective.accuracy(rm, evalSet.pairs(), template, seq, pad), evalSet.pairs().size());
-            Map<String, Tensor> params = new LinkedHashMap<>(rm.model().parameters());
+            LoraAdapters adapters = lora != null ? LoraOptions.attach(rm.model(), lora, device) : null;
+            Map<String, Tensor> params = new LinkedHashMap<>(adapters != null ? adapters.parameters() : rm.model().parameters());
             params.put(RewardModel.HEAD, rm.score());
-            Map<String, ParamRole> roles = new LinkedHashMap<>(rm.model().parameterRoles());
+            Map<String, ParamRole> roles = new LinkedHashMap<>(adapters != null ? adapters.roles() : rm.model().parameterRoles());
             roles.put(RewardModel.HEAD, ParamRole.HEAD);
-            PostTrainer.StepLog last = new PostTrainer(params, roles, new RewardObjective(rm, bt, ds.pairs(), template, flags.batch, seq, pad, flags.gradAccum),
-                    opts, device, rm::save).run(flags.progress());
+            PostTrainer.Saver saver = adapters == null ? rm::save : dir -> {
+                adapters.save(dir, flags.model.toString());
+                rm.saveHead(dir);
+            };
+            PostTrainer trainer = new PostTrainer(params, roles, new RewardObjective(rm, bt, ds.pairs(), template, flags.batch, seq, pad, opts.gradAccum()),
+                    opts, device, saver, adapters != null ? adapters : RandomState.NONE);
+            flags.resume(trainer);
+            PostTrainer.StepLog last = trainer.run(flags.progress());
             System.err.printf("train accuracy: %.3f%n", RewardObjective.accuracy(rm, ds.pairs(), template, seq, pad));
             if (evalSet != null) System.err.printf("eval accuracy after: %.3f%n", RewardObjective.accuracy(rm, evalSet.pairs(), template, seq, pad));
+            if (adapters != null) {
+                PostTrainFlags.writeDir(flags.out.resolve("adapter"), saver);
+                System.err.println("adapter and head saved to " + flags.out.resolve("adapter"));
+                adapters.merge(device);
+            }
             PostTrainFlags.writeDir(flags.out.resolve("model"), dir -> {
                 rm.save(dir);
                 Corpora.copyTokenizer(flags.tokenizerDir(), dir);

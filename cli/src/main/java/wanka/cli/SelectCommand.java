@@ -15,7 +15,6 @@ import wanka.align.select.SelectionPlan;
 import wanka.align.select.SelectionReport;
 import wanka.align.select.TagRules;
 import wanka.align.sft.Quarantined;
-import wanka.align.sft.SftDataset;
 import wanka.io.AtomicFiles;
 import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
@@ -117,7 +116,7 @@ final class SelectCommand implements Callable<Integer> {
         TeleChat2Config cfg = TeleChat2Config.read(model.resolve("config.json"));
         int maxTokens = seq != null ? seq : cfg.trainingSeqlen();
         Tokenizer tok = Corpora.loadTokenizer(tokenizer != null ? tokenizer : model);
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, tokenizer != null ? tokenizer : model);
         TagRules rules = tagRules != null ? TagRules.read(tagRules) : null;
         OutDirs.require("--out", out);
         try (RunDirectory run = RunDirectory.open(out, RunDirectory.Start.RESUME, System.err::println);

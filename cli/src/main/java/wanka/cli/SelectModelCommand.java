@@ -73,7 +73,7 @@ final class SelectModelCommand implements Callable<Integer> {
         }
         if (all.isEmpty()) throw new IllegalArgumentException("no models to compare: give --models DIR,... or --run DIR (with checkpoints holding full models)");
         Tokenizer tok = Corpora.loadTokenizer(tokenizer != null ? tokenizer : all.getFirst());
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, tokenizer != null ? tokenizer : all.getFirst());
         SftDataset ds = SftDataset.load(data, template, seq);
         if (ds.samples().isEmpty()) throw new IllegalArgumentException("no usable validation samples in " + data);
         System.err.println("validation: " + ds.summary());

@@ -5,7 +5,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import wanka.align.lora.LoraAdapters;
 import wanka.align.lora.LoraConfig;
-import wanka.align.lora.LoraTarget;
 import wanka.align.sft.SftBatchSource;
 import wanka.align.sft.SftBatches;
 import wanka.align.sft.SftDataset;
@@ -14,6 +13,7 @@ import wanka.align.sft.SftObjective;
 import wanka.align.sft.SftPacker;
 import wanka.align.train.PostTrainOptions;
 import wanka.align.train.PostTrainer;
+import wanka.align.train.RandomState;
 import wanka.model.ModelIO;
 import wanka.model.ParamRole;
 import wanka.model.TeleChat2;
@@ -25,7 +25,6 @@ import wanka.tokenizer.Tokenizer;
 import wanka.train.RunDirectory;
 
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -48,18 +47,8 @@ final class SftCommand implements Callable<Integer> {
     @Mixin
     PostTrainFlags flags = new PostTrainFlags();
 
-    @Option(names = "--lora-rank", defaultValue = "0", paramLabel = "R", description = "Train LoRA adapters of rank R instead of all weights; 0 = full fine-tuning (default: ${DEFAULT-VALUE}).")
-    int loraRank;
-
-    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA scale numerator: updates are (alpha/r)·B·A (default: 2 × rank).")
-    Double loraAlpha;
-
-    @Option(names = "--lora-dropout", defaultValue = "0", description = "Dropout on the adapters' input while training (default: ${DEFAULT-VALUE}).")
-    double loraDropout;
-
-    @Option(names = "--lora-targets", split = ",", paramLabel = "NAMES",
-            description = "Projections to adapt, among query, key_value, dense, gate, up, down (default: all).")
-    List<String> loraTargets;
+    @Mixin
+    LoraOptions loraOptions = new LoraOptions();
 
     @Option(names = "--merge", description = "With --lora-rank: also fold the adapters into the weights and save <out>/model.")
     boolean merge;
@@ -72,13 +61,14 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        flags.optim.check(); // before anything is read
         TeleChat2Config cfg = TeleChat2Config.read(flags.model.resolve("config.json"));
         int seq = flags.seq != null ? flags.seq : cfg.trainingSeqlen();
         PostTrainOptions opts = flags.options(seq);
-        if (merge && loraRank == 0) throw new IllegalArgumentException("--merge needs --lora-rank (full fine-tuning already saves the whole model)");
-        LoraConfig lora = loraRank > 0 ? new LoraConfig(loraRank, loraAlpha != null ? loraAlpha : 2.0 * loraRank, loraDropout, targets(), flags.seed) : null;
+        LoraConfig lora = loraOptions.config(flags.seed);
+        if (merge && lora == null) throw new IllegalArgumentException("--merge needs --lora-rank (full fine-tuning already saves the whole model)");
         Tokenizer tok = Corpora.loadTokenizer(flags.tokenizerDir());
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, flags.tokenizerDir());
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             SftDataset ds = SftDataset.load(flags.data, template, seq);
             report(ds, flags.out.resolve("quarantine.jsonl"));
@@ -93,20 +83,20 @@ final class SftCommand implements Callable<Integer> {
             PostTrainer.Saver saver;
             LoraAdapters adapters = null;
             if (lora != null) {
-                adapters = LoraAdapters.attach(model, lora, device);
+                adapters = LoraOptions.attach(model, lora, device);
                 trainable = adapters.parameters();
                 roles = adapters.roles();
                 LoraAdapters a = adapters;
                 saver = dir -> a.save(dir, flags.model.toString());
-                long n = trainable.values().stream().mapToLong(Tensor::numel).sum();
-                System.err.printf("LoRA rank %d, alpha %.1f on %s: %,d trainable parameters (%.2f %% of %,d)%n", lora.r(), lora.alpha(), lora.targets(), n,
-                        100.0 * n / cfg.parameterCount(), cfg.parameterCount());
             } else {
                 trainable = model.parameters();
                 roles = model.parameterRoles();
                 saver = dir -> ModelIO.save(model, dir);
             }
-            PostTrainer.StepLog last = new PostTrainer(trainable, roles, new SftObjective(model, batches, flags.gradAccum), opts, device, saver).run(flags.progress());
+            PostTrainer trainer = new PostTrainer(trainable, roles, new SftObjective(model, batches, opts.gradAccum()), opts, device, saver,
+                    adapters != null ? adapters : RandomState.NONE);
+            flags.resume(trainer);
+            PostTrainer.StepLog last = trainer.run(flags.progress());
             if (evalSet != null) System.err.printf("eval loss after: %.4f%n", SftEval.loss(model, evalSet.samples(), flags.batch, pad));
             if (adapters != null) {
                 LoraAdapters a = adapters;
@@ -124,13 +114,6 @@ final class SftCommand implements Callable<Integer> {
             System.err.printf("done: final loss %.4f; metrics in %s%n", last.loss(), flags.out.resolve("metrics.jsonl"));
         }
         return 0;
-    }
-
-    private EnumSet<LoraTarget> targets() {
-        if (loraTargets == null || loraTargets.isEmpty()) return EnumSet.allOf(LoraTarget.class);
-        EnumSet<LoraTarget> s = EnumSet.noneOf(LoraTarget.class);
-        for (String t : loraTargets) s.add(LoraTarget.parse(t.strip()));
-        return s;
     }
 
     static void report(SftDataset ds, Path quarantine) throws java.io.IOException {

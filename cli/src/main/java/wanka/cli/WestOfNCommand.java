@@ -3,7 +3,6 @@ package wanka.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wanka.align.pref.RewardModel;
-import wanka.align.sft.SftDataset;
 import wanka.align.westofn.PromptFile;
 import wanka.align.westofn.WestOfN;
 import wanka.align.westofn.WestOfNFile;
@@ -81,7 +80,7 @@ final class WestOfNCommand implements Callable<Integer> {
         if (temperature == 0) throw new IllegalArgumentException("--temperature must be > 0: greedy decoding gives N identical responses");
         OutDirs.require("--out", out);
         Tokenizer tok = Corpora.loadTokenizer(tokenizer != null ? tokenizer : policy);
-        ChatTemplate template = SftDataset.template(tok);
+        ChatTemplate template = Corpora.chatTemplate(tok, tokenizer != null ? tokenizer : policy);
         try (RunDirectory run = RunDirectory.open(out, RunDirectory.Start.RESUME, System.err::println);
              CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
             PromptFile pf = PromptFile.load(prompts);

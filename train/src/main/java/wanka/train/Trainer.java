@@ -140,7 +140,7 @@ public final class Trainer {
     }
 
     /** Keeps only the metrics lines of steps up to {@code lastStep} (all of them when the file is new). */
-    static void dropMetricsAfter(Path file, long lastStep) throws IOException {
+    public static void dropMetricsAfter(Path file, long lastStep) throws IOException {
         if (!Files.isRegularFile(file)) return;
         java.util.List<String> lines = Files.readAllLines(file);
         java.util.List<String> kept = lines.stream().filter(l -> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import wanka.io.AtomicFiles;
+import wanka.align.train.RandomState;
 import wanka.model.ParamRole;
 import wanka.model.TeleChat2;
 import wanka.model.io.ModelFormatException;
@@ -39,7 +40,7 @@ import java.util.zip.CRC32C;
  * {@code lora_dropout}, {@code target_modules}, …). It also records {@code wanka_base_fingerprint}, a CRC-32C of the base
  * model's shapes and first embedding and lm_head values, so loading an adapter onto another base model is an error.
  */
-public final class LoraAdapters {
+public final class LoraAdapters implements RandomState {
     public static final String WEIGHTS = "adapter_model.safetensors";
     public static final String CONFIG = "adapter_config.json";
     private static final String PREFIX = "base_model.model.";
@@ -173,6 +174,27 @@ public final class LoraAdapters {
             m.put(PREFIX + name + ".lora_B.weight", l.b());
         });
         return m;
+    }
+
+    /** The dropout masks each adapter has drawn, by module name (all zero without dropout). */
+    @Override
+    public Map<String, Long> save() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        if (config.dropout() > 0) modules.forEach((name, l) -> m.put("lora_dropout_calls." + name, l.dropoutCalls()));
+        return m;
+    }
+
+    @Override
+    public void restore(Map<String, Long> state) {
+        Map<String, Long> left = new LinkedHashMap<>(state);
+        if (config.dropout() > 0) {
+            modules.forEach((name, l) -> {
+                Long n = left.remove("lora_dropout_calls." + name);
+                if (n == null) throw new IllegalArgumentException("checkpoint has no dropout state of adapter " + name + " (trained with another --lora-dropout?)");
+                l.dropoutCalls(n);
+            });
+        }
+        if (!left.isEmpty()) throw new IllegalArgumentException("checkpoint has random state " + left.keySet().stream().limit(3).toList() + " that these adapters do not use");
     }
 
     /** Roles for the optimizer: adapter matrices decay like other weight matrices. */

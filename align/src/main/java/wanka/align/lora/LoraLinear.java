@@ -35,11 +35,8 @@ public final class LoraLinear implements Projection {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = base.forward(x);
         Tensor in = dropout > 0 && x.device().gradEnabled() ? Ops.dropout(x, dropout, seed * 0x9E3779B97F4A7C15L + calls.getAndIncrement()) : x;
-        Tensor delta = Ops.linear(Ops.linear(in, a, null), b, null);
-        if (scale != 1f) delta = Ops.scale(delta, scale);
-        return Ops.add(y, delta);
+        return Ops.loraLinear(x, in, base.weight(), base.bias(), a, b, scale); // one op: the base output and the update share one tensor
     }
 
     @Override
@@ -59,5 +56,15 @@ public final class LoraLinear implements Projection {
 
     public float scale() {
         return scale;
+    }
+
+    /** How many dropout masks this adapter has drawn (its random state). */
+    public long dropoutCalls() {
+        return calls.get();
+    }
+
+    /** Continues the mask sequence after {@code n} draws (a resumed run). */
+    public void dropoutCalls(long n) {
+        calls.set(n);
     }
 }

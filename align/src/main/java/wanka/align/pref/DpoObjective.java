@@ -84,4 +84,9 @@ public final class DpoObjective implements Objective {
         long tokens = Arrays.stream(b.tokens()).sum();
         return new Micro(AlignOps.vectorLoss(logps, loss.over(refC, refR, b.chosenTokens())), tokens, m);
     }
+
+    @Override
+    public long dataTokens() {
+        return batches.stream().mapToLong(b -> Arrays.stream(b.tokens()).sum()).sum();
+    }
 }

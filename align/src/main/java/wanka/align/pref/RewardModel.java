@@ -80,6 +80,12 @@ public record RewardModel(TeleChat2 model, Tensor score) {
     /** Writes the HF model directory and the head into {@code dir}. */
     public void save(Path dir) throws IOException {
         ModelIO.save(model, dir);
+        saveHead(dir);
+    }
+
+    /** Writes only the head, {@code reward_head.safetensors} (beside a LoRA adapter, whose base model lives elsewhere). */
+    public void saveHead(Path dir) throws IOException {
+        Files.createDirectories(dir);
         SafetensorsWriter.write(dir.resolve(HEAD_FILE), List.of(new NamedArray(HEAD, new long[]{1, score.numel()}, score.toArray())));
     }
 

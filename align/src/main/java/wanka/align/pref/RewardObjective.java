@@ -52,4 +52,9 @@ public final class RewardObjective implements Objective {
             return (double) ok / n;
         }
     }
+
+    @Override
+    public long dataTokens() {
+        return batches.stream().mapToLong(b -> Arrays.stream(b.tokens()).sum()).sum();
+    }
 }

@@ -28,6 +28,11 @@ public final class SftBatches implements SftBatchSource {
         this.seed = seed;
     }
 
+    @Override
+    public long dataTokens() {
+        return samples.stream().mapToLong(SftSample::length).sum();
+    }
+
     /** Micro-batch number {@code k} (0-based, over all epochs). */
     public SftBatch get(long k) {
         int n = samples.size();

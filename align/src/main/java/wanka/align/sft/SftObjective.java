@@ -12,4 +12,9 @@ public record SftObjective(TeleChat2 model, SftBatchSource batches, int gradAccu
         SftBatch b = batches.get(step * gradAccum + micro);
         return new Micro(SftLoss.of(model, b), b.trainedTokens(), Map.of("samples", (double) b.samples()));
     }
+
+    @Override
+    public long dataTokens() {
+        return batches.dataTokens();
+    }
 }

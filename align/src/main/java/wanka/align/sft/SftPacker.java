@@ -27,6 +27,11 @@ public final class SftPacker implements SftBatchSource {
     }
 
     @Override
+    public long dataTokens() {
+        return order.dataTokens();
+    }
+
+    @Override
     public SftBatch get(long k) {
         long need = (k + 1) * batch;
         while (rows.size() < need) packEpoch(epochsPacked++);

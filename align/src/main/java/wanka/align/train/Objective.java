@@ -19,4 +19,10 @@ public interface Objective {
 
     /** The loss of micro-batch {@code micro} of optimizer step {@code step} (both 0-based). */
     Micro micro(long step, int micro);
+
+    /**
+     * The tokens of the whole training set as this objective lays it out: recorded in checkpoints, so that resuming on
+     * other data is refused.
+     */
+    long dataTokens();
 }

@@ -121,7 +121,7 @@ class LoraTest {
         float[] query0 = model.parameters().get("transformer.h.0.self_attention.query.weight").toArray();
         LoraAdapters lora = LoraAdapters.attach(model, new LoraConfig(4, 16, 0.1, EnumSet.of(LoraTarget.QUERY, LoraTarget.KEY_VALUE, LoraTarget.DOWN), 5), cpu);
         SftBatches batches = new SftBatches(samples, 3, 48, 3, 1);
-        PostTrainOptions o = new PostTrainOptions(25, 1, 1e-2, 1e-2, 0, "constant", 1.0, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0.0), 0, tmp.resolve("run"));
+        PostTrainOptions o = new PostTrainOptions(25, 1, 1e-2, 1e-2, 0, "constant", 1.0, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0.0), 0, tmp.resolve("run"), 1, 3, 48);
         PostTrainer trainer = new PostTrainer(lora.parameters(), lora.roles(), new SftObjective(model, batches, 1), o, cpu,
                 dir -> lora.save(dir, base.toString()));
         List<Double> losses = new ArrayList<>();

@@ -66,7 +66,7 @@ class PreferenceTrainingTest {
     void rewardModelLearnsTheOrderingAndDpoLogsRewardsMarginsAccuracies() throws Exception {
         List<PreferencePair> pairs = labelled();
         RewardModel rm = RewardModel.create(TinyModels.random(TinyModels.config(tok.vocabSize()), cpu, 40, 0.05f), cpu, 1);
-        PostTrainOptions o = new PostTrainOptions(30, 1, 3e-3, 3e-3, 0, "constant", 1.0, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0), 0, tmp.resolve("rm"));
+        PostTrainOptions o = new PostTrainOptions(30, 1, 3e-3, 3e-3, 0, "constant", 1.0, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0), 0, tmp.resolve("rm"), 1, 4, 40);
         var params = new java.util.LinkedHashMap<>(rm.model().parameters());
         params.put(RewardModel.HEAD, rm.score());
         var roles = new java.util.LinkedHashMap<>(rm.model().parameterRoles());
@@ -82,7 +82,7 @@ class PreferenceTrainingTest {
         reference.parameters().values().forEach(t -> t.requiresGrad(false));
         DpoObjective dpo = new DpoObjective(policy, reference, pairs, new DpoLoss(0.1, 0.2, new PreferenceLoss.Sigmoid()), template, 3, 40, 3, 1);
         List<PostTrainer.StepLog> logs = new ArrayList<>();
-        PostTrainOptions od = new PostTrainOptions(20, 1, 3e-3, 3e-3, 0, "constant", 1.0, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0), 0, tmp.resolve("dpo"));
+        PostTrainOptions od = new PostTrainOptions(20, 1, 3e-3, 3e-3, 0, "constant", 1.0, new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0), 0, tmp.resolve("dpo"), 1, 3, 40);
         new PostTrainer(policy.parameters(), policy.parameterRoles(), dpo, od, cpu, d -> ModelIO.save(policy, d)).run(logs::add);
         // at step 1 the policy is the reference: rewards 0, DPO loss ln 2
         assertThat(logs.getFirst().metrics().get("dpo")).isCloseTo(Math.log(2), org.assertj.core.data.Offset.offset(1e-6));

@@ -118,7 +118,7 @@ class SftTrainingTest {
         TeleChat2 model = TinyModels.random(TinyModels.config(tok.vocabSize()), cpu, 7, 0.05f);
         SftBatches batches = new SftBatches(samples, 3, 60, 3, 1);
         PostTrainOptions o = new PostTrainOptions(30, 1, 3e-3, 3e-3, 0, "constant", 1.0,
-                new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0.0), 0, tmp.resolve("run"));
+                new AdamWOptimizer.Settings(0.9, 0.95, 1e-8, 0.0), 0, tmp.resolve("run"), 1, 3, 60);
         List<Double> losses = new ArrayList<>();
         PostTrainer trainer = new PostTrainer(model.parameters(), model.parameterRoles(), new SftObjective(model, batches, 1), o, cpu,
                 dir -> ModelIO.save(model, dir));
