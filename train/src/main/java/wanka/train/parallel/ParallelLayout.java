@@ -141,7 +141,10 @@ public record ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, in
             p.add("sequence parallelism splits micro-batch × seq = " + microBatch * seq + " token rows, not divisible by --tp " + tp);
         }
         if (microBatch % replicas != 0) p.add("--replicas " + replicas + " splits each micro-batch along the batch: --micro-batch " + microBatch + " is not a multiple of it");
-        if (replicas > 1 && splitsRows()) p.add("--replicas with --sequence-parallel is not supported yet");
+        if (replicas > 1 && splitsRows() && microBatch % (tp * replicas) != 0) {
+            p.add("--replicas " + replicas + " with --sequence-parallel gives each copy a part of every rank's token rows, which must be whole sequences: "
+                    + "--micro-batch " + microBatch + " is not a multiple of --tp " + tp + " × --replicas " + replicas);
+        }
         p.addAll(recompute.problems(c.numLayers(), planFields()));
         return p;
     }
