@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * that bucketed overlapped gradient reduction and multi-replica remove. Under Open MPI it also runs dp2 as two
  * processes × one thread (the target: ≥ 0.85× the tokens/s of one process × two threads) and compares the
  * backend's all-reduce with a C {@code MPI_Allreduce} loop ({@code scripts/peers/allreduce.c}, built with mpicc)
- * in the same run. Each figure is printed with the load average when it was taken.
+ * in the same run. Each figure is printed with the load average when it was taken. The in-process layouts run
+ * after JIT warm-up runs in the same JVM; the mpirun ranks, fresh JVMs, first run two steps of their own that are
+ * not counted.
  *
  * <p>Options: {@code [--config small] [--steps 4] [--seq 512] [--batch 4] [--allreduce-floats 4194304] [--skip-mpi]
  * [--target-only]} ({@code --target-only}: only the two rows of the target, 1 process × 2 threads and dp2 under mpirun).
@@ -228,6 +230,8 @@ public final class ParallelBench {
         TeleChat2Config c = Presets.get(s.config());
         ParallelLayout layout = layout(1, 2, 1, s.batch() / 2, s.batch());
         try (World world = World.fromEnvironment(Duration.ofMinutes(10)); TokenShard t = TokenShard.open(Path.of(a[5]))) {
+            // JIT warm-up (not counted), as the in-process rows have theirs
+            ParallelRun.run(world, job(layout, new Settings(s.config(), 2, s.seq(), s.batch(), 0, true), c, t, Path.of(a[6]).resolve("warm-up"), 1), x -> { });
             Map<Integer, List<StepLog>> logs = ParallelRun.run(world, job(layout, s, c, t, Path.of(a[6]), 1), x -> { });
             List<StepLog> mine = logs.values().iterator().next();
             ProcessGroup g = world.groups().getFirst();
