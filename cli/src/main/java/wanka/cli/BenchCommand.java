@@ -135,7 +135,7 @@ final class BenchCommand implements Runnable {
     @Command(name = "parallel", mixinStandardHelpOptions = true,
             description = "Parallel pre-training on this machine: tokens/s of dp2, tp2, pp2 and multi-replica vs one process, bytes per step vs the formulas, "
                     + "exposed communication removed by bucketing and replicas, dp2 under mpirun and Open MPI's all-reduce vs a C MPI_Allreduce loop.",
-            footer = {"", "Options: [--config small] [--steps 4] [--seq 512] [--batch 4] [--allreduce-floats 4194304] [--skip-mpi]"})
+            footer = {"", "Options: [--config small] [--steps 4] [--seq 512] [--batch 4] [--allreduce-floats 4194304] [--skip-mpi] [--target-only]"})
     static final class Parallel extends Passthrough {
         void run(String[] a) throws Exception {
             wanka.bench.parallel.ParallelBench.main(a);

@@ -44,7 +44,7 @@ final class ParallelOptions {
     @Option(names = "--sequence-parallel", description = "Split the token rows outside attention and MLP over the tensor-parallel ranks.")
     boolean sequenceParallel;
 
-    @Option(names = "--bucket-size", paramLabel = "ELEMENTS", description = "Gradient elements per data-parallel reduction bucket (default: 40000000).")
+    @Option(names = "--bucket-size", paramLabel = "ELEMENTS", description = "Gradient elements per data-parallel reduction bucket (default: 6250000, 25 MB of FP32).")
     Long bucketSize;
 
     @Option(names = "--replicas", paramLabel = "N", description = "Split each micro-batch into N copies whose tensor-parallel communication and computation interleave (default: 1).")

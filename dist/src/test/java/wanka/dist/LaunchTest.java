@@ -26,4 +26,10 @@ class LaunchTest {
         }
         assertThat(Launch.command(2, List.of("x.Main"))).endsWith("x.Main");
     }
+
+    @Test
+    void ranksInheritTheGarbageCollectorAndHeapOptions() {
+        assertThat(Launch.inheritedJvmOptions(List.of("--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx8g",
+                "-Dwanka.home=/x", "-Xss8m", "-XX:UseAVX=3", "-Xms1g"))).containsExactly("-XX:+UseParallelGC", "-Xmx8g", "-Xss8m", "-Xms1g");
+    }
 }

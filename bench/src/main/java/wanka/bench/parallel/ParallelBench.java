@@ -40,12 +40,18 @@ import java.util.concurrent.TimeUnit;
  * that bucketed overlapped gradient reduction and multi-replica remove. Under Open MPI it also runs dp2 as two
  * processes × one thread (the target: ≥ 0.85× the tokens/s of one process × two threads) and compares the
  * backend's all-reduce with a C {@code MPI_Allreduce} loop ({@code scripts/peers/allreduce.c}, built with mpicc)
- * in the same run. Each figure is printed with the load average when it was taken.
+ * in the same run. Each figure is printed with the load average when it was taken. The in-process layouts run
+ * after JIT warm-up runs in the same JVM; the mpirun ranks, fresh JVMs, first run two steps of their own that are
+ * not counted.
  *
- * <p>Options: {@code [--config small] [--steps 4] [--seq 512] [--batch 4] [--allreduce-floats 4194304] [--skip-mpi]}.
+ * <p>Options: {@code [--config small] [--steps 4] [--seq 512] [--batch 4] [--allreduce-floats 4194304] [--skip-mpi]
+ * [--target-only]} ({@code --target-only}: only the two rows of the target, 1 process × 2 threads and dp2 under mpirun).
  */
 public final class ParallelBench {
-    record Settings(String config, int steps, int seq, int batch, long allReduceFloats, boolean mpi) {
+    record Settings(String config, int steps, int seq, int batch, long allReduceFloats, boolean mpi, boolean targetOnly) {
+        Settings(String config, int steps, int seq, int batch, long allReduceFloats, boolean mpi) {
+            this(config, steps, seq, batch, allReduceFloats, mpi, false);
+        }
     }
 
     /** One measured layout: median step and communication over the second half of rank 0's steps. */
@@ -60,6 +66,14 @@ public final class ParallelBench {
             mpiWorker(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("--layout-worker")) {
+            layoutWorker(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length == 3 && args[0].equals("--write-shard")) {
+            writeShard(Path.of(args[1]), Presets.get(args[2]).vocabSize()); // DIR/bench.tokens
+            return;
+        }
         Settings s = parse(args);
         TeleChat2Config c = Presets.get(s.config());
         Path work = Files.createTempDirectory("wanka-bench-parallel");
@@ -71,15 +85,10 @@ public final class ParallelBench {
         int b = s.batch();
         ParallelLayout single = layout(1, 1, 1, b, b);
         inProcess("JIT warm-up (not counted)", single, 2, new Settings(s.config(), 2, s.seq(), s.batch(), s.allReduceFloats(), false), c, shard, work);
-        inProcess("JIT warm-up tp2 (not counted)", layout(2, 1, 1, b, b).withReplicas(2), 1, new Settings(s.config(), 2, s.seq(), s.batch(), s.allReduceFloats(), false), c, shard, work);
+        if (!s.targetOnly()) inProcess("JIT warm-up tp2 (not counted)", layout(2, 1, 1, b, b).withReplicas(2), 1, new Settings(s.config(), 2, s.seq(), s.batch(), s.allReduceFloats(), false), c, shard, work);
         Measured one = inProcess("1 process x 2 threads", single, 2, s, c, shard, work);
         List<Measured> rows = new ArrayList<>(List.of(one));
-        rows.add(inProcess("dp2 (in-process)", layout(1, 2, 1, b / 2, b), 1, s, c, shard, work));
-        rows.add(inProcess("tp2 (in-process)", layout(2, 1, 1, b, b), 1, s, c, shard, work));
-        rows.add(inProcess("tp2 replicas 2 (in-process)", layout(2, 1, 1, b, b).withReplicas(2), 1, s, c, shard, work));
-        rows.add(inProcess("pp2 1F1B (in-process)", layout(1, 1, 2, 1, b), 1, s, c, shard, work));
-        rows.add(inProcess("dp2 one bucket (in-process)", layout(1, 2, 1, b / 2, b).withBucketElements(Long.MAX_VALUE / 4), 1, s, c, shard, work));
-        rows.add(inProcess("dp2 buckets of 2M (in-process)", layout(1, 2, 1, b / 2, b).withBucketElements(2_000_000), 1, s, c, shard, work));
+        if (!s.targetOnly()) addInProcessRows(rows, s, c, shard, work);
         Measured mpiDp2 = null;
         if (s.mpi()) {
             mpiDp2 = mpi(s, shard, work);
@@ -99,6 +108,17 @@ public final class ParallelBench {
             System.out.printf(Locale.ROOT, "target: dp2 as 2 processes x 1 thread = %.2fx the tokens/s of 1 process x 2 threads (target >= 0.85): %s%n",
                     ratio, ratio >= 0.85 ? "met" : "NOT met");
         }
+    }
+
+    /** The in-process layouts of two ranks, one thread each. */
+    static void addInProcessRows(List<Measured> rows, Settings s, TeleChat2Config c, Path shard, Path work) throws IOException {
+        int b = s.batch();
+        rows.add(inProcess("dp2 (in-process)", layout(1, 2, 1, b / 2, b), 1, s, c, shard, work));
+        rows.add(inProcess("tp2 (in-process)", layout(2, 1, 1, b, b), 1, s, c, shard, work));
+        rows.add(inProcess("tp2 replicas 2 (in-process)", layout(2, 1, 1, b, b).withReplicas(2), 1, s, c, shard, work));
+        rows.add(inProcess("pp2 1F1B (in-process)", layout(1, 1, 2, 1, b), 1, s, c, shard, work));
+        rows.add(inProcess("dp2 one bucket (in-process)", layout(1, 2, 1, b / 2, b).withBucketElements(Long.MAX_VALUE / 4), 1, s, c, shard, work));
+        rows.add(inProcess("dp2 buckets of 2M (in-process)", layout(1, 2, 1, b / 2, b).withBucketElements(2_000_000), 1, s, c, shard, work));
     }
 
     static ParallelLayout layout(int tp, int dp, int pp, int micro, int global) {
@@ -210,6 +230,8 @@ public final class ParallelBench {
         TeleChat2Config c = Presets.get(s.config());
         ParallelLayout layout = layout(1, 2, 1, s.batch() / 2, s.batch());
         try (World world = World.fromEnvironment(Duration.ofMinutes(10)); TokenShard t = TokenShard.open(Path.of(a[5]))) {
+            // JIT warm-up (not counted), as the in-process rows have theirs
+            ParallelRun.run(world, job(layout, new Settings(s.config(), 2, s.seq(), s.batch(), 0, true), c, t, Path.of(a[6]).resolve("warm-up"), 1), x -> { });
             Map<Integer, List<StepLog>> logs = ParallelRun.run(world, job(layout, s, c, t, Path.of(a[6]), 1), x -> { });
             List<StepLog> mine = logs.values().iterator().next();
             ProcessGroup g = world.groups().getFirst();
@@ -229,6 +251,58 @@ public final class ParallelBench {
                         mine.getLast().bytes().getOrDefault("all_reduce/dp", 0L));
                 System.out.printf(Locale.ROOT, "mpi wanka_allreduce floats=%d reps=%d ms_per_call=%.3f algbw_GBps=%.3f (load %.2f)%n", n, reps, ms, 4.0 * n / (ms * 1e6), load());
             }
+        }
+    }
+
+    /**
+     * One rank of several layouts of two ranks under mpirun, for {@code scripts/parallel-wire-bench.sh} (ranks in
+     * network namespaces over shaped veths): {@code config steps seq batch shard outDir rounds NAME:tp:dp:bucketElements:replicas…}.
+     * Every layout first runs 2 steps to warm the JIT up (not counted); then {@code rounds} rounds run each layout in
+     * turn for {@code steps} steps, so the layouts see the same load. Every rank prints each counted step's time split
+     * into compute, exposed and overlapped communication, and per layout the medians over the second half of each run's steps.
+     */
+    static void layoutWorker(String[] a) throws Exception {
+        Settings s = new Settings(a[0], Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]), 0, true);
+        Path shard = Path.of(a[4]), out = Path.of(a[5]);
+        int rounds = Integer.parseInt(a[6]);
+        record Spec(String name, ParallelLayout layout) {
+        }
+        List<Spec> specs = new ArrayList<>();
+        for (String spec : Arrays.copyOfRange(a, 7, a.length)) {
+            String[] f = spec.split(":");
+            int tp = Integer.parseInt(f[1]), dp = Integer.parseInt(f[2]);
+            specs.add(new Spec(f[0].replace('_', ' '), layout(tp, dp, 1, s.batch() / dp, s.batch()).withBucketElements(Long.parseLong(f[3])).withReplicas(Integer.parseInt(f[4]))));
+        }
+        TeleChat2Config c = Presets.get(s.config());
+        Settings warm = new Settings(s.config(), 2, s.seq(), s.batch(), 0, true);
+        Map<String, List<StepLog>> timed = new java.util.LinkedHashMap<>();
+        try (World world = World.fromEnvironment(Duration.ofMinutes(10)); TokenShard t = TokenShard.open(shard)) {
+            int run = 0;
+            for (int round = -1; round < rounds; round++) {
+                for (Spec spec : specs) {
+                    Settings settings = round < 0 ? warm : s;
+                    Map<Integer, List<StepLog>> logs = ParallelRun.run(world, job(spec.layout(), settings, c, t, out.resolve("run-" + run++), 1), x -> { });
+                    if (round < 0) continue;
+                    List<StepLog> mine = logs.values().iterator().next();
+                    StringBuilder text = new StringBuilder();
+                    for (StepLog l : mine) {
+                        text.append(String.format(Locale.ROOT, "wire %s round %d rank %d step %d: step %.1f ms = compute %.1f + exposed comm %.1f (+ bubble %.1f); overlapped %.1f; buckets %d, %d started in backward%n",
+                                spec.name(), round + 1, l.rank(), l.step(), l.stepMs(), l.computeMs(), l.exposedCommMs(), l.bubbleMs(), l.overlappedCommMs(), l.buckets(), l.bucketsOverlapped()));
+                    }
+                    System.out.print(text);
+                    timed.computeIfAbsent(spec.name(), k -> new ArrayList<>()).addAll(mine.subList(mine.size() / 2, mine.size()));
+                }
+            }
+            int rank = world.groups().getFirst().rank();
+            StringBuilder text = new StringBuilder();
+            for (var e : timed.entrySet()) {
+                List<StepLog> ls = e.getValue();
+                text.append(String.format(Locale.ROOT, "wire-median name=%s rank=%d steps=%d step_ms=%.1f compute_ms=%.1f exposed_ms=%.1f overlapped_ms=%.1f bytes=%s load=%.2f%n",
+                        e.getKey().replace(' ', '_'), rank, ls.size(), median(ls.stream().mapToDouble(StepLog::stepMs).toArray()),
+                        median(ls.stream().mapToDouble(StepLog::computeMs).toArray()), median(ls.stream().mapToDouble(StepLog::exposedCommMs).toArray()),
+                        median(ls.stream().mapToDouble(StepLog::overlappedCommMs).toArray()), ls.getLast().bytes().toString().replace(" ", ""), load()));
+            }
+            System.out.print(text);
         }
     }
 
@@ -292,7 +366,7 @@ public final class ParallelBench {
         String config = "small";
         int steps = 4, seq = 512, batch = 4;
         long floats = 4L << 20;
-        boolean mpi = true;
+        boolean mpi = true, targetOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> config = args[++i];
@@ -301,10 +375,11 @@ public final class ParallelBench {
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--allreduce-floats" -> floats = Long.parseLong(args[++i]);
                 case "--skip-mpi" -> mpi = false;
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--config, --steps, --seq, --batch, --allreduce-floats, --skip-mpi)");
+                case "--target-only" -> targetOnly = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--config, --steps, --seq, --batch, --allreduce-floats, --skip-mpi, --target-only)");
             }
         }
         if (batch % 2 != 0) throw new IllegalArgumentException("--batch must be even (dp2 splits it), got " + batch);
-        return new Settings(config, steps, seq, batch, floats, mpi);
+        return new Settings(config, steps, seq, batch, floats, mpi, targetOnly);
     }
 }

@@ -78,6 +78,15 @@ public final class MpiSelfCheck {
         MemorySegment m = floats(arena, 3, i -> i == 0 ? r : -r);
         g.allReduce(Span.floats(m), ReduceOp.MAX);
         expect("allReduce max", m.toArray(ValueLayout.JAVA_FLOAT), new float[] {n - 1, 0, 0});
+        // a buffer larger than one MPI call's piece, at an odd offset: reduced and broadcast piece by piece
+        int many = (int) (MpiGroup.PIECE_BYTES / 4 * 2 + 1001), at = 3;
+        MemorySegment large = floats(arena, many + at + 2, i -> r + i % 101);
+        g.allReduce(Span.floats(large, at, many));
+        expect("allReduce in pieces", large.toArray(ValueLayout.JAVA_FLOAT),
+                floatsOf(many + at + 2, i -> i >= at && i < at + many ? n * (i % 101) + n * (n - 1) / 2f : r + i % 101));
+        MemorySegment bcast = floats(arena, many, i -> r * 7 + i % 13);
+        g.broadcast(Span.floats(bcast), n - 1);
+        expect("broadcast in pieces", bcast.toArray(ValueLayout.JAVA_FLOAT), floatsOf(many, i -> (n - 1) * 7 + i % 13));
         // reduce-scatter and all-gather
         int block = 5;
         MemorySegment in = floats(arena, block * n, i -> r * 100 + i), out = arena.allocate(4L * block);

@@ -25,8 +25,12 @@ import java.util.Map;
 public record ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, int globalBatch, boolean zero,
                              boolean sequenceParallel, long bucketElements, List<Integer> stageLayers, int replicas, RecomputePlan recompute) {
 
-    /** Megatron-LM's default gradient bucket: 40 M elements. */
-    public static final long DEFAULT_BUCKET_ELEMENTS = 40_000_000L;
+    /**
+     * The default gradient bucket: 6.25 M elements, PyTorch DDP's 25 MB of FP32. (Megatron-LM's 40 M elements is
+     * sized for models of billions of parameters; on the 55 M-parameter {@code small} config it made the whole
+     * gradient one bucket, complete only when backward ended, so nothing overlapped.)
+     */
+    public static final long DEFAULT_BUCKET_ELEMENTS = 6_250_000L;
 
     public ParallelLayout {
         stageLayers = List.copyOf(stageLayers);
@@ -137,7 +141,10 @@ public record ParallelLayout(int tp, int dp, int pp, int vpp, int microBatch, in
             p.add("sequence parallelism splits micro-batch × seq = " + microBatch * seq + " token rows, not divisible by --tp " + tp);
         }
         if (microBatch % replicas != 0) p.add("--replicas " + replicas + " splits each micro-batch along the batch: --micro-batch " + microBatch + " is not a multiple of it");
-        if (replicas > 1 && splitsRows()) p.add("--replicas with --sequence-parallel is not supported yet");
+        if (replicas > 1 && splitsRows() && microBatch % (tp * replicas) != 0) {
+            p.add("--replicas " + replicas + " with --sequence-parallel gives each copy a part of every rank's token rows, which must be whole sequences: "
+                    + "--micro-batch " + microBatch + " is not a multiple of --tp " + tp + " × --replicas " + replicas);
+        }
         p.addAll(recompute.problems(c.numLayers(), planFields()));
         return p;
     }

@@ -31,7 +31,8 @@ import java.util.Set;
  * forward communication in backward, as in Megatron-LM.
  *
  * <p>With {@code replicas} > 1 each region runs as a {@link ReplicaRegion}: the micro-batch split along the batch
- * into copies whose all-reduces overlap the other copies' computation (F2).
+ * into copies whose all-reduces (with sequence parallelism: all-gathers and reduce-scatters) overlap the other
+ * copies' computation (F2).
  *
  * @param seq tokens per sequence (to shape gathered rows as [batch, seq, hidden] for attention)
  */
@@ -45,7 +46,7 @@ record TensorParallelBlock(Tensor inputNorm, SelfAttention attention, Tensor pos
 
     /** The layer's computation with this rank's communication at the region's edges and the recomputation asked for. */
     LayerForward layer() {
-        LayerForward.Region region = replicas > 1 ? new ReplicaRegion(comm, tp, replicas) : LayerForward.Region.of(this::enter, this::exit);
+        LayerForward.Region region = replicas > 1 ? new ReplicaRegion(comm, tp, replicas, sequenceParallel, seq) : LayerForward.Region.of(this::enter, this::exit);
         return new LayerForward(inputNorm, attention, postAttentionNorm, mlp, eps, region, recompute);
     }
 

@@ -24,7 +24,8 @@
  *
  * <p>Multi-replica (F2): with {@code replicas} > 1 each tensor-parallel region runs as a
  * {@link wanka.train.parallel.ReplicaRegion}, the micro-batch split along the batch into copies whose all-reduces
- * overlap the other copies' computation (MindSpore's {@code MicroBatchInterleaved}); losses and bytes are those
+ * (with sequence parallelism, all-gathers and reduce-scatters) overlap the other copies' computation (MindSpore's
+ * {@code MicroBatchInterleaved}); losses and bytes are those
  * of one copy.
  *
  * <p>Failures: a rank that throws or hangs ends the run with an error naming it ({@link wanka.dist.World#run});
@@ -38,7 +39,7 @@
  * ({@link wanka.train.AssembledCheckpoint}) and takes its own slices, so a run resumes bitwise under its own layout,
  * and under any other layout or in one process within rounding.
  *
- * <p>Not yet: multi-replica with sequence parallelism, domain-mixed data, and a model too large to build whole
+ * <p>Not yet: domain-mixed data, and a model too large to build whole
  * on one rank.
  */
 package wanka.train.parallel;

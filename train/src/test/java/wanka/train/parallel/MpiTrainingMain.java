@@ -11,8 +11,9 @@ import java.util.stream.Collectors;
 
 /**
  * One rank of {@link MpiTrainingTest}'s jobs, started by mpirun: trains the test layout named by the arguments
- * ({@code tp dp pp microBatch shard outDir}) on the Open MPI world and prints rank 0's losses as
- * {@code losses: l1,l2,…} (full precision). Each rank writes its process id to {@code outDir/pids/rank-R}.
+ * ({@code tp dp pp microBatch shard outDir [sp] [replicas=N] [recompute=none|selective|full|PLAN_FILE]}) on the Open
+ * MPI world and prints rank 0's losses as {@code losses: l1,l2,…} (full precision). Each rank writes its process id
+ * to {@code outDir/pids/rank-R}.
  */
 public final class MpiTrainingMain {
     private MpiTrainingMain() {
@@ -21,6 +22,12 @@ public final class MpiTrainingMain {
     public static void main(String[] args) throws Exception {
         int tp = Integer.parseInt(args[0]), dp = Integer.parseInt(args[1]), pp = Integer.parseInt(args[2]), micro = Integer.parseInt(args[3]);
         ParallelLayout layout = ParallelTrainingTest.layout(tp, dp, pp, micro);
+        for (String option : java.util.Arrays.asList(args).subList(6, args.length)) {
+            if (option.equals("sp")) layout = ParallelTrainingTest.sequenceParallel(layout);
+            else if (option.startsWith("replicas=")) layout = layout.withReplicas(Integer.parseInt(option.substring(9)));
+            else if (option.startsWith("recompute=")) layout = layout.withRecompute(wanka.train.recompute.RecomputePlan.parse(option.substring(10)));
+            else throw new IllegalArgumentException("unknown option " + option + " (sp, replicas=N, recompute=SPEC)");
+        }
         try (World world = World.fromEnvironment(Duration.ofMinutes(2)); TokenShard shard = TokenShard.open(Path.of(args[4]))) {
             Path pids = java.nio.file.Files.createDirectories(Path.of(args[5]).resolve("pids")); // for the test that kills a rank
             java.nio.file.Files.writeString(pids.resolve("rank-" + world.groups().getFirst().rank()), Long.toString(ProcessHandle.current().pid()));

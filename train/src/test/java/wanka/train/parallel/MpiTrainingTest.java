@@ -53,10 +53,12 @@ class MpiTrainingTest {
         }
     }
 
-    static List<Double> mpirun(int tp, int dp, int pp, int micro) throws Exception {
+    static List<Double> mpirun(int tp, int dp, int pp, int micro, String... options) throws Exception {
         int n = tp * dp * pp;
-        Path out = dir.resolve("tp" + tp + "dp" + dp + "pp" + pp);
-        Launch.Plan plan = Launch.plan(n, classpath, List.of(MpiTrainingMain.class.getName(), "" + tp, "" + dp, "" + pp, "" + micro, shardFile.toString(), out.toString()));
+        Path out = dir.resolve("tp" + tp + "dp" + dp + "pp" + pp + "-" + System.nanoTime());
+        List<String> args = new ArrayList<>(List.of(MpiTrainingMain.class.getName(), "" + tp, "" + dp, "" + pp, "" + micro, shardFile.toString(), out.toString()));
+        args.addAll(List.of(options));
+        Launch.Plan plan = Launch.plan(n, classpath, args);
         List<String> cmd = new ArrayList<>(plan.command());
         if (!cmd.contains("--oversubscribe")) cmd.add(1, "--oversubscribe");
         Process p = Launch.processBuilder(new Launch.Plan(cmd, plan.environment(), plan.note(), plan.mpi())).redirectErrorStream(true).start();
@@ -73,7 +75,7 @@ class MpiTrainingTest {
         String line = output.lines().filter(l -> l.startsWith("losses: ")).findFirst().orElseThrow(() -> new AssertionError("no losses in: " + output));
         List<Double> losses = Arrays.stream(line.substring(8).split(",")).map(Double::parseDouble).toList();
         double dev = ParallelTrainingTest.maxDeviation(losses, reference);
-        System.out.printf("mpirun tp%d dp%d pp%d: max relative loss deviation over %d steps: %.3e%n", tp, dp, pp, losses.size(), dev);
+        System.out.printf("mpirun tp%d dp%d pp%d %s: max relative loss deviation over %d steps: %.3e%n", tp, dp, pp, String.join(" ", options), losses.size(), dev);
         assertThat(dev).isLessThan(1e-4);
         return losses;
     }
@@ -132,5 +134,30 @@ class MpiTrainingTest {
     @Test
     void tensorAndDataParallel() throws Exception {
         mpirun(2, 2, 1, 2);
+    }
+
+    /** Multi-replica with sequence parallelism across processes: the single-process losses, and a rerun bitwise equal. */
+    @Test
+    void multiReplicaWithSequenceParallel() throws Exception {
+        List<Double> a = mpirun(2, 1, 1, 4, "sp", "replicas=2"), b = mpirun(2, 1, 1, 4, "sp", "replicas=2");
+        assertThat(b).isEqualTo(a);
+    }
+
+    /**
+     * Multi-replica and the recompute modes on tp2 × pp2 across processes: a plan recomputing the whole layer 0, the
+     * attention core and MLP activation of layer 1, the MLP activation of layer 2 and nothing of layer 3, with replicas;
+     * selective recompute with sequence parallelism and replicas.
+     */
+    @Test
+    void multiReplicaAndRecomputeOnTensorAndPipelineParallel() throws Exception {
+        Path plan = dir.resolve("plan.json");
+        java.nio.file.Files.writeString(plan, """
+                {"format": 1, "layout": {"tp": 2, "pp": 2, "micro_batch": 4},
+                 "layers": [{"layer": 0, "recompute": ["full"]},
+                            {"layer": 1, "recompute": ["attention_core", "mlp_activation"]},
+                            {"layer": 2, "recompute": ["mlp_activation"]}]}
+                """);
+        mpirun(2, 1, 2, 4, "replicas=2", "recompute=" + plan);
+        mpirun(2, 1, 2, 4, "sp", "replicas=2", "recompute=selective");
     }
 }
