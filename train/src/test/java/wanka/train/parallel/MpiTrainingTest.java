@@ -150,13 +150,10 @@ class MpiTrainingTest {
      */
     @Test
     void multiReplicaAndRecomputeOnTensorAndPipelineParallel() throws Exception {
-        Path plan = dir.resolve("plan.json");
-        java.nio.file.Files.writeString(plan, """
-                {"format": 1, "layout": {"tp": 2, "pp": 2, "micro_batch": 4},
-                 "layers": [{"layer": 0, "recompute": ["full"]},
-                            {"layer": 1, "recompute": ["attention_core", "mlp_activation"]},
-                            {"layer": 2, "recompute": ["mlp_activation"]}]}
-                """);
+        var layout = new wanka.train.plan.PlanFile.LayoutEntry(1, 2, 2, 1, 4, 8, ParallelTrainingTest.SEQ, 0, false, 2, true,
+                new wanka.train.plan.PlanFile.PrecisionEntry(4, 4, 8, 4));
+        Path plan = wanka.train.plan.TestPlans.write(dir.resolve("plan.json"), layout, ParallelTrainingTest.CONFIG.numLayers(),
+                java.util.Map.of(0, wanka.train.plan.TestPlans.WHOLE, 1, List.of("attn-scores", "mlp-fc1-out"), 2, List.of("mlp-fc1-out")));
         mpirun(2, 1, 2, 4, "replicas=2", "recompute=" + plan);
         mpirun(2, 1, 2, 4, "sp", "replicas=2", "recompute=selective");
     }
