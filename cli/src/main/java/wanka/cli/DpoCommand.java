@@ -74,10 +74,10 @@ final class DpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        flags.optim.check(); // before anything is read
-        TeleChat2Config cfg = TeleChat2Config.read(flags.model.resolve("config.json"));
-        int seq = flags.seq != null ? flags.seq : cfg.trainingSeqlen();
-        PostTrainOptions opts = flags.options(seq);
+        PostTrainFlags.Start start = flags.start();
+        TeleChat2Config cfg = start.cfg();
+        int seq = start.seq();
+        PostTrainOptions opts = start.options();
         DpoLoss dpo = new DpoLoss(beta, nllAlpha, PreferenceLoss.parse(loss));
         LoraConfig lora = loraOptions.config(flags.seed);
         if (merge && lora == null) throw new IllegalArgumentException("--merge needs --lora-rank (full fine-tuning already saves the whole model)");

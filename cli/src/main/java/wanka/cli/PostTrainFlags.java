@@ -4,6 +4,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import wanka.align.train.PostTrainOptions;
 import wanka.align.train.PostTrainer;
+import wanka.model.TeleChat2Config;
 import wanka.tensor.CpuDevice;
 import wanka.train.RunDirectory;
 
@@ -54,6 +55,21 @@ final class PostTrainFlags {
 
     @Option(names = "--quiet", description = "Log every step instead of about twenty lines per run.")
     boolean quiet;
+
+    /**
+     * What a post-training command starts from: the base model's config, the sequence length ({@code --seq}, else the
+     * model's training length) and the trainer options; the optimizer options are checked before anything is read.
+     */
+    record Start(TeleChat2Config cfg, int seq, PostTrainOptions options) {
+    }
+
+    /** Checks the options, reads {@code --model}'s config.json and fixes the sequence length. */
+    Start start() throws IOException {
+        optim.check(); // before anything is read
+        var cfg = TeleChat2Config.read(model.resolve("config.json"));
+        int seqLen = seq != null ? seq : cfg.trainingSeqlen();
+        return new Start(cfg, seqLen, options(seqLen));
+    }
 
     /** Checked before anything is loaded or locked. */
     PostTrainOptions options(int seqLen) {

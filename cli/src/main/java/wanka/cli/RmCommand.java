@@ -63,10 +63,10 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        flags.optim.check(); // before anything is read
-        TeleChat2Config cfg = TeleChat2Config.read(flags.model.resolve("config.json"));
-        int seq = flags.seq != null ? flags.seq : cfg.trainingSeqlen();
-        PostTrainOptions opts = flags.options(seq);
+        PostTrainFlags.Start start = flags.start();
+        TeleChat2Config cfg = start.cfg();
+        int seq = start.seq();
+        PostTrainOptions opts = start.options();
         LoraConfig lora = loraOptions.config(flags.seed);
         BradleyTerry bt = new BradleyTerry(center);
         LabelledPairs margins = new LabelledPairs(marginSmall, marginLarge);
