@@ -1,19 +1,14 @@
 package wanka.align.pref;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import wanka.align.sft.BadSampleException;
 import wanka.align.sft.Quarantined;
 import wanka.align.sft.SftDataset;
 import wanka.tokenizer.ChatTemplate;
 
-import java.io.BufferedReader;
+import wanka.align.io.QuarantiningJsonl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,7 +18,6 @@ import java.util.List;
  * reason, never silently dropped. Blank lines are skipped.
  */
 public record PreferenceDataset(List<PreferencePair> pairs, List<Quarantined> quarantined) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public PreferenceDataset {
         pairs = List.copyOf(pairs);
@@ -31,37 +25,12 @@ public record PreferenceDataset(List<PreferencePair> pairs, List<Quarantined> qu
     }
 
     public static PreferenceDataset load(List<Path> files, LabelledPairs margins, ChatTemplate template, int maxTokens) throws IOException {
-        List<PreferencePair> ok = new ArrayList<>();
-        List<Quarantined> bad = new ArrayList<>();
-        for (Path f : files) {
-            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                String text;
-                long line = 0;
-                while ((text = r.readLine()) != null) {
-                    line++;
-                    if (text.isBlank()) continue;
-                    try {
-                        ok.addAll(parse(f, line, text, margins, template, maxTokens));
-                    } catch (BadSampleException e) {
-                        bad.add(new Quarantined(f, line, e.getMessage()));
-                    }
-                }
-            } catch (java.nio.charset.MalformedInputException e) {
-                throw new IOException(f + ": not UTF-8 text", e);
-            }
-        }
-        return new PreferenceDataset(ok, bad);
+        var read = QuarantiningJsonl.read(files, (f, line, node, text, i) -> parse(f, line, node, margins, template, maxTokens));
+        return new PreferenceDataset(read.items(), read.quarantined());
     }
 
     /** The pairs of one line, each response checked to render within {@code maxTokens}. */
-    static List<PreferencePair> parse(Path file, long line, String text, LabelledPairs margins, ChatTemplate template, int maxTokens) throws BadSampleException {
-        JsonNode node;
-        try {
-            node = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new BadSampleException("not valid JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) throw new BadSampleException("not a JSON object");
+    static List<PreferencePair> parse(Path file, long line, JsonNode node, LabelledPairs margins, ChatTemplate template, int maxTokens) throws BadSampleException {
         PreferenceFormat format = PreferenceFormat.detect(node).orElseThrow(() -> new BadSampleException(
                 "unknown layout: expected \"chosen\"+\"rejected\" (pairs) or \"responses\" / \"high\", \"mid\", \"low\" (graded responses)"));
         List<PreferencePair> pairs = format.pairs(node, margins);

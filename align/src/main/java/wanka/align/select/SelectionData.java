@@ -1,8 +1,6 @@
 package wanka.align.select;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import wanka.align.sft.BadSampleException;
 import wanka.align.sft.Quarantined;
 import wanka.align.sft.SftDataset;
@@ -12,12 +10,9 @@ import wanka.tokenizer.ChatTemplate;
 import wanka.tokenizer.ChatTemplate.Message;
 import wanka.tokenizer.ChatTemplate.Role;
 
-import java.io.BufferedReader;
+import wanka.align.io.QuarantiningJsonl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,7 +23,6 @@ import java.util.List;
  * instruction when rules are given, else {@code all}.
  */
 public record SelectionData(List<SelectionSample> samples, List<Quarantined> quarantined) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public SelectionData {
         samples = List.copyOf(samples);
@@ -36,37 +30,13 @@ public record SelectionData(List<SelectionSample> samples, List<Quarantined> qua
     }
 
     public static SelectionData load(List<Path> files, ChatTemplate template, int maxTokens, String categoryField, TagRules rules) throws IOException {
-        List<SelectionSample> ok = new ArrayList<>();
-        List<Quarantined> bad = new ArrayList<>();
-        for (Path f : files) {
-            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                String text;
-                long line = 0;
-                while ((text = r.readLine()) != null) {
-                    line++;
-                    if (text.isBlank()) continue;
-                    try {
-                        ok.add(sample(ok.size(), f, line, text, template, maxTokens, categoryField, rules));
-                    } catch (BadSampleException e) {
-                        bad.add(new Quarantined(f, line, e.getMessage()));
-                    }
-                }
-            }
-        }
-        return new SelectionData(ok, bad);
+        var read = QuarantiningJsonl.readEach(files, (f, line, node, text, i) -> sample(i, f, line, node, text, template, maxTokens, categoryField, rules));
+        return new SelectionData(read.items(), read.quarantined());
     }
 
-    static SelectionSample sample(long index, Path f, long line, String text, ChatTemplate template, int maxTokens, String categoryField, TagRules rules)
-            throws BadSampleException {
-        JsonNode node;
-        try {
-            node = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new BadSampleException("not valid JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) throw new BadSampleException("not a JSON object");
-        List<Message> messages = SftFormat.detect(node).orElseThrow(() -> new BadSampleException(
-                "unknown layout: expected \"messages\" (OpenAI), \"conversations\" (ShareGPT) or \"instruction\"+\"output\" (Alpaca)")).messages(node);
+    static SelectionSample sample(long index, Path f, long line, JsonNode node, String text, ChatTemplate template, int maxTokens, String categoryField,
+                                  TagRules rules) throws BadSampleException {
+        List<Message> messages = SftDataset.messages(node);
         SftSample full = SftDataset.render(f, line, messages, template, maxTokens);
         if (messages.getLast().role() != Role.ASSISTANT) throw new BadSampleException("the conversation does not end with an assistant turn to score");
         if (messages.getLast().content().isEmpty()) throw new BadSampleException("the last assistant turn is empty");

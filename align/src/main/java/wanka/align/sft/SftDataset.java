@@ -1,19 +1,14 @@
 package wanka.align.sft;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import wanka.tokenizer.ChatTemplate;
 import wanka.tokenizer.ChatTemplate.Message;
 import wanka.tokenizer.ChatTemplate.Role;
 import wanka.tokenizer.Tokenizer;
 
-import java.io.BufferedReader;
+import wanka.align.io.QuarantiningJsonl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,7 +23,6 @@ import java.util.List;
  * @param quarantined the lines set aside
  */
 public record SftDataset(List<SftSample> samples, List<Quarantined> quarantined) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public SftDataset {
         samples = List.copyOf(samples);
@@ -51,41 +45,25 @@ public record SftDataset(List<SftSample> samples, List<Quarantined> quarantined)
 
     /** Reads every file in order; {@code maxTokens} is the longest rendered sample kept (the training sequence length). */
     public static SftDataset load(List<Path> files, ChatTemplate template, int maxTokens) throws IOException {
-        List<SftSample> ok = new ArrayList<>();
-        List<Quarantined> bad = new ArrayList<>();
-        for (Path f : files) {
-            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                String text;
-                long line = 0;
-                while ((text = r.readLine()) != null) {
-                    line++;
-                    if (text.isBlank()) continue;
-                    try {
-                        ok.add(render(f, line, text, template, maxTokens));
-                    } catch (BadSampleException e) {
-                        bad.add(new Quarantined(f, line, e.getMessage()));
-                    }
-                }
-            } catch (java.nio.charset.MalformedInputException e) {
-                throw new IOException(f + ": not UTF-8 text", e);
-            }
-        }
-        return new SftDataset(ok, bad);
+        var read = QuarantiningJsonl.readEach(files, (f, line, node, text, i) -> render(f, line, node, template, maxTokens));
+        return new SftDataset(read.items(), read.quarantined());
     }
 
     /** One JSONL line as a sample. */
     public static SftSample render(Path file, long line, String text, ChatTemplate template, int maxTokens) throws BadSampleException {
-        JsonNode node;
-        try {
-            node = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new BadSampleException("not valid JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) throw new BadSampleException("not a JSON object");
+        return render(file, line, QuarantiningJsonl.object(text), template, maxTokens);
+    }
+
+    /** One line's JSON object as a sample. */
+    public static SftSample render(Path file, long line, JsonNode node, ChatTemplate template, int maxTokens) throws BadSampleException {
+        return render(file, line, messages(node), template, maxTokens);
+    }
+
+    /** The conversation of one line in any {@link SftFormat}. */
+    public static List<Message> messages(JsonNode node) throws BadSampleException {
         SftFormat format = SftFormat.detect(node).orElseThrow(() -> new BadSampleException(
                 "unknown layout: expected \"messages\" (OpenAI), \"conversations\" (ShareGPT) or \"instruction\"+\"output\" (Alpaca)"));
-        List<Message> messages = format.messages(node);
-        return render(file, line, messages, template, maxTokens);
+        return format.messages(node);
     }
 
     /** Renders messages; fails on no assistant turn, a late system message, or more than {@code maxTokens} tokens. */

@@ -1,6 +1,5 @@
 package wanka.align.westofn;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import wanka.align.sft.BadSampleException;
@@ -9,10 +8,8 @@ import wanka.align.sft.SftFormat;
 import wanka.tokenizer.ChatTemplate.Message;
 import wanka.tokenizer.ChatTemplate.Role;
 
-import java.io.BufferedReader;
+import wanka.align.io.QuarantiningJsonl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,34 +28,11 @@ public record PromptFile(List<Prompt> prompts, List<Quarantined> quarantined) {
     }
 
     public static PromptFile load(List<Path> files) throws IOException {
-        List<Prompt> ok = new ArrayList<>();
-        List<Quarantined> bad = new ArrayList<>();
-        for (Path f : files) {
-            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                String text;
-                long line = 0;
-                while ((text = r.readLine()) != null) {
-                    line++;
-                    if (text.isBlank()) continue;
-                    try {
-                        ok.add(new Prompt(ok.size(), f, line, messages(text)));
-                    } catch (BadSampleException e) {
-                        bad.add(new Quarantined(f, line, e.getMessage()));
-                    }
-                }
-            }
-        }
-        return new PromptFile(ok, bad);
+        var read = QuarantiningJsonl.readEach(files, (f, line, node, text, i) -> new Prompt(i, f, line, messages(node)));
+        return new PromptFile(read.items(), read.quarantined());
     }
 
-    static List<Message> messages(String text) throws BadSampleException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new BadSampleException("not valid JSON: " + e.getOriginalMessage());
-        }
-        if (n == null || !n.isObject()) throw new BadSampleException("not a JSON object");
+    static List<Message> messages(JsonNode n) throws BadSampleException {
         List<Message> all = new ArrayList<>();
         if (n.has("prompt")) {
             JsonNode p = n.get("prompt");
