@@ -78,9 +78,11 @@ final class RmCommand implements Callable<Integer> {
             report(ds, flags.out.resolve("quarantine.jsonl"));
             if (ds.pairs().isEmpty()) throw new IllegalArgumentException("no usable pairs in " + flags.data + "; see " + flags.out.resolve("quarantine.jsonl"));
             PreferenceDataset evalSet = eval.isEmpty() ? null : PreferenceDataset.load(eval, margins, template, seq);
+            Map<Path, PreferenceDataset> evalFiles = new LinkedHashMap<>(); // with several --eval files, each one's accuracy too
+            if (eval.size() > 1) for (Path f : eval) evalFiles.put(f, PreferenceDataset.load(List.of(f), margins, template, seq));
             RewardModel rm = Files.isRegularFile(flags.model.resolve(RewardModel.HEAD_FILE)) ? RewardModel.load(flags.model, device)
                     : RewardModel.create(ModelIO.load(flags.model, device), device, flags.seed);
-            if (evalSet != null) System.err.printf("eval accuracy before: %.3f (%d pairs)%n", RewardObjective.accuracy(rm, evalSet.pairs(), template, seq, pad), evalSet.pairs().size());
+            if (evalSet != null) evalAccuracy("before", rm, evalSet, evalFiles, template, seq, pad);
             LoraAdapters adapters = lora != null ? LoraOptions.attach(rm.model(), lora, device) : null;
             Map<String, Tensor> params = new LinkedHashMap<>(adapters != null ? adapters.parameters() : rm.model().parameters());
             params.put(RewardModel.HEAD, rm.score());
@@ -95,7 +97,7 @@ final class RmCommand implements Callable<Integer> {
             flags.resume(trainer);
             PostTrainer.StepLog last = trainer.run(flags.progress());
             System.err.printf("train accuracy: %.3f%n", RewardObjective.accuracy(rm, ds.pairs(), template, seq, pad));
-            if (evalSet != null) System.err.printf("eval accuracy after: %.3f%n", RewardObjective.accuracy(rm, evalSet.pairs(), template, seq, pad));
+            if (evalSet != null) evalAccuracy("after", rm, evalSet, evalFiles, template, seq, pad);
             if (adapters != null) {
                 PostTrainFlags.writeDir(flags.out.resolve("adapter"), saver);
                 System.err.println("adapter and head saved to " + flags.out.resolve("adapter"));
@@ -108,6 +110,17 @@ final class RmCommand implements Callable<Integer> {
             System.err.printf("done: final loss %.4f; reward model saved to %s%n", last.loss(), flags.out.resolve("model"));
         }
         return 0;
+    }
+
+    /** Pairwise accuracy on all --eval pairs, then on each file's when there are several. */
+    private static void evalAccuracy(String when, RewardModel rm, PreferenceDataset all, Map<Path, PreferenceDataset> files, ChatTemplate template, int seq,
+                                     int pad) throws wanka.align.sft.BadSampleException {
+        System.err.printf("eval accuracy %s: %.3f (%d pairs)%n", when, RewardObjective.accuracy(rm, all.pairs(), template, seq, pad), all.pairs().size());
+        for (var e : files.entrySet()) {
+            if (e.getValue().pairs().isEmpty()) continue;
+            System.err.printf("eval accuracy %s %s: %.3f (%d pairs)%n", when, e.getKey().getFileName(),
+                    RewardObjective.accuracy(rm, e.getValue().pairs(), template, seq, pad), e.getValue().pairs().size());
+        }
     }
 
     static void report(PreferenceDataset ds, Path quarantine) throws java.io.IOException {

@@ -42,15 +42,23 @@ public final class RewardObjective implements Objective {
                         "reward_rejected", Arrays.stream(rej).average().orElse(0)));
     }
 
-    /** Pairwise accuracy of the reward model on held-out pairs (no graph). */
+    /** Pairs per forward pass in {@link #accuracy}: bounded, so that a large eval set does not need its whole activations at once. */
+    static final int ACCURACY_BATCH = 32;
+
+    /** Pairwise accuracy of the reward model on held-out pairs (no graph), {@value #ACCURACY_BATCH} pairs per forward pass. */
     public static double accuracy(RewardModel rm, List<PreferencePair> pairs, ChatTemplate template, int seq, int padId) throws BadSampleException {
-        PairBatch b = PairBatch.of(pairs, template, seq, padId);
+        int ok = 0;
         try (var ignored = rm.model().device().noGrad()) {
-            float[] v = rm.rewards(b).toArray();
-            int n = b.pairs(), ok = 0;
-            for (int i = 0; i < n; i++) if (v[i] > v[n + i]) ok++;
-            return (double) ok / n;
+            for (int i = 0; i < pairs.size(); i += ACCURACY_BATCH) {
+                PairBatch b = PairBatch.of(pairs.subList(i, Math.min(pairs.size(), i + ACCURACY_BATCH)), template, seq, padId);
+                Tensor r = rm.rewards(b);
+                float[] v = r.toArray();
+                r.release();
+                int n = b.pairs();
+                for (int k = 0; k < n; k++) if (v[k] > v[n + k]) ok++;
+            }
         }
+        return (double) ok / pairs.size();
     }
 
     @Override
