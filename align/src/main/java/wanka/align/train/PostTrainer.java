@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import wanka.model.ModelIO;
 import wanka.model.ParamRole;
+import wanka.tensor.AllocationScope;
 import wanka.tensor.CpuDevice;
 import wanka.tensor.Tensor;
 import wanka.train.AdamWOptimizer;
@@ -70,6 +71,7 @@ public final class PostTrainer {
     private final PostTrainOptions options;
     private final Saver saver;
     private final RandomState random;
+    private final CpuDevice device;
     private long step;
     private long tokensSeen;
     private double lastLoss = Double.NaN;
@@ -95,6 +97,7 @@ public final class PostTrainer {
         this.options = options;
         this.saver = saver;
         this.random = random;
+        this.device = device;
     }
 
     public AdamWOptimizer optimizer() {
@@ -198,12 +201,18 @@ public final class PostTrainer {
                 long tokens = 0;
                 Map<String, Double> sums = new TreeMap<>();
                 for (int m = 0; m < options.gradAccum(); m++) {
-                    Objective.Micro micro = objective.micro(step, m);
-                    lossSum += micro.loss().item();
-                    tokens += micro.tokens();
-                    micro.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
-                    micro.loss().backward();
-                    micro.loss().release();
+                    // Everything a micro-batch allocates is released when it ends except the trainable gradients: the
+                    // engine releases what the graph holds, the scope also what was computed outside it (with frozen
+                    // embeddings, a LoRA model's embedding output and first norm have no graph node).
+                    try (AllocationScope scope = device.openScope()) {
+                        Objective.Micro micro = objective.micro(step, m);
+                        lossSum += micro.loss().item();
+                        tokens += micro.tokens();
+                        micro.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
+                        micro.loss().backward();
+                        micro.loss().release();
+                        for (Tensor p : trainable.values()) if (p.grad() != null) scope.keep(p.grad());
+                    }
                 }
                 if (options.gradAccum() > 1) optimizer.scaleGrads(1f / options.gradAccum());
                 double norm = optimizer.gradNorm();
