@@ -87,7 +87,7 @@ final class DpoCommand implements Callable<Integer> {
         int pad = tok.specials().pad().orElse(0);
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             PreferenceDataset ds = PreferenceDataset.load(flags.data, new LabelledPairs(0, 0), template, seq);
-            RmCommand.report(ds, flags.out.resolve("quarantine.jsonl"));
+            QuarantineReport.print("data", ds.summary(), ds.quarantined(), flags.out);
             List<PreferencePair> pairs = ds.pairs().stream().filter(p -> Double.isNaN(p.confidence()) || p.confidence() >= minConfidence).toList();
             if (pairs.size() < ds.pairs().size()) System.err.printf("--min-confidence %.3f keeps %d of %d pairs%n", minConfidence, pairs.size(), ds.pairs().size());
             if (pairs.isEmpty()) throw new IllegalArgumentException("no usable pairs in " + flags.data + "; see " + flags.out.resolve("quarantine.jsonl"));

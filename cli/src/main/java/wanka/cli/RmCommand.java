@@ -75,7 +75,7 @@ final class RmCommand implements Callable<Integer> {
         int pad = tok.specials().pad().orElse(0);
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             PreferenceDataset ds = PreferenceDataset.load(flags.data, margins, template, seq);
-            report(ds, flags.out.resolve("quarantine.jsonl"));
+            QuarantineReport.print("data", ds.summary(), ds.quarantined(), flags.out);
             if (ds.pairs().isEmpty()) throw new IllegalArgumentException("no usable pairs in " + flags.data + "; see " + flags.out.resolve("quarantine.jsonl"));
             PreferenceDataset evalSet = eval.isEmpty() ? null : PreferenceDataset.load(eval, margins, template, seq);
             Map<Path, PreferenceDataset> evalFiles = new LinkedHashMap<>(); // with several --eval files, each one's accuracy too
@@ -123,12 +123,4 @@ final class RmCommand implements Callable<Integer> {
         }
     }
 
-    static void report(PreferenceDataset ds, Path quarantine) throws java.io.IOException {
-        System.err.println("data: " + ds.summary());
-        if (!ds.quarantined().isEmpty()) {
-            ds.writeQuarantine(quarantine);
-            ds.quarantined().stream().limit(3).forEach(q -> System.err.println("  quarantined " + q));
-            System.err.println("  all " + ds.quarantined().size() + " in " + quarantine);
-        }
-    }
 }

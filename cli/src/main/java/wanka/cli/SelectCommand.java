@@ -14,7 +14,6 @@ import wanka.align.select.SelectionData;
 import wanka.align.select.SelectionPlan;
 import wanka.align.select.SelectionReport;
 import wanka.align.select.TagRules;
-import wanka.align.sft.Quarantined;
 import wanka.io.AtomicFiles;
 import wanka.model.ModelIO;
 import wanka.model.TeleChat2;
@@ -122,11 +121,7 @@ final class SelectCommand implements Callable<Integer> {
         try (RunDirectory run = RunDirectory.open(out, RunDirectory.Start.RESUME, System.err::println);
              CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
             SelectionData sd = SelectionData.load(data, template, maxTokens, categoryField, rules);
-            System.err.println("data: " + sd.samples().size() + " samples, " + sd.quarantined().size() + " lines quarantined");
-            if (!sd.quarantined().isEmpty()) {
-                Quarantined.write(sd.quarantined(), out.resolve("quarantine.jsonl"));
-                sd.quarantined().stream().limit(3).forEach(q -> System.err.println("  quarantined " + q));
-            }
+            QuarantineReport.print("data", sd.samples().size() + " samples, " + sd.quarantined().size() + " lines quarantined", sd.quarantined(), out);
             if (sd.samples().isEmpty()) throw new IllegalArgumentException("no usable samples in " + data);
             checkScoringKey(device);
             TeleChat2 m = ModelIO.load(model, device); // heap weights: the per-sequence log-prob op reads the LM head as float[]

@@ -71,7 +71,7 @@ final class SftCommand implements Callable<Integer> {
         ChatTemplate template = Corpora.chatTemplate(tok, flags.tokenizerDir());
         try (RunDirectory run = flags.lock(); CpuDevice device = flags.device()) {
             SftDataset ds = SftDataset.load(flags.data, template, seq);
-            report(ds, flags.out.resolve("quarantine.jsonl"));
+            QuarantineReport.print("data", ds.summary(), ds.quarantined(), flags.out);
             if (ds.samples().isEmpty()) throw new IllegalArgumentException("no usable samples in " + flags.data + "; see " + flags.out.resolve("quarantine.jsonl"));
             SftDataset evalSet = eval.isEmpty() ? null : SftDataset.load(eval, template, seq);
             int pad = tok.specials().pad().orElse(0);
@@ -116,12 +116,4 @@ final class SftCommand implements Callable<Integer> {
         return 0;
     }
 
-    static void report(SftDataset ds, Path quarantine) throws java.io.IOException {
-        System.err.println("data: " + ds.summary());
-        if (!ds.quarantined().isEmpty()) {
-            ds.writeQuarantine(quarantine);
-            ds.quarantined().stream().limit(3).forEach(q -> System.err.println("  quarantined " + q));
-            System.err.println("  all " + ds.quarantined().size() + " in " + quarantine);
-        }
-    }
 }

@@ -84,11 +84,7 @@ final class WestOfNCommand implements Callable<Integer> {
         try (RunDirectory run = RunDirectory.open(out, RunDirectory.Start.RESUME, System.err::println);
              CpuDevice device = CpuDevice.withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
             PromptFile pf = PromptFile.load(prompts);
-            System.err.println("prompts: " + pf.prompts().size() + " usable, " + pf.quarantined().size() + " lines quarantined");
-            if (!pf.quarantined().isEmpty()) {
-                wanka.align.sft.Quarantined.write(pf.quarantined(), out.resolve("quarantine.jsonl"));
-                pf.quarantined().stream().limit(3).forEach(q -> System.err.println("  quarantined " + q));
-            }
+            QuarantineReport.print("prompts", pf.prompts().size() + " usable, " + pf.quarantined().size() + " lines quarantined", pf.quarantined(), out);
             RewardModel rm = RewardModel.load(reward, device);
             TeleChat2 pol = ModelIO.load(policy, device);
             WestOfN wn = new WestOfN(pol, rm, template, gc, n, !oneAtATime);
