@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import wanka.align.sft.BadSampleException;
 import wanka.align.sft.Quarantined;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +24,8 @@ import java.util.List;
  * The one reader of post-training input JSONL (SFT data, preference pairs, selection data, West-of-N prompts): files in
  * order, line by line; blank lines skipped; a line that is not a JSON object, or that the {@link LineParser} rejects with
  * a {@link BadSampleException}, is quarantined with its file, 1-based line and reason and counted, never silently
- * dropped. A file that is not UTF-8 is an error naming the file and the line.
+ * dropped. A file that is not UTF-8 is an error naming the file and the line (each line is decoded on its own, so the
+ * line number is exact). Lines end at LF or CRLF.
  */
 public final class QuarantiningJsonl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,11 +69,25 @@ public final class QuarantiningJsonl {
         List<T> ok = new ArrayList<>();
         List<Quarantined> bad = new ArrayList<>();
         for (Path f : files) {
-            long line = 0;
-            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                String text;
-                while ((text = r.readLine()) != null) {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
+                CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+                ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                long line = 0;
+                for (boolean more = true; more; ) {
+                    buf.reset();
+                    int c;
+                    while ((c = in.read()) != -1 && c != '\n') buf.write(c);
+                    more = c != -1;
+                    if (!more && buf.size() == 0) break;
                     line++;
+                    byte[] bytes = buf.toByteArray();
+                    int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length; // CRLF files
+                    String text;
+                    try {
+                        text = utf8.decode(ByteBuffer.wrap(bytes, 0, n)).toString();
+                    } catch (CharacterCodingException e) {
+                        throw new IOException(f + ":" + line + ": not UTF-8 text", e);
+                    }
                     if (text.isBlank()) continue;
                     try {
                         ok.addAll(parser.parse(f, line, object(text), text, ok.size()));
@@ -75,8 +95,6 @@ public final class QuarantiningJsonl {
                         bad.add(new Quarantined(f, line, e.getMessage()));
                     }
                 }
-            } catch (MalformedInputException e) {
-                throw new IOException(f + ":" + (line + 1) + ": not UTF-8 text", e);
             }
         }
         return new Result<>(ok, bad);
