@@ -133,6 +133,11 @@ final class ChaosCommand implements Callable<Integer> {
             }
 
             @Override
+            public List<String> unreachableHosts(Agent.Attempt a) throws IOException, InterruptedException {
+                return netns == null ? List.of() : netns.unreachable(a.hosts().stream().map(HostPool.Host::name).toList());
+            }
+
+            @Override
             public java.util.OptionalInt failedRank(Agent.Attempt a) {
                 try {
                     Matcher m = FAILED_RANK.matcher(Files.readString(log(a)));
@@ -305,12 +310,16 @@ final class ChaosCommand implements Callable<Integer> {
             return new Outcome(i, f, step, committed, -1, 0, 0, !restarted && agent.lastStep() > before, restarted ? "an unexpected restart" : note);
         }
         // Wait for detection and for the next attempt's first step.
-        Event detected = null, resumed = null;
+        Event detected = null, excluded = null, resumed = null;
         while (resumed == null) {
             for (Event e : agent.events().subList(eventsBefore, agent.events().size())) {
-                if (detected == null && (e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG)) {
-                    detected = e;
-                    if (f == ChaosFault.NETNS_CUT) netns.linkUp(cutHost); // repaired at once: whichever host the agent excludes, the restart can reach it
+                if (detected == null && (e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG)) detected = e;
+                if (detected != null && excluded == null && e.kind() == Event.Kind.EXCLUDED) {
+                    excluded = e;
+                    if (f == ChaosFault.NETNS_CUT) { // repaired once the agent has chosen which host to exclude (it probes the hosts first)
+                        netns.linkUp(cutHost);
+                        note += excluded.detail().startsWith("host " + cutHost + " excluded") ? "; the cut host was excluded" : "; NOT the cut host excluded: " + excluded.detail();
+                    }
                 }
                 if (detected != null && e.kind() == Event.Kind.RESUMED) resumed = e;
                 if (e.kind() == Event.Kind.GAVE_UP) return new Outcome(i, f, step, committed, -1, 0, 0, false, "the agent gave up");
@@ -330,9 +339,9 @@ final class ChaosCommand implements Callable<Integer> {
         }
         while (Heartbeat.readAll(run).stream().noneMatch(b -> b.timeMs() >= agent.attemptStartMs()) && agent.process() != null) Thread.sleep(5);
         long firstBeat = Heartbeat.readAll(run).stream().filter(b -> b.timeMs() >= agent.attemptStartMs()).mapToLong(Heartbeat::timeMs).min().orElse(System.currentTimeMillis());
-        boolean ok = resumedAt >= committed;
-        return new Outcome(i, f, step, committed, resumedAt, detected.timeMs() - injectedMs, firstBeat - detected.timeMs(), ok,
-                ok ? note : "resumed at " + resumedAt + " but step " + committed + " was committed");
+        boolean kept = resumedAt >= committed, rightHost = f != ChaosFault.NETNS_CUT || note.contains("; the cut host was excluded");
+        return new Outcome(i, f, step, committed, resumedAt, detected.timeMs() - injectedMs, firstBeat - detected.timeMs(), kept && rightHost,
+                kept ? note : "resumed at " + resumedAt + " but step " + committed + " was committed");
     }
 
     private static void waitSteps(Agent agent, int n) throws InterruptedException {

@@ -2,6 +2,7 @@ package wanka.train;
 
 import wanka.dist.ProcessGroup;
 import wanka.model.TeleChat2Config;
+import wanka.train.ft.Progress;
 import wanka.train.store.DirectoryStore;
 import wanka.train.store.PeerMemory;
 import wanka.train.store.PeerMemoryLevel;
@@ -94,6 +95,7 @@ public final class CheckpointWriter implements AutoCloseable {
     private final Consumer<String> log;
     private final ExecutorService background;
     private final PeerMemoryLevel peer;
+    private final Progress progress;
     private Future<?> inFlight;
     private long stallNanos, saves;
     private volatile long failures;
@@ -108,6 +110,12 @@ public final class CheckpointWriter implements AutoCloseable {
      * never shares a group with the training thread.
      */
     public CheckpointWriter(Path outDir, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log, ProcessGroup world) {
+        this(outDir, rank, layout, config, policy, log, world, new Progress());
+    }
+
+    /** {@link #CheckpointWriter(Path, int, CheckpointLayout, TeleChat2Config, Policy, Consumer, ProcessGroup)} ticking {@code progress} at every snapshot and every level written or failed (for the heartbeats). */
+    public CheckpointWriter(Path outDir, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log, ProcessGroup world, Progress progress) {
+        this.progress = progress;
         if (policy.peer() != null && world == null) throw new IllegalArgumentException("level 1 on peer hosts needs the job's process group");
         this.peer = policy.peer() == null ? null : policy.peer().open(world.split(0, world.rank(), "level1-peers"));
         if (peer != null && peer.peer() < 0 && rank == 0) log.accept(peer.describe() + ": every rank is on host " + peer.hosts().getFirst() + ", so there is no peer host to copy to; level 1 keeps own copies only");
@@ -143,6 +151,7 @@ public final class CheckpointWriter implements AutoCloseable {
         awaitInFlight();
         RankShard shard = snapshot.get();
         Checkpoints.State s = state.get();
+        progress.tick();
         if (background != null) inFlight = background.submit(() -> write(due, peerDue, shard, s));
         else write(due, peerDue, shard, s);
         long held = System.nanoTime() - t0;
@@ -160,10 +169,12 @@ public final class CheckpointWriter implements AutoCloseable {
                 failures++;
                 log.accept("rank " + rank + ": checkpoint of step " + step + " not kept at " + peer.describe() + "; training goes on: " + (e instanceof IOException io ? Checkpoints.reason(io) : e.toString()));
             }
+            progress.tick();
         }
         for (StorageLevel l : due) {
             try {
                 l.store().writeShard(shard);
+                progress.tick();
                 if (rank == 0) {
                     l.store().commit(step, layout, state, config, policy.commitTimeout());
                     for (String p : l.store().prune(l.keep())) log.accept("removed " + p + " from " + l.describe() + " (keeping the newest " + l.keep() + ")");
@@ -174,6 +185,7 @@ public final class CheckpointWriter implements AutoCloseable {
                 l.store().markFailed(step, rank, why);
                 log.accept("rank " + rank + ": checkpoint of step " + step + " not saved to " + l.describe() + "; training goes on from the previous one: " + why);
             }
+            progress.tick();
         }
     }
 

@@ -66,6 +66,12 @@ class NetnsMpiTrainingTest {
         return s;
     }
 
+    /** The subnet prefix {@code netns-hosts.sh up NAME auto N} took ("prefix 10.213.X"). */
+    static String prefix(String upOutput) {
+        return upOutput.lines().filter(l -> l.startsWith("prefix ")).map(l -> l.substring(7).strip()).findFirst()
+                .orElseThrow(() -> new AssertionError("netns-hosts.sh up did not say its prefix: " + upOutput));
+    }
+
     static boolean onPath(String program) {
         return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
     }
@@ -81,18 +87,17 @@ class NetnsMpiTrainingTest {
         try (TokenShard s = TokenShard.open(shardFile)) {
             reference = ParallelTrainingTest.referenceLosses(s, dir.resolve("single"));
         }
-        long id = ProcessHandle.current().pid() % 100_000;
-        String name = "wkn" + id, prefix = "10.213." + (20 + id % 200), subnet = prefix + ".0/24";
+        String name = "wkn" + ProcessHandle.current().pid(); // hosts wknPIDh1, wknPIDh2: no other run's pattern matches them
         String script = repoRoot().resolve("scripts/netns-hosts.sh").toString();
         Path agent = dir.resolve("netns-rsh");
         run(List.of(script, "down", name), 60); // leftovers of a killed earlier run with the same pid
         try {
-            run(List.of(script, "up", name, prefix, "2"), 60);
+            String subnet = prefix(run(List.of(script, "up", name, "auto", "2"), 60)) + ".0/24"; // a free subnet, taken under the script's lock
             run(List.of(script, "agent", agent.toString()), 10);
             Path out = dir.resolve("dp2-netns");
             Launch.Plan plan = Launch.plan(2, classpath(), List.of(MpiTrainingMain.class.getName(), "1", "2", "1", "2", shardFile.toString(), out.toString()));
             List<String> cmd = new ArrayList<>(plan.command().subList(0, 3));
-            cmd.addAll(List.of("--host", name + "1," + name + "2", "--mca", "plm_rsh_agent", agent.toString(), "--mca", "btl", "tcp,self",
+            cmd.addAll(List.of("--host", name + "h1," + name + "h2", "--mca", "plm_rsh_agent", agent.toString(), "--mca", "btl", "tcp,self",
                     "--mca", "btl_tcp_if_include", subnet, "--mca", "oob_tcp_if_include", subnet,
                     "-x", "OMPI_ALLOW_RUN_AS_ROOT", "-x", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "-x", "PATH"));
             cmd.addAll(plan.command().subList(3, plan.command().size()));
@@ -112,9 +117,9 @@ class NetnsMpiTrainingTest {
             String line = output.lines().filter(l -> l.startsWith("losses: ")).findFirst().orElseThrow(() -> new AssertionError("no losses in: " + output));
             List<Double> losses = Arrays.stream(line.substring(8).split(",")).map(Double::parseDouble).toList();
             double dev = ParallelTrainingTest.maxDeviation(losses, reference);
-            System.out.printf("mpirun dp2 across network namespaces %s1, %s2 (%s): max relative loss deviation over %d steps: %.3e%n", name, name, subnet, losses.size(), dev);
+            System.out.printf("mpirun dp2 across network namespaces %sh1, %sh2 (%s): max relative loss deviation over %d steps: %.3e%n", name, name, subnet, losses.size(), dev);
             assertThat(dev).isLessThan(1e-4);
-            assertThat(Files.readAllLines(Path.of(agent + ".log"))).as("hosts mpirun entered").containsExactlyInAnyOrder(name + "1", name + "2");
+            assertThat(Files.readAllLines(Path.of(agent + ".log"))).as("hosts mpirun entered").containsExactlyInAnyOrder(name + "h1", name + "h2");
         } finally {
             run(List.of(script, "down", name), 60);
             assertThat(Files.readString(Path.of("/etc/hosts"))).doesNotContain("wanka-netns " + name);
