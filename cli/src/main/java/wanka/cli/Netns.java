@@ -45,13 +45,21 @@ final class Netns implements AutoCloseable {
     /** {@code n} namespaces, or null (the caller says {@link #whyNot}) when they cannot be made here. */
     static Netns start(int n) throws IOException, InterruptedException {
         if (whyNot() != null) return null;
-        String name = "wkc" + ProcessHandle.current().pid(); // hosts wkcPIDh1..: no other run's pattern matches them
         Path script = script();
         Path agent = Files.createTempDirectory("wanka-chaos-netns-").resolve("rsh-agent");
-        run(List.of(script.toString(), "down", name)); // leftovers of a killed earlier run with the same pid
-        String up = run(List.of(script.toString(), "up", name, "auto", Integer.toString(n))); // a free subnet, taken under the script's lock
+        java.util.random.RandomGenerator rng = new java.util.SplittableRandom();
+        String name = null, up = null;
+        for (int attempt = 0; up == null; attempt++) { // wkc<pid><2 digits>, hosts wkc<pid><2 digits>h1..: no other run's pattern matches them
+            name = "wkc" + ProcessHandle.current().pid() + String.format("%02d", rng.nextInt(100));
+            try {
+                up = run(List.of(script.toString(), "up", name, "auto", Integer.toString(n))); // a free subnet, taken under the script's lock
+            } catch (IOException inUse) {
+                if (attempt == 4) throw inUse; // "in use" (another Netns of this process, or a leftover): another name
+            }
+        }
+        String made = up;
         String prefix = up.lines().filter(l -> l.startsWith("prefix ")).map(l -> l.substring(7).strip()).findFirst()
-                .orElseThrow(() -> new IOException("netns-hosts.sh up did not say its prefix: " + up));
+                .orElseThrow(() -> new IOException("netns-hosts.sh up did not say its prefix: " + made));
         run(List.of(script.toString(), "agent", agent.toString()));
         return new Netns(script, agent, name, prefix, n);
     }
