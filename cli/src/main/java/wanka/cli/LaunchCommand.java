@@ -116,7 +116,12 @@ final class LaunchCommand implements Callable<Integer> {
     }
 
     static Launch.Plan plan(int ranks, List<String> command) {
-        List<String> javaArgs = new ArrayList<>();
+        return plan(ranks, command, List.of());
+    }
+
+    /** {@link #plan(int, List)} with extra options for the ranks' JVMs (e.g. a {@link StartupCache}'s). */
+    static Launch.Plan plan(int ranks, List<String> command, List<String> jvmOptions) {
+        List<String> javaArgs = new ArrayList<>(jvmOptions);
         javaArgs.add(Main.class.getName());
         javaArgs.addAll(command);
         return Launch.plan(ranks, System.getProperty("java.class.path"), javaArgs);
