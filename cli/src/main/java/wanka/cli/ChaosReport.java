@@ -50,6 +50,8 @@ final class ChaosReport {
         long slow = outcomes.stream().filter(o -> o.fault() == ChaosFault.SLOW).count(), flagged = outcomes.stream().filter(o -> o.fault() == ChaosFault.SLOW && o.note().equals("flagged as a straggler")).count();
         long cuts = outcomes.stream().filter(o -> o.fault() == ChaosFault.NETNS_CUT).count(), cutExcluded = outcomes.stream().filter(o -> o.fault() == ChaosFault.NETNS_CUT && o.note().contains("the cut host was excluded")).count();
         if (cuts > 0) md.append(String.format(Locale.ROOT, "Cut links: the cut host was the one excluded in %d of %d (the agent probes which hosts reach their bridge).%n%n", cutExcluded, cuts));
+        long flags = events.stream().filter(e -> e.kind() == Event.Kind.STRAGGLER).count();
+        md.append(String.format(Locale.ROOT, "Straggler flags in all: %d (slowed ranks are flagged once each; the others are ranks the loaded machine slowed for 2 steps or more).%n%n", flags));
         md.append(String.format(Locale.ROOT, "Hang alarms: %d, for %d injected hangs (stops, cut links); slowed ranks flagged as stragglers: %d of %d. "
                 + "Checkpoint stall per checkpoint step (every level due, level 1 every step with its peer copy): synchronous %.1f ms (the reference run), asynchronous %.1f ms (the last attempt).%n%n",
                 hung, hangFaults, flagged, slow, heldSyncMs, heldAsyncMs));

@@ -119,12 +119,20 @@ final class LaunchCommand implements Callable<Integer> {
         return plan(ranks, command, List.of());
     }
 
-    /** {@link #plan(int, List)} with extra options for the ranks' JVMs (e.g. a {@link StartupCache}'s). */
+    /**
+     * {@link #plan(int, List)} with extra options for the ranks' JVMs (e.g. a {@link StartupCache}'s). With options, mpirun
+     * starts java through {@code env}: mpirun puts its working directory in front of a {@code java} program's class path,
+     * and a class-data archive only maps when the class path is the one it was made with.
+     */
     static Launch.Plan plan(int ranks, List<String> command, List<String> jvmOptions) {
         List<String> javaArgs = new ArrayList<>(jvmOptions);
         javaArgs.add(Main.class.getName());
         javaArgs.addAll(command);
-        return Launch.plan(ranks, System.getProperty("java.class.path"), javaArgs);
+        Launch.Plan plan = Launch.plan(ranks, System.getProperty("java.class.path"), javaArgs);
+        if (jvmOptions.isEmpty() || !plan.mpi()) return plan;
+        List<String> cmd = new ArrayList<>(plan.command());
+        cmd.add(cmd.size() - StartupCache.javaCommand(plan).size(), "/usr/bin/env");
+        return new Launch.Plan(cmd, plan.environment(), plan.note(), plan.mpi());
     }
 
     /**

@@ -185,7 +185,7 @@ public final class Agent {
                     break;
                 }
                 if (h instanceof Health.Progressing p) {
-                    for (int r : p.stragglers()) if (stragglers.add(r)) note(Event.Kind.STRAGGLER, p.step(), "rank " + r + ": median compute time above " + settings.stragglerFactor() + "× the other ranks'");
+                    for (int r : p.stragglers()) if (stragglers.add(r)) note(Event.Kind.STRAGGLER, p.step(), "rank " + r + ": compute time above " + settings.stragglerFactor() + "× the other ranks' in each of its last " + HealthMonitor.STRAGGLER_STEPS + " steps");
                     stragglers.retainAll(p.stragglers()); // one that recovers is noted again if it slows down again
                 }
             }
