@@ -95,6 +95,7 @@ public final class CheckpointWriter implements AutoCloseable {
     private final Consumer<String> log;
     private final ExecutorService background;
     private final PeerMemoryLevel peer;
+    private final ProcessGroup agree; // the writers' own group: every rank says whether its shard of a level was written before rank 0 commits
     private final Progress progress;
     private Future<?> inFlight;
     private long stallNanos, saves;
@@ -118,6 +119,7 @@ public final class CheckpointWriter implements AutoCloseable {
         this.progress = progress;
         if (policy.peer() != null && world == null) throw new IllegalArgumentException("level 1 on peer hosts needs the job's process group");
         this.peer = policy.peer() == null ? null : policy.peer().open(world.split(0, world.rank(), "level1-peers"));
+        this.agree = world == null || world.size() == 1 ? null : world.split(0, world.rank(), "checkpoint-writers");
         if (peer != null && peer.peer() < 0 && rank == 0) log.accept(peer.describe() + ": every rank is on host " + peer.hosts().getFirst() + ", so there is no peer host to copy to; level 1 keeps own copies only");
         this.rank = rank;
         this.layout = layout;
@@ -172,13 +174,10 @@ public final class CheckpointWriter implements AutoCloseable {
             progress.tick();
         }
         for (StorageLevel l : due) {
+            boolean written = false;
             try {
                 l.store().writeShard(shard);
-                progress.tick();
-                if (rank == 0) {
-                    l.store().commit(step, layout, state, config, policy.commitTimeout());
-                    for (String p : l.store().prune(l.keep())) log.accept("removed " + p + " from " + l.describe() + " (keeping the newest " + l.keep() + ")");
-                }
+                written = true;
             } catch (IOException | RuntimeException e) {
                 failures++;
                 String why = e instanceof IOException io ? Checkpoints.reason(io) : e.toString();
@@ -186,6 +185,33 @@ public final class CheckpointWriter implements AutoCloseable {
                 log.accept("rank " + rank + ": checkpoint of step " + step + " not saved to " + l.describe() + "; training goes on from the previous one: " + why);
             }
             progress.tick();
+            // Every rank says whether its shard is there, so rank 0 never waits for one that will not come (a rank whose
+            // store went away cannot leave its failure marker there either).
+            int missing = agree == null ? 0 : countFailed(!written);
+            if (rank != 0) continue;
+            if (missing > 0) {
+                if (written) log.accept("checkpoint of step " + step + " not committed to " + l.describe() + ": " + missing + " rank(s) could not write their shards; its previous checkpoint stays the newest");
+                continue;
+            }
+            try {
+                l.store().commit(step, layout, state, config, policy.commitTimeout());
+                for (String p : l.store().prune(l.keep())) log.accept("removed " + p + " from " + l.describe() + " (keeping the newest " + l.keep() + ")");
+            } catch (IOException | RuntimeException e) {
+                failures++;
+                String why = e instanceof IOException io ? Checkpoints.reason(io) : e.toString();
+                log.accept("rank " + rank + ": checkpoint of step " + step + " not committed to " + l.describe() + "; training goes on from the previous one: " + why);
+            }
+            progress.tick();
+        }
+    }
+
+    /** How many ranks of the writers' group failed (a collective over it). */
+    private int countFailed(boolean failed) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            java.lang.foreign.MemorySegment s = arena.allocate(8);
+            s.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, failed ? 1 : 0);
+            agree.allReduce(wanka.dist.Span.doubles(s));
+            return (int) Math.round(s.get(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, 0));
         }
     }
 
