@@ -14,8 +14,8 @@ final class ChaosReport {
     private ChaosReport() {
     }
 
-    /** Where one restart's time went: what its JVMs started from, fault to first step, and the rank-0 startup line's parts (NaN when the log did not say). */
-    record Startup(StartupCache.Kind start, double faultToFirstStepMs, double jvmToWorldMs, double mpiInitMs, double modelResumeFirstStepMs) {
+    /** Where one restart's time went: what its JVMs started from, fault to the first beat after resuming, and the rank-0 startup line's parts (NaN when the log did not say). */
+    record Startup(StartupCache.Kind start, double faultToFirstBeatMs, double jvmToWorldMs, double mpiInitMs, double modelResumeFirstStepMs) {
     }
 
     private static final java.util.regex.Pattern STARTUP = java.util.regex.Pattern.compile(
@@ -70,16 +70,16 @@ final class ChaosReport {
         }
         double[] allResume = restarts.stream().filter(o -> o.resumedAt() >= 0).mapToDouble(o -> o.detectMs() + o.resumeMs()).sorted().toArray();
         if (allResume.length > 0) {
-            md.append(String.format(Locale.ROOT, "%nFrom fault to the first step of the restarted job: median %.1f s, max %.1f s over %d restarts.%n",
+            md.append(String.format(Locale.ROOT, "%nFrom fault to the restarted job's first beat (resumed; its first step follows): median %.1f s, max %.1f s over %d restarts.%n",
                     allResume[allResume.length / 2] / 1e3, allResume[allResume.length - 1] / 1e3, allResume.length));
         }
         if (!startups.isEmpty()) {
             md.append("\nWhere a restart's time goes, by what the ranks' JVMs start from (attempts take them in turn; medians, seconds):\n\n"
-                    + "| JVM starts from | restarts | fault to first step | JVM start to opening the world | MPI init | model, resume, first step |\n|---|---|---|---|---|---|\n");
+                    + "| JVM starts from | restarts | fault to first beat | JVM start to opening the world | MPI init | model, resume, first step |\n|---|---|---|---|---|---|\n");
             for (StartupCache.Kind k : StartupCache.Kind.values()) {
                 List<Startup> of = startups.stream().filter(x -> x.start() == k).toList();
                 if (of.isEmpty()) continue;
-                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", k.label(), of.size(), median(of, Startup::faultToFirstStepMs), median(of, Startup::jvmToWorldMs),
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", k.label(), of.size(), median(of, Startup::faultToFirstBeatMs), median(of, Startup::jvmToWorldMs),
                         median(of, Startup::mpiInitMs), median(of, Startup::modelResumeFirstStepMs)));
             }
         }
