@@ -85,6 +85,48 @@ record StartupCache(Kind kind, Path file) {
         return new StartupCache(kind, file);
     }
 
+    /**
+     * A short warm-up of a supervised job's {@code command} (a wanka command line) for {@link #create}: 3 steps into
+     * {@code dir}, afresh, every checkpoint level kept but moved into {@code dir} (an object store becomes a directory
+     * there), no resume, with simulated hosts when level 1 is copied to peers; so it loads what the job loads and
+     * touches nothing of the job's own.
+     */
+    static List<String> warmup(List<String> command, Path dir, int ranks) {
+        List<String> args = new ArrayList<>();
+        boolean peers = false, simulated = false;
+        for (int i = 0; i < command.size(); i++) {
+            String a = command.get(i);
+            switch (a) {
+                case "--resume", "--s3-endpoint", "--s3-region", "--out", "--steps" -> i++; // dropped with their values, or set below
+                case "--overwrite" -> { }
+                case "--memory-checkpoints" -> {
+                    boolean perHost = ++i < command.size() && command.get(i).contains(wanka.train.store.PeerMemory.HOST);
+                    args.addAll(List.of(a, dir.resolve("memory").resolve(perHost ? wanka.train.store.PeerMemory.HOST : "area").toString()));
+                }
+                case "--memory-mirror" -> {
+                    i++;
+                    args.addAll(List.of(a, dir.resolve("mirror").toString()));
+                }
+                case "--shared-checkpoints" -> {
+                    i++;
+                    args.addAll(List.of(a, dir.resolve("shared").toString()));
+                }
+                default -> {
+                    if (a.equals("--memory-peer-copies")) peers = true;
+                    if (a.equals("--simulated-hosts")) simulated = true;
+                    args.add(a);
+                }
+            }
+        }
+        args.addAll(List.of("--out", dir.resolve("run").toString(), "--steps", "3", "--overwrite"));
+        if (peers && !simulated && ranks > 1) {
+            List<String> hosts = new ArrayList<>();
+            for (int h = 0; h < ranks; h++) hosts.add("warmup" + h);
+            args.addAll(List.of("--simulated-hosts", String.join(",", hosts)));
+        }
+        return args;
+    }
+
     /** The plain {@code java …} part of a plan (mpirun's own arguments left out). */
     static List<String> javaCommand(Launch.Plan plan) {
         List<String> cmd = plan.command();

@@ -35,4 +35,17 @@ class StartupCacheTest {
             assertThat(cached.command()).isEqualTo(java); // in-process: nothing in front
         }
     }
+
+    @Test
+    void theWarmUpRunsTheJobBrieflyWithEveryLevelMovedIntoItsOwnDirectory() {
+        Path w = Path.of("/o/startup-cache/warmup");
+        List<String> job = List.of("pretrain", "--dp", "2", "--data", "d.tokens", "--out", "/o", "--steps", "5000", "--resume", "auto", "--overwrite",
+                "--memory-checkpoints", "/dev/shm/j/{host}", "--memory-peer-copies", "--memory-mirror", "/dev/shm/m",
+                "--shared-checkpoints", "s3://bucket/run", "--s3-endpoint", "http://store:9000", "--s3-region", "x", "--async-checkpoints");
+        assertThat(StartupCache.warmup(job, w, 2)).containsExactly("pretrain", "--dp", "2", "--data", "d.tokens",
+                "--memory-checkpoints", "/o/startup-cache/warmup/memory/{host}", "--memory-peer-copies", "--memory-mirror", "/o/startup-cache/warmup/mirror",
+                "--shared-checkpoints", "/o/startup-cache/warmup/shared", "--async-checkpoints",
+                "--out", "/o/startup-cache/warmup/run", "--steps", "3", "--overwrite", "--simulated-hosts", "warmup0,warmup1");
+        assertThat(StartupCache.warmup(List.of("pretrain", "--out", "/o"), w, 1)).containsExactly("pretrain", "--out", "/o/startup-cache/warmup/run", "--steps", "3", "--overwrite");
+    }
 }
