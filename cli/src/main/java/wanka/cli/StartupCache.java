@@ -42,12 +42,16 @@ record StartupCache(Kind kind, Path file) {
 
     static final StartupCache NONE = new StartupCache(Kind.NONE, null);
 
-    /** The ranks' JVM options for this cache. */
+    /**
+     * The ranks' JVM options for this cache. {@code -Xlog:cds=off} hides the JDK's complaint that its own base archive was
+     * made without {@code --add-modules jdk.incubator.vector} (harmless, printed as an error at every start); an archive
+     * that does not map is still reported ({@code [cds,dynamic]}, {@code [aot]}).
+     */
     List<String> jvmOptions() {
         return switch (kind) {
             case NONE -> List.of();
-            case APPCDS -> List.of("-XX:SharedArchiveFile=" + file, "-Xshare:auto");
-            case AOT -> List.of("-XX:AOTCache=" + file);
+            case APPCDS -> List.of("-XX:SharedArchiveFile=" + file, "-Xshare:auto", "-Xlog:cds=off");
+            case AOT -> List.of("-XX:AOTCache=" + file, "-Xlog:cds=off");
         };
     }
 

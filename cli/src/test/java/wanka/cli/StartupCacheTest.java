@@ -17,8 +17,8 @@ class StartupCacheTest {
     @Test
     void eachKindNamesItsFileAndNoneAddsNothing() {
         assertThat(StartupCache.NONE.jvmOptions()).isEmpty();
-        assertThat(new StartupCache(StartupCache.Kind.APPCDS, Path.of("/c/a.jsa")).jvmOptions()).containsExactly("-XX:SharedArchiveFile=/c/a.jsa", "-Xshare:auto");
-        assertThat(new StartupCache(StartupCache.Kind.AOT, Path.of("/c/a.aot")).jvmOptions()).containsExactly("-XX:AOTCache=/c/a.aot");
+        assertThat(new StartupCache(StartupCache.Kind.APPCDS, Path.of("/c/a.jsa")).jvmOptions()).containsExactly("-XX:SharedArchiveFile=/c/a.jsa", "-Xshare:auto", "-Xlog:cds=off");
+        assertThat(new StartupCache(StartupCache.Kind.AOT, Path.of("/c/a.aot")).jvmOptions()).containsExactly("-XX:AOTCache=/c/a.aot", "-Xlog:cds=off");
     }
 
     @Test
