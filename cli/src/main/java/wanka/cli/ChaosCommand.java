@@ -61,8 +61,15 @@ final class ChaosCommand implements Callable<Integer> {
     boolean noNetns;
 
     /** One injected fault and what followed. */
-    record Outcome(int index, ChaosFault fault, long step, long committedBefore, long resumedAt, double detectMs, double resumeMs, boolean ok, String note) {
+    record Outcome(int index, ChaosFault fault, long step, long committedBefore, long resumedAt, double detectMs, double resumeMs, boolean ok, String note, int attempt) {
+        Outcome(int index, ChaosFault fault, long step, long committedBefore, long resumedAt, double detectMs, double resumeMs, boolean ok, String note) {
+            this(index, fault, step, committedBefore, resumedAt, detectMs, resumeMs, ok, note, -1);
+        }
     }
+
+    @Option(names = "--startup-cache", defaultValue = "rotate", paramLabel = "KIND", description = {"What the ranks' JVMs start from: none, appcds (an AppCDS archive), aot (a JDK 25 AOT cache),",
+            "or rotate (attempt n uses none, appcds, aot in turn, to compare restart times in one run) (default: ${DEFAULT-VALUE}). Made once in <out>/startup-cache."})
+    String startupCache;
 
     private static final Pattern RESUMED = Pattern.compile("resumed from (\\S+) \\(step (\\d+)");
     private static final Pattern FAILED_RANK = Pattern.compile("process rank (\\d+) with PID");
@@ -111,6 +118,7 @@ final class ChaosCommand implements Callable<Integer> {
         if (ref.waitFor() != 0) throw new IllegalStateException("the reference run failed; see " + out.resolve("reference.log"));
         System.err.printf("chaos: reference run took %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
+        List<StartupCache> caches = startupCaches(common, hostNames.subList(0, nproc));
         Path run = out.resolve("run");
         Files.createDirectories(run.resolve("agent"));
         Agent agent = new Agent(run, new Agent.Settings(4 * faults + 10, Duration.ofMillis((long) (hangTimeout * 1000)), 4, Duration.ofSeconds(120), 3.0, Duration.ofMillis(100), false), pool, new Agent.Launcher() {
@@ -118,7 +126,7 @@ final class ChaosCommand implements Callable<Integer> {
             public Process start(Agent.Attempt a) throws IOException {
                 List<String> args = LaunchCommand.argsFor(job, a, nproc);
                 if (netns == null) args.addAll(List.of("--simulated-hosts", String.join(",", a.hosts().stream().map(HostPool.Host::name).toList())));
-                Launch.Plan plan = LaunchCommand.plan(nproc, args);
+                Launch.Plan plan = LaunchCommand.plan(nproc, args, cacheOf(caches, a.number()).jvmOptions());
                 if (netns != null) plan = LaunchCommand.onHosts(plan, a.hosts(), netns.mpirunArgs());
                 return Launch.processBuilder(plan).redirectErrorStream(true).redirectOutput(log(a).toFile()).start();
             }
@@ -130,6 +138,11 @@ final class ChaosCommand implements Callable<Integer> {
             @Override
             public int ranks(Agent.Attempt a) {
                 return nproc;
+            }
+
+            @Override
+            public List<String> unreachableHosts(Agent.Attempt a) throws IOException, InterruptedException {
+                return netns == null ? List.of() : netns.unreachable(a.hosts().stream().map(HostPool.Host::name).toList());
             }
 
             @Override
@@ -188,11 +201,40 @@ final class ChaosCommand implements Callable<Integer> {
         boolean equal = finished && a.keySet().equals(b.keySet()) && a.keySet().stream().allMatch(k -> Arrays.equals(a.get(k), b.get(k)));
         double heldSync = held(out.resolve("reference.log")), heldAsync = held(run.resolve("agent").resolve("attempt-" + agent.attempt().number() + ".log"));
         ChaosReport.write(out, seed, steps, nproc, outcomes, agent.events(), finished, equal, (System.nanoTime() - t0) / 1e9, heldSync, heldAsync,
-                netns != null ? "network namespaces " + hostNames : "simulated hosts " + hostNames, loadAverage());
+                netns != null ? "network namespaces " + hostNames : "simulated hosts " + hostNames, loadAverage(),
+                ChaosReport.startups(outcomes, n -> cacheOf(caches, n).kind(), n -> run.resolve("agent").resolve("attempt-" + n + ".log")));
         System.err.printf("chaos: %d faults injected, %d survived; job %s; final weights %s the uninterrupted run's; report %s%n",
                 outcomes.size(), outcomes.stream().filter(Outcome::ok).count(), finished ? "finished" : "DID NOT FINISH", equal ? "bitwise equal to" : "DIFFER from",
                 out.resolve("chaos-report.html"));
         return finished && equal && outcomes.stream().allMatch(Outcome::ok) ? 0 : 1;
+    }
+
+    /** The startup caches the attempts use in turn ({@code --startup-cache}), made now by a short warm-up run of the job. */
+    private List<StartupCache> startupCaches(List<String> common, List<String> hosts) throws IOException, InterruptedException {
+        List<StartupCache.Kind> kinds = switch (startupCache.toLowerCase(Locale.ROOT)) {
+            case "rotate" -> List.of(StartupCache.Kind.NONE, StartupCache.Kind.APPCDS, StartupCache.Kind.AOT);
+            case "none" -> List.of(StartupCache.Kind.NONE);
+            case "appcds" -> List.of(StartupCache.Kind.APPCDS);
+            case "aot" -> List.of(StartupCache.Kind.AOT);
+            default -> throw new IllegalArgumentException("--startup-cache must be none, appcds, aot or rotate, got " + startupCache);
+        };
+        Path dir = out.resolve("startup-cache");
+        List<StartupCache> caches = new ArrayList<>();
+        for (StartupCache.Kind k : kinds) {
+            Path w = dir.resolve("warmup-" + k.name().toLowerCase(Locale.ROOT));
+            List<String> warmup = new ArrayList<>(common); // the job itself, a few steps, every level written
+            warmup.set(warmup.indexOf("--steps") + 1, "7");
+            warmup.addAll(List.of("--out", w.resolve("run").toString(), "--memory-checkpoints", w.resolve("memory").resolve(PeerMemory.HOST).toString(),
+                    "--shared-checkpoints", w.resolve("shared").toString(), "--async-checkpoints", "--simulated-hosts", String.join(",", hosts)));
+            StartupCache c = StartupCache.create(k, dir, nproc, warmup, m -> System.err.println("chaos: " + m));
+            if (c.kind() == k) caches.add(c);
+        }
+        System.err.println("chaos: the attempts start from " + caches.stream().map(c -> c.kind().label()).toList() + (caches.size() > 1 ? " in turn" : ""));
+        return caches;
+    }
+
+    private static StartupCache cacheOf(List<StartupCache> caches, int attempt) {
+        return caches.isEmpty() ? StartupCache.NONE : caches.get(attempt % caches.size());
     }
 
     /** "the steps were held X ms per checkpoint" from a run's log; NaN if it did not say. */
@@ -305,12 +347,16 @@ final class ChaosCommand implements Callable<Integer> {
             return new Outcome(i, f, step, committed, -1, 0, 0, !restarted && agent.lastStep() > before, restarted ? "an unexpected restart" : note);
         }
         // Wait for detection and for the next attempt's first step.
-        Event detected = null, resumed = null;
+        Event detected = null, excluded = null, resumed = null;
         while (resumed == null) {
             for (Event e : agent.events().subList(eventsBefore, agent.events().size())) {
-                if (detected == null && (e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG)) {
-                    detected = e;
-                    if (f == ChaosFault.NETNS_CUT) netns.linkUp(cutHost); // repaired at once: whichever host the agent excludes, the restart can reach it
+                if (detected == null && (e.kind() == Event.Kind.DIED || e.kind() == Event.Kind.HUNG)) detected = e;
+                if (detected != null && excluded == null && e.kind() == Event.Kind.EXCLUDED) {
+                    excluded = e;
+                    if (f == ChaosFault.NETNS_CUT) { // repaired once the agent has chosen which host to exclude (it probes the hosts first)
+                        netns.linkUp(cutHost);
+                        note += excluded.detail().startsWith("host " + cutHost + " excluded") ? "; the cut host was excluded" : "; NOT the cut host excluded: " + excluded.detail();
+                    }
                 }
                 if (detected != null && e.kind() == Event.Kind.RESUMED) resumed = e;
                 if (e.kind() == Event.Kind.GAVE_UP) return new Outcome(i, f, step, committed, -1, 0, 0, false, "the agent gave up");
@@ -330,9 +376,9 @@ final class ChaosCommand implements Callable<Integer> {
         }
         while (Heartbeat.readAll(run).stream().noneMatch(b -> b.timeMs() >= agent.attemptStartMs()) && agent.process() != null) Thread.sleep(5);
         long firstBeat = Heartbeat.readAll(run).stream().filter(b -> b.timeMs() >= agent.attemptStartMs()).mapToLong(Heartbeat::timeMs).min().orElse(System.currentTimeMillis());
-        boolean ok = resumedAt >= committed;
-        return new Outcome(i, f, step, committed, resumedAt, detected.timeMs() - injectedMs, firstBeat - detected.timeMs(), ok,
-                ok ? note : "resumed at " + resumedAt + " but step " + committed + " was committed");
+        boolean kept = resumedAt >= committed, rightHost = f != ChaosFault.NETNS_CUT || note.contains("; the cut host was excluded");
+        return new Outcome(i, f, step, committed, resumedAt, detected.timeMs() - injectedMs, firstBeat - detected.timeMs(), kept && rightHost,
+                kept ? note : "resumed at " + resumedAt + " but step " + committed + " was committed", attempt.number());
     }
 
     private static void waitSteps(Agent agent, int n) throws InterruptedException {

@@ -14,8 +14,32 @@ final class ChaosReport {
     private ChaosReport() {
     }
 
+    /** Where one restart's time went: what its JVMs started from, fault to the first beat after resuming, and the rank-0 startup line's parts (NaN when the log did not say). */
+    record Startup(StartupCache.Kind start, double faultToFirstBeatMs, double jvmToWorldMs, double mpiInitMs, double modelResumeFirstStepMs) {
+    }
+
+    private static final java.util.regex.Pattern STARTUP = java.util.regex.Pattern.compile(
+            "startup: JVM start to opening the world (\\d+) ms, opening it \\(MPI init\\) (\\d+) ms, then model, resume and the first step (\\d+) ms");
+
+    /** Each restart's {@link Startup}, from the outcomes and the resumed attempts' logs. */
+    static List<Startup> startups(List<ChaosCommand.Outcome> outcomes, java.util.function.IntFunction<StartupCache.Kind> startOf, java.util.function.IntFunction<Path> logOf) {
+        List<Startup> out = new java.util.ArrayList<>();
+        for (ChaosCommand.Outcome o : outcomes) {
+            if (o.resumedAt() < 0 || o.attempt() < 0) continue;
+            double[] parts = {Double.NaN, Double.NaN, Double.NaN};
+            try {
+                java.util.regex.Matcher m = STARTUP.matcher(Files.readString(logOf.apply(o.attempt())));
+                if (m.find()) for (int i = 0; i < 3; i++) parts[i] = Double.parseDouble(m.group(i + 1));
+            } catch (IOException e) {
+                // no log: the parts stay unknown
+            }
+            out.add(new Startup(startOf.apply(o.attempt()), o.detectMs() + o.resumeMs(), parts[0], parts[1], parts[2]));
+        }
+        return out;
+    }
+
     static void write(Path out, long seed, long steps, int ranks, List<ChaosCommand.Outcome> outcomes, List<Event> events, boolean finished, boolean equal, double seconds,
-                      double heldSyncMs, double heldAsyncMs, String hosts, String loadAverage) throws IOException {
+                      double heldSyncMs, double heldAsyncMs, String hosts, String loadAverage, List<Startup> startups) throws IOException {
         StringBuilder md = new StringBuilder();
         long survived = outcomes.stream().filter(ChaosCommand.Outcome::ok).count();
         List<ChaosCommand.Outcome> restarts = outcomes.stream().filter(o -> o.fault().restarts).toList();
@@ -24,6 +48,10 @@ final class ChaosReport {
         long hung = events.stream().filter(e -> e.kind() == Event.Kind.HUNG).count();
         long hangFaults = outcomes.stream().filter(o -> o.fault() == ChaosFault.STOP || o.fault() == ChaosFault.NETNS_CUT).count();
         long slow = outcomes.stream().filter(o -> o.fault() == ChaosFault.SLOW).count(), flagged = outcomes.stream().filter(o -> o.fault() == ChaosFault.SLOW && o.note().equals("flagged as a straggler")).count();
+        long cuts = outcomes.stream().filter(o -> o.fault() == ChaosFault.NETNS_CUT).count(), cutExcluded = outcomes.stream().filter(o -> o.fault() == ChaosFault.NETNS_CUT && o.note().contains("the cut host was excluded")).count();
+        if (cuts > 0) md.append(String.format(Locale.ROOT, "Cut links: the cut host was the one excluded in %d of %d (the agent probes which hosts reach their bridge).%n%n", cutExcluded, cuts));
+        long flags = events.stream().filter(e -> e.kind() == Event.Kind.STRAGGLER).count();
+        md.append(String.format(Locale.ROOT, "Straggler flags in all: %d (slowed ranks are flagged once each; the others are ranks the loaded machine slowed for 2 steps or more).%n%n", flags));
         md.append(String.format(Locale.ROOT, "Hang alarms: %d, for %d injected hangs (stops, cut links); slowed ranks flagged as stragglers: %d of %d. "
                 + "Checkpoint stall per checkpoint step (every level due, level 1 every step with its peer copy): synchronous %.1f ms (the reference run), asynchronous %.1f ms (the last attempt).%n%n",
                 hung, hangFaults, flagged, slow, heldSyncMs, heldAsyncMs));
@@ -42,8 +70,18 @@ final class ChaosReport {
         }
         double[] allResume = restarts.stream().filter(o -> o.resumedAt() >= 0).mapToDouble(o -> o.detectMs() + o.resumeMs()).sorted().toArray();
         if (allResume.length > 0) {
-            md.append(String.format(Locale.ROOT, "%nFrom fault to the first step of the restarted job: median %.1f s, max %.1f s over %d restarts.%n",
+            md.append(String.format(Locale.ROOT, "%nFrom fault to the restarted job's first beat (resumed; its first step follows): median %.1f s, max %.1f s over %d restarts.%n",
                     allResume[allResume.length / 2] / 1e3, allResume[allResume.length - 1] / 1e3, allResume.length));
+        }
+        if (!startups.isEmpty()) {
+            md.append("\nWhere a restart's time goes, by what the ranks' JVMs start from (attempts take them in turn; medians, seconds):\n\n"
+                    + "| JVM starts from | restarts | fault to first beat | JVM start to opening the world | MPI init | model, resume, first step |\n|---|---|---|---|---|---|\n");
+            for (StartupCache.Kind k : StartupCache.Kind.values()) {
+                List<Startup> of = startups.stream().filter(x -> x.start() == k).toList();
+                if (of.isEmpty()) continue;
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", k.label(), of.size(), median(of, Startup::faultToFirstBeatMs), median(of, Startup::jvmToWorldMs),
+                        median(of, Startup::mpiInitMs), median(of, Startup::modelResumeFirstStepMs)));
+            }
         }
         Files.writeString(out.resolve("chaos-report.md"), md.toString());
         StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=utf-8><title>wanka chaos report</title><style>body{font:14px sans-serif;margin:20px}"
@@ -59,5 +97,10 @@ final class ChaosReport {
         long t0 = events.isEmpty() ? 0 : events.getFirst().timeMs();
         for (Event e : events) h.append(String.format(Locale.ROOT, "<tr><td>+%.1f s</td><td>%s</td><td>%d</td><td>%s</td></tr>", (e.timeMs() - t0) / 1e3, e.kind(), e.step(), e.detail().replace("<", "&lt;")));
         Files.writeString(out.resolve("chaos-report.html"), h.append("</table></body></html>").toString());
+    }
+
+    private static String median(List<Startup> of, java.util.function.ToDoubleFunction<Startup> f) {
+        double[] v = of.stream().mapToDouble(f).filter(Double::isFinite).sorted().toArray();
+        return v.length == 0 ? "–" : String.format(Locale.ROOT, "%.1f", (v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) / 1e3);
     }
 }

@@ -56,6 +56,10 @@ final class LaunchCommand implements Callable<Integer> {
     @Option(names = "--status-port", defaultValue = "-1", paramLabel = "PORT", description = "With --supervise: serve the status page (loss curve, fault timeline) on 127.0.0.1:PORT; 0 picks a free port; -1 none (default).")
     int statusPort;
 
+    @Option(names = "--startup-cache", defaultValue = "none", paramLabel = "KIND", description = {"With --supervise: what restarted ranks' JVMs start from: none, appcds (an AppCDS archive) or aot",
+            "(a JDK 25 AOT cache), made once in <out>/startup-cache by a 3-step warm-up of the command in one JVM (default: ${DEFAULT-VALUE})."})
+    String startupCache;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The wanka command and its arguments (after --).")
     List<String> command = new ArrayList<>();
 
@@ -71,10 +75,13 @@ final class LaunchCommand implements Callable<Integer> {
         HostPool pool = hosts == null ? null : HostPool.parse(hosts, spareHosts, Math.max(1, nproc / Math.max(1, hosts.split(",").length)));
         if (pool != null && pool.slots() != nproc) throw new IllegalArgumentException("--hosts " + hosts + " has " + pool.slots() + " slots, --nproc is " + nproc);
         if (pool == null && spareHosts != null) throw new IllegalArgumentException("--spare-hosts needs --hosts");
+        StartupCache.Kind kind = StartupCache.Kind.valueOf(startupCache.toUpperCase(java.util.Locale.ROOT));
+        Path cacheDir = out.resolve("startup-cache");
+        StartupCache cache = StartupCache.create(kind, cacheDir, nproc, StartupCache.warmup(command, cacheDir.resolve("warmup"), nproc), m -> System.err.println("wanka agent: " + m));
         Agent.Launcher launcher = new Agent.Launcher() {
             @Override
             public Process start(Agent.Attempt a) throws java.io.IOException {
-                return Launch.processBuilder(onHosts(plan(ranks(a), argsFor(command, a, dp)), a.hosts(), mpirunArgs)).inheritIO().start();
+                return Launch.processBuilder(onHosts(plan(ranks(a), argsFor(command, a, dp), cache.jvmOptions()), a.hosts(), mpirunArgs)).inheritIO().start();
             }
 
             @Override
@@ -116,10 +123,23 @@ final class LaunchCommand implements Callable<Integer> {
     }
 
     static Launch.Plan plan(int ranks, List<String> command) {
-        List<String> javaArgs = new ArrayList<>();
+        return plan(ranks, command, List.of());
+    }
+
+    /**
+     * {@link #plan(int, List)} with extra options for the ranks' JVMs (e.g. a {@link StartupCache}'s). With options, mpirun
+     * starts java through {@code env}: mpirun puts its working directory in front of a {@code java} program's class path,
+     * and a class-data archive only maps when the class path is the one it was made with.
+     */
+    static Launch.Plan plan(int ranks, List<String> command, List<String> jvmOptions) {
+        List<String> javaArgs = new ArrayList<>(jvmOptions);
         javaArgs.add(Main.class.getName());
         javaArgs.addAll(command);
-        return Launch.plan(ranks, System.getProperty("java.class.path"), javaArgs);
+        Launch.Plan plan = Launch.plan(ranks, System.getProperty("java.class.path"), javaArgs);
+        if (jvmOptions.isEmpty() || !plan.mpi()) return plan;
+        List<String> cmd = new ArrayList<>(plan.command());
+        cmd.add(cmd.size() - StartupCache.javaCommand(plan).size(), "/usr/bin/env");
+        return new Launch.Plan(cmd, plan.environment(), plan.note(), plan.mpi());
     }
 
     /**

@@ -20,14 +20,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class Netns implements AutoCloseable {
     private final Path script, agent;
-    private final String name, subnet;
+    private final String name, prefix;
     private final int hosts;
+    private java.net.ServerSocket switchPort; // the bridge's probe listener, opened on first use
 
-    private Netns(Path script, Path agent, String name, String subnet, int hosts) {
+    private Netns(Path script, Path agent, String name, String prefix, int hosts) {
         this.script = script;
         this.agent = agent;
         this.name = name;
-        this.subnet = subnet;
+        this.prefix = prefix;
         this.hosts = hosts;
     }
 
@@ -44,25 +45,34 @@ final class Netns implements AutoCloseable {
     /** {@code n} namespaces, or null (the caller says {@link #whyNot}) when they cannot be made here. */
     static Netns start(int n) throws IOException, InterruptedException {
         if (whyNot() != null) return null;
-        long id = ProcessHandle.current().pid() % 10_000;
-        String name = "wkc" + id + "x", prefix = "10.214." + (20 + id % 200);
         Path script = script();
         Path agent = Files.createTempDirectory("wanka-chaos-netns-").resolve("rsh-agent");
-        run(List.of(script.toString(), "down", name)); // leftovers of a killed earlier run with the same pid
-        run(List.of(script.toString(), "up", name, prefix, Integer.toString(n)));
+        java.util.random.RandomGenerator rng = new java.util.SplittableRandom();
+        String name = null, up = null;
+        for (int attempt = 0; up == null; attempt++) { // wkc<pid><2 digits>, hosts wkc<pid><2 digits>h1..: no other run's pattern matches them
+            name = "wkc" + ProcessHandle.current().pid() + String.format("%02d", rng.nextInt(100));
+            try {
+                up = run(List.of(script.toString(), "up", name, "auto", Integer.toString(n))); // a free subnet, taken under the script's lock
+            } catch (IOException inUse) {
+                if (attempt == 4) throw inUse; // "in use" (another Netns of this process, or a leftover): another name
+            }
+        }
+        String made = up;
+        String prefix = up.lines().filter(l -> l.startsWith("prefix ")).map(l -> l.substring(7).strip()).findFirst()
+                .orElseThrow(() -> new IOException("netns-hosts.sh up did not say its prefix: " + made));
         run(List.of(script.toString(), "agent", agent.toString()));
-        return new Netns(script, agent, name, prefix + ".0/24", n);
+        return new Netns(script, agent, name, prefix, n);
     }
 
     /** The name of host {@code i} (0-based). */
     String host(int i) {
         if (i < 0 || i >= hosts) throw new IllegalArgumentException("host " + i + " of " + hosts);
-        return name + (i + 1);
+        return name + "h" + (i + 1);
     }
 
     /** mpirun's arguments to start ranks in the namespaces and talk TCP over their veths only. */
     List<String> mpirunArgs() {
-        return List.of("--mca", "plm_rsh_agent", agent.toString(), "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", subnet, "--mca", "oob_tcp_if_include", subnet,
+        return List.of("--mca", "plm_rsh_agent", agent.toString(), "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", prefix + ".0/24", "--mca", "oob_tcp_if_include", prefix + ".0/24",
                 "-x", "OMPI_ALLOW_RUN_AS_ROOT", "-x", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "-x", "PATH");
     }
 
@@ -76,13 +86,52 @@ final class Netns implements AutoCloseable {
         run(List.of("ip", "netns", "exec", own(host), "ip", "link", "set", "eth0", "up"));
     }
 
+    /**
+     * Which of {@code hostNames} have lost their network: each host, from inside its namespace, opens a TCP connection
+     * to the bridge (the "switch", {@code PREFIX.1}, where this process listens); a host that cannot within 3 s is
+     * cut off. Traffic goes only to this run's own bridge address. The hosts are probed at once.
+     */
+    List<String> unreachable(List<String> hostNames) throws IOException, InterruptedException {
+        int port = listen();
+        List<Process> probes = new ArrayList<>();
+        for (String h : hostNames) {
+            probes.add(new ProcessBuilder("timeout", "3", "ip", "netns", "exec", own(h), "bash", "-c", "exec 3<>/dev/tcp/" + prefix + ".1/" + port)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        List<String> cut = new ArrayList<>();
+        for (int i = 0; i < probes.size(); i++) {
+            Process p = probes.get(i);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+            if (p.waitFor() != 0) cut.add(hostNames.get(i));
+        }
+        return cut;
+    }
+
+    private synchronized int listen() throws IOException {
+        if (switchPort == null) {
+            java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName(prefix + ".1"));
+            Thread.ofPlatform().daemon().name("netns-probe-" + name).start(() -> {
+                while (!s.isClosed()) {
+                    try (java.net.Socket c = s.accept()) {
+                        c.getInputStream().available(); // connected: that is the probe's answer
+                    } catch (IOException closed) {
+                        // closed with the namespaces, or a probe went away
+                    }
+                }
+            });
+            switchPort = s;
+        }
+        return switchPort.getLocalPort();
+    }
+
     private String own(String host) {
-        if (!host.matches(java.util.regex.Pattern.quote(name) + "\\d+")) throw new IllegalArgumentException(host + " is not one of this run's namespaces " + name + "1.." + name + hosts);
+        if (!host.matches(java.util.regex.Pattern.quote(name) + "h\\d+")) throw new IllegalArgumentException(host + " is not one of this run's namespaces " + host(0) + ".." + host(hosts - 1));
         return host;
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
+        if (switchPort != null) switchPort.close();
         run(List.of(script.toString(), "down", name));
         Files.deleteIfExists(Path.of(agent + ".log"));
         Files.deleteIfExists(agent);
@@ -104,13 +153,15 @@ final class Netns implements AutoCloseable {
         return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
     }
 
-    private static void run(List<String> cmd) throws IOException, InterruptedException {
+    private static String run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException(cmd + " did not end within 60 s");
         }
-        if (p.exitValue() != 0) throw new IOException(cmd + " exited " + p.exitValue() + ": " + new String(out, StandardCharsets.UTF_8).strip());
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) throw new IOException(cmd + " exited " + p.exitValue() + ": " + text.strip());
+        return text;
     }
 }

@@ -2,6 +2,7 @@ package wanka.train;
 
 import wanka.dist.ProcessGroup;
 import wanka.model.TeleChat2Config;
+import wanka.train.ft.Progress;
 import wanka.train.store.DirectoryStore;
 import wanka.train.store.PeerMemory;
 import wanka.train.store.PeerMemoryLevel;
@@ -94,6 +95,8 @@ public final class CheckpointWriter implements AutoCloseable {
     private final Consumer<String> log;
     private final ExecutorService background;
     private final PeerMemoryLevel peer;
+    private final ProcessGroup agree; // the writers' own group: every rank says whether its shard of a level was written before rank 0 commits
+    private final Progress progress;
     private Future<?> inFlight;
     private long stallNanos, saves;
     private volatile long failures;
@@ -108,8 +111,15 @@ public final class CheckpointWriter implements AutoCloseable {
      * never shares a group with the training thread.
      */
     public CheckpointWriter(Path outDir, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log, ProcessGroup world) {
+        this(outDir, rank, layout, config, policy, log, world, new Progress());
+    }
+
+    /** {@link #CheckpointWriter(Path, int, CheckpointLayout, TeleChat2Config, Policy, Consumer, ProcessGroup)} ticking {@code progress} at every snapshot and every level written or failed (for the heartbeats). */
+    public CheckpointWriter(Path outDir, int rank, CheckpointLayout layout, TeleChat2Config config, Policy policy, Consumer<String> log, ProcessGroup world, Progress progress) {
+        this.progress = progress;
         if (policy.peer() != null && world == null) throw new IllegalArgumentException("level 1 on peer hosts needs the job's process group");
         this.peer = policy.peer() == null ? null : policy.peer().open(world.split(0, world.rank(), "level1-peers"));
+        this.agree = world == null || world.size() == 1 ? null : world.split(0, world.rank(), "checkpoint-writers");
         if (peer != null && peer.peer() < 0 && rank == 0) log.accept(peer.describe() + ": every rank is on host " + peer.hosts().getFirst() + ", so there is no peer host to copy to; level 1 keeps own copies only");
         this.rank = rank;
         this.layout = layout;
@@ -143,6 +153,7 @@ public final class CheckpointWriter implements AutoCloseable {
         awaitInFlight();
         RankShard shard = snapshot.get();
         Checkpoints.State s = state.get();
+        progress.tick();
         if (background != null) inFlight = background.submit(() -> write(due, peerDue, shard, s));
         else write(due, peerDue, shard, s);
         long held = System.nanoTime() - t0;
@@ -160,20 +171,47 @@ public final class CheckpointWriter implements AutoCloseable {
                 failures++;
                 log.accept("rank " + rank + ": checkpoint of step " + step + " not kept at " + peer.describe() + "; training goes on: " + (e instanceof IOException io ? Checkpoints.reason(io) : e.toString()));
             }
+            progress.tick();
         }
         for (StorageLevel l : due) {
+            boolean written = false;
             try {
                 l.store().writeShard(shard);
-                if (rank == 0) {
-                    l.store().commit(step, layout, state, config, policy.commitTimeout());
-                    for (String p : l.store().prune(l.keep())) log.accept("removed " + p + " from " + l.describe() + " (keeping the newest " + l.keep() + ")");
-                }
+                written = true;
             } catch (IOException | RuntimeException e) {
                 failures++;
                 String why = e instanceof IOException io ? Checkpoints.reason(io) : e.toString();
                 l.store().markFailed(step, rank, why);
                 log.accept("rank " + rank + ": checkpoint of step " + step + " not saved to " + l.describe() + "; training goes on from the previous one: " + why);
             }
+            progress.tick();
+            // Every rank says whether its shard is there, so rank 0 never waits for one that will not come (a rank whose
+            // store went away cannot leave its failure marker there either).
+            int missing = agree == null ? 0 : countFailed(!written);
+            if (rank != 0) continue;
+            if (missing > 0) {
+                if (written) log.accept("checkpoint of step " + step + " not committed to " + l.describe() + ": " + missing + " rank(s) could not write their shards; its previous checkpoint stays the newest");
+                continue;
+            }
+            try {
+                l.store().commit(step, layout, state, config, policy.commitTimeout());
+                for (String p : l.store().prune(l.keep())) log.accept("removed " + p + " from " + l.describe() + " (keeping the newest " + l.keep() + ")");
+            } catch (IOException | RuntimeException e) {
+                failures++;
+                String why = e instanceof IOException io ? Checkpoints.reason(io) : e.toString();
+                log.accept("rank " + rank + ": checkpoint of step " + step + " not committed to " + l.describe() + "; training goes on from the previous one: " + why);
+            }
+            progress.tick();
+        }
+    }
+
+    /** How many ranks of the writers' group failed (a collective over it). */
+    private int countFailed(boolean failed) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            java.lang.foreign.MemorySegment s = arena.allocate(8);
+            s.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, failed ? 1 : 0);
+            agree.allReduce(wanka.dist.Span.doubles(s));
+            return (int) Math.round(s.get(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, 0));
         }
     }
 

@@ -58,6 +58,15 @@ public final class Agent {
             return attempt.dp();
         }
 
+        /**
+         * Which of the attempt's hosts cannot be reached now (their network is cut), asked after every failure; the agent
+         * excludes such a host rather than the host of the rank that was first seen hung (with a cut link every rank is
+         * stuck). Empty when the launcher cannot tell.
+         */
+        default List<String> unreachableHosts(Attempt attempt) throws IOException, InterruptedException {
+            return List.of();
+        }
+
         /** Which rank failed in an attempt that ended, if the launcher knows (e.g. from mpirun's report). */
         default java.util.OptionalInt failedRank(Attempt attempt) {
             return java.util.OptionalInt.empty();
@@ -176,7 +185,7 @@ public final class Agent {
                     break;
                 }
                 if (h instanceof Health.Progressing p) {
-                    for (int r : p.stragglers()) if (stragglers.add(r)) note(Event.Kind.STRAGGLER, p.step(), "rank " + r + ": median compute time above " + settings.stragglerFactor() + "× the other ranks'");
+                    for (int r : p.stragglers()) if (stragglers.add(r)) note(Event.Kind.STRAGGLER, p.step(), "rank " + r + ": compute time above " + settings.stragglerFactor() + "× the other ranks' in each of its last " + HealthMonitor.STRAGGLER_STEPS + " steps");
                     stragglers.retainAll(p.stragglers()); // one that recovers is noted again if it slows down again
                 }
             }
@@ -186,11 +195,18 @@ public final class Agent {
                 return new Outcome(false, n, events());
             }
             if (pool != null) {
-                if (failedRank < 0 || failedRank >= pool.slots()) {
+                List<String> cut = new ArrayList<>();
+                try {
+                    for (String h : launcher.unreachableHosts(attempt)) if (attempt.hosts().stream().anyMatch(x -> x.name().equals(h))) cut.add(h);
+                } catch (IOException | RuntimeException e) {
+                    log.accept("could not probe the hosts' network: " + e);
+                }
+                if (cut.isEmpty() && (failedRank < 0 || failedRank >= pool.slots())) {
                     note(Event.Kind.EXCLUDED, lastStep(), "the failing rank is not known; restarting on the same hosts");
                     continue;
                 }
-                String host = pool.hostOf(failedRank);
+                String host = cut.isEmpty() ? pool.hostOf(failedRank) : cut.getFirst();
+                String why = cut.isEmpty() ? "rank " + failedRank + " failed" : "it cannot be reached: its network is cut" + (cut.size() > 1 ? "; also unreachable: " + cut.subList(1, cut.size()) : "");
                 HostPool before = pool, next;
                 try {
                     next = exclude(host);
@@ -208,7 +224,7 @@ public final class Agent {
                     }
                 }
                 String spare = next.names().stream().filter(h2 -> !before.names().contains(h2)).findFirst().orElse(null);
-                note(Event.Kind.EXCLUDED, lastStep(), "host " + host + " excluded (rank " + failedRank + " failed); " + (spare != null ? "spare " + spare + " takes its place, dp " + newDp + " kept"
+                note(Event.Kind.EXCLUDED, lastStep(), "host " + host + " excluded (" + why + "); " + (spare != null ? "spare " + spare + " takes its place, dp " + newDp + " kept"
                         : "no spare left: " + next.names().size() + " host(s), dp " + dp + " -> " + newDp));
                 dp = newDp;
             } else if (settings.shrinkDp() && dp > 1) {

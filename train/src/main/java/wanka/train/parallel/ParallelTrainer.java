@@ -66,6 +66,7 @@ public final class ParallelTrainer implements AutoCloseable {
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private long step;
     private long checkpointStallNanos;
+    private final wanka.train.ft.Progress progress = new wanka.train.ft.Progress(); // phases finished, for the heartbeats
 
     /**
      * @param model the full model, built identically on every rank (same seed or same checkpoint)
@@ -162,9 +163,11 @@ public final class ParallelTrainer implements AutoCloseable {
                 }
                 inputs[c][i] = outputs[c][i] = null;
             }
+            progress.tick();
         }
         for (Comm.Pending s : sends) s.await();
         sync.finish();
+        progress.tick();
         FlatParams flat = model.flat;
         if (layout.splitsRows()) { // norms saw only this rank's rows: sum their gradients over tp (Megatron's layernorm all-reduce)
             for (FlatParams.Slot s : flat.slots) if (s.split() == Split.REPLICATED) env.comm().allReduce(env.mesh().tp(), flat.grads, s.offset(), s.numel());
@@ -186,7 +189,9 @@ public final class ParallelTrainer implements AutoCloseable {
         LrSchedule lrs = options.lrSchedule();
         double lr = lrs.at(step);
         optimizer.step(lr);
+        progress.tick();
         sync.gatherParams();
+        progress.tick();
         step++;
         double ms = (System.nanoTime() - t0) / 1e6, exposed = stats.exposedNanos() / 1e6, bubble = stats.bubbleNanos() / 1e6;
         return new StepLog(env.mesh().world().rank(), step, loss[0], lr, norm, ms, Math.max(0, ms - exposed - bubble), exposed,
@@ -220,8 +225,8 @@ public final class ParallelTrainer implements AutoCloseable {
         if (first) StepLines.keepUpTo(metricsFile, step);
         try (BufferedWriter w = StepLines.append(rankLog);
              BufferedWriter metrics = first ? StepLines.append(metricsFile) : null;
-             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log, env.mesh().world());
-             Beats beats = new Beats(options.outDir(), rank, step, BEAT_INTERVAL)) { // for the agent supervising the job
+             CheckpointWriter checkpoints = new CheckpointWriter(options.outDir(), rank, checkpointLayout(), env.config(), policy, log, env.mesh().world(), progress);
+             Beats beats = new Beats(options.outDir(), rank, step, BEAT_INTERVAL, progress)) { // for the agent supervising the job
             while (step < options.steps()) {
                 StepLog s = runStep();
                 beats.stepDone(Heartbeat.now(rank, step, s.stepMs(), s.computeMs(), "ok"));

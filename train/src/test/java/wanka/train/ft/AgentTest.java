@@ -99,4 +99,38 @@ class AgentTest {
                 .containsExactly("host b excluded (rank 3 failed); spare c takes its place, dp 2 kept", "host a excluded (rank 0 failed); no spare left: 1 host(s), dp 2 -> 1");
         assertThat(agent.pool().excluded()).extracting(HostPool.Host::name).containsExactly("b", "a");
     }
+
+    @Test
+    void excludesTheHostThatCannotBeReachedRatherThanTheFirstRankSeenHung(@TempDir Path out) throws Exception {
+        List<Agent.Attempt> attempts = new ArrayList<>();
+        Agent agent = new Agent(out, new Agent.Settings(5, Duration.ofMillis(1500), 4, Duration.ofMillis(5000), 3, Duration.ofMillis(50), false),
+                HostPool.parse("a:1,b:1", "c:1,d:1", 1), new Agent.Launcher() {
+            @Override
+            public Process start(Agent.Attempt a) throws IOException {
+                attempts.add(a);
+                return fakeJob(out, new Agent.Attempt(a.number() == 1 ? 0 : a.number(), a.resume(), a.dp())); // attempts 0 and 1 fail, 2 finishes
+            }
+
+            @Override
+            public int ranks(Agent.Attempt a) {
+                return 1;
+            }
+
+            @Override
+            public java.util.OptionalInt failedRank(Agent.Attempt a) {
+                return java.util.OptionalInt.of(0); // rank 0 (on the first host) is the one seen failing each time
+            }
+
+            @Override
+            public List<String> unreachableHosts(Agent.Attempt a) {
+                return a.number() == 0 ? List.of("b", "z") : List.of(); // attempt 0: b's link is cut (z is not one of the attempt's hosts); attempt 1: all reachable
+            }
+        }, m -> { });
+        Agent.Outcome o = agent.run(2, false);
+        assertThat(o.finished()).isTrue();
+        assertThat(attempts).extracting(a -> a.hosts().toString()).containsExactly("[a:1, b:1]", "[a:1, c:1]", "[d:1, c:1]"); // each spare takes the excluded host's place
+        assertThat(o.events()).filteredOn(e -> e.kind() == Event.Kind.EXCLUDED).extracting(Event::detail)
+                .containsExactly("host b excluded (it cannot be reached: its network is cut); spare c takes its place, dp 2 kept",
+                        "host a excluded (rank 0 failed); spare d takes its place, dp 2 kept");
+    }
 }

@@ -35,6 +35,11 @@ class HealthMonitorTest {
 
         /** Runs for {@code ms}: rank r's step takes stepMs[r] (compute computeMs[r]), beats every beatMs unless frozen[r]; stuck ranks never finish. */
         void run(long ms, long[] stepMs, double[] computeMs, long beatMs, boolean[] frozen, boolean[] stuck) {
+            run(ms, stepMs, computeMs, beatMs, frozen, stuck, new boolean[ranks]);
+        }
+
+        /** {@link #run(long, long[], double[], long, boolean[], boolean[])} where a ticking rank finishes a phase (its progress counter moves) between any two beats. */
+        void run(long ms, long[] stepMs, double[] computeMs, long beatMs, boolean[] frozen, boolean[] stuck, boolean[] ticking) {
             long[] stepStart = new long[ranks], nextBeat = new long[ranks];
             for (int r = 0; r < ranks; r++) {
                 stepStart[r] = last[r].finishedMs();
@@ -44,11 +49,11 @@ class HealthMonitorTest {
                 for (int r = 0; r < ranks; r++) {
                     if (frozen[r]) continue;
                     if (!stuck[r] && t - stepStart[r] >= stepMs[r]) {
-                        last[r] = new Heartbeat(r, 100 + r, last[r].step() + 1, stepMs[r], computeMs[r], "ok", t, t);
+                        last[r] = new Heartbeat(r, 100 + r, last[r].step() + 1, stepMs[r], computeMs[r], "ok", t, t, last[r].progress() + 1);
                         stepStart[r] = t;
                         nextBeat[r] = t + beatMs;
                     } else if (t >= nextBeat[r]) {
-                        last[r] = last[r].again(t);
+                        last[r] = last[r].again(t, last[r].progress() + (ticking[r] ? 1 : 0));
                         nextBeat[r] = t + beatMs;
                     }
                 }
@@ -130,6 +135,82 @@ class HealthMonitorTest {
         Sim two = new Sim(2); // with two ranks, each is judged against the other
         two.run(30_000, fill(2, 4000), new double[]{900, 3900}, 500, new boolean[2], new boolean[2]);
         assertThat(((Health.Progressing) two.seen.getLast()).stragglers()).containsExactly(1);
+    }
+
+    @Test
+    void aStepSlowedByACheckpointWriteIsNotAHangWhileTheRankProgresses() {
+        boolean[] none = new boolean[2];
+        for (boolean ticks : new boolean[]{true, false}) {
+            Sim sim = new Sim(2);
+            sim.run(20_000, fill(2, 1000), fillD(2, 800), 500, none, none); // 1 s steps: the step limit is 4 s
+            assertThat(sim.monitor.stepLimitMs()).isEqualTo(4000);
+            // The level-3 store is away: rank 0's checkpoint write retries and fails level by level for 9 s, ticking at each;
+            // rank 1 waits for it in the next collective (alive, no progress of its own). Both beat.
+            sim.run(9_000, fill(2, 9_000), fillD(2, 800), 500, none, new boolean[]{true, true}, new boolean[]{ticks, false});
+            sim.run(10_000, fill(2, 1000), fillD(2, 800), 500, none, none); // the write is done; steps go on
+            if (ticks) assertThat(sim.anyHung()).as("a slow but progressing checkpoint step").isFalse();
+            else assertThat(sim.firstHung().why()).as("without progress counters the same step is a (false) hang").contains("no rank progressed");
+        }
+    }
+
+    @Test
+    void aStoppedRankIsHungEvenWhileItsPeerProgresses() {
+        Sim sim = new Sim(2);
+        boolean[] none = new boolean[2];
+        sim.run(20_000, fill(2, 1000), fillD(2, 800), 500, none, none);
+        sim.run(30_000, fill(2, 1000), fillD(2, 800), 500, new boolean[]{true, false}, new boolean[]{true, true}, new boolean[]{false, true}); // SIGSTOP of rank 0
+        Health.Hung h = sim.firstHung();
+        assertThat(h.rank()).isZero();
+        assertThat(h.why()).contains("no heartbeat");
+        assertThat(h.silentMs()).isLessThan(5000);
+    }
+
+    @Test
+    void ranksAliveWhoseProgressStopsAreHung() {
+        Sim sim = new Sim(2);
+        boolean[] none = new boolean[2], both = {true, true};
+        sim.run(20_000, fill(2, 1000), fillD(2, 800), 500, none, none);
+        sim.run(3_000, fill(2, 1000), fillD(2, 800), 500, none, both, both); // inside a step, phases still finish for 3 s...
+        assertThat(sim.anyHung()).isFalse();
+        sim.run(20_000, fill(2, 1000), fillD(2, 800), 500, none, both, none); // ...then a collective never returns (a cut link): beats go on, progress stops
+        Health.Hung h = sim.firstHung();
+        assertThat(h.why()).contains("alive but no step finished").contains("no rank progressed");
+        assertThat(h.silentMs()).as("idle since the last finished step: 3 s of progress + the 4 s limit").isBetween(7_000L, 8_000L);
+    }
+
+    /** Beats of every rank after each step {@code k} at time {@code 10 s + k s}, with the given compute times, observed at once. */
+    static List<Integer> stragglersAfter(HealthMonitor m, long k, double[] computeMs) {
+        List<Heartbeat> beats = new ArrayList<>();
+        long t = 10_000 + 1000 * k;
+        for (int r = 0; r < computeMs.length; r++) beats.add(new Heartbeat(r, 100 + r, k, computeMs[r] + 50, computeMs[r], "ok", t, t, k));
+        return ((Health.Progressing) m.observe(beats, t)).stragglers();
+    }
+
+    @Test
+    void aShortSlowdownIsFlaggedAfterTwoStepsAndALoadedNormalSpreadNeverIs() {
+        for (int ranks : new int[]{2, 4}) {
+            HealthMonitor m = new HealthMonitor(ranks, 0, new HealthMonitor.Limits(4000, 4, 600_000, 3, 20));
+            Random rng = new Random(ranks);
+            long k = 1;
+            for (; k <= 300; k++) { // the machine's load moves every step's time between 0.3 and 3 s; the ranks spread 0.7-1.3 around it
+                double load = 300 + rng.nextInt(2700);
+                double[] c = new double[ranks];
+                for (int r = 0; r < ranks; r++) c[r] = load * (0.7 + 0.6 * rng.nextDouble());
+                assertThat(stragglersAfter(m, k, c)).as("step %d of a normal spread, %d ranks", k, ranks).isEmpty();
+            }
+            int slow = ranks - 1;
+            double[] c = new double[ranks];
+            for (int step = 0; step < 2; step++, k++) { // rank `slow` stopped 150 of every 200 ms for two steps only: 4x its compute
+                double load = 300 + rng.nextInt(2700);
+                for (int r = 0; r < ranks; r++) c[r] = load * (0.7 + 0.6 * rng.nextDouble()) * (r == slow ? 4 : 1);
+                List<Integer> flagged = stragglersAfter(m, k, c);
+                if (step == 0) assertThat(flagged).as("one slow step is not enough").isEmpty();
+                else assertThat(flagged).as("after two slow steps, %d ranks", ranks).containsExactly(slow);
+            }
+            for (int r = 0; r < ranks; r++) c[r] = 1000;
+            stragglersAfter(m, k++, c);
+            assertThat(stragglersAfter(m, k, c)).as("recovered").isEmpty();
+        }
     }
 
     @Test
