@@ -1,10 +1,7 @@
 package wanka.tensor.cpu;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * The worker threads CPU kernels run on. One pool per device; kernels split their outer loop into
@@ -25,7 +22,7 @@ public final class CpuPool implements AutoCloseable {
     private CpuPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads);
+        this.pool = threads == 1 ? null : new ForkJoinPool(threads - 1); // the caller is the other worker
     }
 
     /** A pool with {@code threads} workers (including the calling thread). */
@@ -59,19 +56,33 @@ public final class CpuPool implements AutoCloseable {
             body.run(0, n);
             return;
         }
-        pool.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                List<ForkJoinTask<?>> tasks = new ArrayList<>(parts);
-                for (int p = 1; p < parts; p++) {
-                    int from = (int) ((long) units * p / parts) * g;
-                    int to = Math.min(n, (int) ((long) units * (p + 1) / parts) * g);
-                    tasks.add(ForkJoinTask.adapt(() -> body.run(from, to)).fork());
-                }
-                body.run(0, Math.min(n, (int) ((long) units / parts) * g));
-                for (int i = tasks.size() - 1; i >= 0; i--) tasks.get(i).join();
+        // The caller runs the first range itself and the pool's threads - 1 workers the others: one hand-off (the
+        // submit wakes a worker) instead of three (pool.invoke parked the caller, woke a worker, which forked the
+        // other ranges and woke the next worker, and the caller was woken again at the end), and no third thread
+        // competing for the cores the workers run on.
+        ForkJoinTask<?>[] others = new ForkJoinTask<?>[parts - 1];
+        for (int p = 1; p < parts; p++) {
+            int from = (int) ((long) units * p / parts) * g;
+            int to = Math.min(n, (int) ((long) units * (p + 1) / parts) * g);
+            others[p - 1] = pool.submit(() -> body.run(from, to));
+        }
+        Throwable failure = null;
+        try {
+            body.run(0, Math.min(n, (int) ((long) units / parts) * g));
+        } catch (Throwable t) {
+            failure = t;
+        }
+        for (ForkJoinTask<?> task : others) { // a range no worker has started yet runs here (ForkJoinTask.join)
+            try {
+                task.join();
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+                else if (failure != t) failure.addSuppressed(t);
             }
-        });
+        }
+        if (failure instanceof RuntimeException e) throw e;
+        if (failure instanceof Error e) throw e;
+        if (failure != null) throw new IllegalStateException(failure);
     }
 
     /** {@link #parallelFor(int, int, RangeBody)} with a grain of 1. */
