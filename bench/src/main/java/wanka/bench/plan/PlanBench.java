@@ -44,7 +44,8 @@ import static wanka.bench.parallel.ParallelBench.writeShard;
 
 /**
  * {@code wanka bench plan}: the DryRun's closed loop on this machine (issue 9). Calibrates the CPU with wanka's
- * kernels ({@code wanka plan calibrate} at one thread per rank), plans 9 layouts of a small preset with it (dp, tp,
+ * kernels ({@code wanka plan calibrate --ranks N --threads 1} for each rank count N of the layouts: a rank's rates
+ * while N ranks run at once, and the in-process all-reduce as the link), plans 9 layouts of a small preset with it (dp, tp,
  * pp, ZeRO-1, recompute none / selective / full; fp32, the ranks on one node), runs each in this process with one
  * thread per rank, and prints predicted vs measured step time (the median of the measured steps of rank 0, after
  * warm-up steps that are not counted) and peak allocated bytes per rank (the most over ranks and steps), the
@@ -160,9 +161,14 @@ public final class PlanBench {
                 s.config(), c.parameterCount(), s.seq(), s.global(), s.warmup(), s.steps());
         System.out.printf(Locale.ROOT, "# CPU %s, %d cores; ISA %s; JVM vector width %d bits; %s; heap %s (fixed: %s); load %.2f%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
                 isa(), FloatVector.SPECIES_PREFERRED.vectorBitSize(), Runtime.version(), mb(Runtime.getRuntime().maxMemory()), heapFixed(), load());
-        CpuCalibration.Measurement x = CpuCalibration.measure(1, s.probe());
-        Cluster cpu = CpuCalibration.toCluster(x, "cpu-1t");
-        System.out.printf(Locale.ROOT, "# calibrated (1 thread, %.1f s, load %.2f): %s%n", x.seconds(), load(), cpu.calibratedOn());
+        // One profile per rank count: a rank's rates while that many ranks run at once (wanka plan calibrate --ranks N --threads 1)
+        Map<Integer, Cluster> profiles = new LinkedHashMap<>();
+        for (int ranks : rows.stream().mapToInt(r -> r.tp() * r.dp() * r.pp()).distinct().sorted().toArray()) {
+            CpuCalibration.Measurement x = CpuCalibration.measure(ranks, 1, s.probe());
+            Cluster cpu = CpuCalibration.toCluster(x, "cpu-" + ranks + "x1t");
+            profiles.put(ranks, cpu);
+            System.out.printf(Locale.ROOT, "# calibrated (%d rank%s of 1 thread, %.1f s, load %.2f): %s%n", ranks, ranks > 1 ? "s at once" : "", x.seconds(), load(), cpu.calibratedOn());
+        }
         Path work = Files.createTempDirectory("wanka-bench-plan");
         Path shardFile = writeShard(work, c.vocabSize());
         int g = s.global();
@@ -176,7 +182,7 @@ public final class PlanBench {
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             for (Row r : rows) {
                 Layout lay = new Layout(r.dp(), r.tp(), r.pp(), 1, r.micro(), g, s.seq(), r.zero() ? ZeroStage.ZERO_1 : ZeroStage.ZERO_0, false, 1, r.rc(), true, Precision.FP32);
-                Cluster here = cpu.withDevicesPerNode(lay.worldSize());
+                Cluster here = profiles.get(lay.worldSize()).withDevicesPerNode(lay.worldSize());
                 Plan p = Plan.of(m, LayerProfiles.of(m), here, lay);
                 System.gc(); // the previous layout's garbage is not this one's to collect
                 Measured meas = run(c, shard, work, r, s.warmup(), s.steps(), s.seq(), g);
