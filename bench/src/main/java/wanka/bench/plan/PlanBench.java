@@ -238,8 +238,11 @@ public final class PlanBench {
     static int inChildJvm(String[] args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) { // e.g. -Xlog:gc or a flight recording from WANKA_JAVA_OPTS, not the heap size
-            if (!a.startsWith("-Xm") && !a.startsWith("--add-modules") && !a.startsWith("--enable-native-access") && !a.equals("-XX:+UseParallelGC")) cmd.add(a);
+        // e.g. -Xlog:gc from WANKA_JAVA_OPTS, but not the heap size, nor a flight recording (both JVMs would write the same
+        // file; to profile, give this JVM a fixed heap: -Xms6g -Xmx6g -XX:+AlwaysPreTouch, and it measures itself)
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-Xm") && !a.startsWith("--add-modules") && !a.startsWith("--enable-native-access") && !a.equals("-XX:+UseParallelGC")
+                    && !a.startsWith("-XX:StartFlightRecording")) cmd.add(a);
         }
         cmd.addAll(List.of("-Xms" + HEAP, "-Xmx" + HEAP, "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), PlanBench.class.getName()));
         cmd.addAll(List.of(args));
