@@ -107,6 +107,8 @@ public final class CpuCalibration {
             }, secondsPerProbe);
             float[] h = new float[2 * threads];
             double kernel = average(() -> pools.getFirst().parallelFor(2 * threads, 1, (from, to) -> h[from] += 1), secondsPerProbe / 4);
+            pools.forEach(CpuPool::close);
+            pools.clear();
             double[] link = InProcessAllReduce.measure(Math.max(2, ranks), secondsPerProbe);
             long mem = physicalMemory();
             long usable = Math.min(Runtime.getRuntime().maxMemory(), (long) (0.9 * mem));

@@ -9,8 +9,10 @@ import java.util.Arrays;
 
 /**
  * The cost of an all-reduce between the in-process ranks of one JVM (wanka's ranks as threads), as the link of the
- * CPU profile: the median time of a small and of a large all-reduce of heap float arrays (as the tensor-parallel
- * all-reduces pass them), fitted to the ring model t(S) = 2(n−1)α + 2(n−1)/n · S/β of {@link Collectives}.
+ * CPU profile: the lower-quartile time of a small and of a large all-reduce of heap float arrays (as the tensor-parallel
+ * all-reduces pass them), fitted to the ring model t(S) = 2(n−1)α + 2(n−1)/n · S/β of {@link Collectives}. The lower
+ * quartile, not the median: on an idle machine they are close, and on a loaded one the quartile is not yet the time a
+ * descheduled rank kept the others waiting.
  */
 final class InProcessAllReduce {
     /** Floats per rank of the two sizes: 4 KB (latency) and 4 MB (bandwidth, above a tensor-parallel activation of tiny). */
@@ -36,7 +38,7 @@ final class InProcessAllReduce {
                         g.allReduce(span);
                         times[i] = (System.nanoTime() - t0) / 1e9;
                     }
-                    if (g.rank() == 0) t[k] = median(times);
+                    if (g.rank() == 0) t[k] = lowerQuartile(times);
                     k++;
                 }
             });
@@ -55,12 +57,12 @@ final class InProcessAllReduce {
     /** Calls per size: the same count on every rank (they must match), about {@code seconds} at a guessed 5 GB/s. */
     private static int timedCalls(int floats, double seconds) {
         double guess = 20e-6 + 4.0 * floats / 5e9;
-        return (int) Math.max(12, Math.min(3000, seconds / guess));
+        return (int) Math.max(40, Math.min(3000, seconds / guess));
     }
 
-    private static double median(double[] v) {
+    private static double lowerQuartile(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
-        return s[s.length / 2];
+        return s[s.length / 4];
     }
 }
