@@ -17,28 +17,31 @@ import java.util.Arrays;
 final class InProcessAllReduce {
     /** Floats per rank of the two sizes: 4 KB (latency) and 4 MB (bandwidth, above a tensor-parallel activation of tiny). */
     static final int SMALL = 1 << 10, LARGE = 1 << 20;
+    private static final int PASSES = 4;
 
     private InProcessAllReduce() {
     }
 
     /** {α seconds, β bytes/s} for {@code ranks} ranks, about {@code seconds} per size. */
     static double[] measure(int ranks, double seconds) {
-        double[] t = new double[2];
+        double[] t = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
         try (InProcessWorld w = InProcessWorld.create(ranks, Duration.ofMinutes(2))) {
             w.run(g -> {
-                for (int pass = 0; pass < 2; pass++) { // the first pass warms both sizes up (the reduction's vector code must be compiled)
+                // Passes over both sizes; each size keeps its best pass: the reduction's vector code is slow until the JIT
+                // has compiled it, which can take a while when the compiler is busy (after the GEMM probes).
+                for (int pass = 0; pass < PASSES; pass++) {
                     int k = 0;
                     for (int n : new int[]{SMALL, LARGE}) {
                         float[] a = new float[n];
                         // zeros: repeated sums stay finite and normal
                         Span span = Span.floats(MemorySegment.ofArray(a), 0, n);
-                        double[] times = new double[timedCalls(n, seconds / 2)];
+                        double[] times = new double[timedCalls(n, seconds / PASSES)];
                         for (int i = 0; i < times.length; i++) {
                             long t0 = System.nanoTime();
                             g.allReduce(span);
                             times[i] = (System.nanoTime() - t0) / 1e9;
                         }
-                        if (pass == 1 && g.rank() == 0) t[k] = lowerQuartile(times);
+                        if (g.rank() == 0) t[k] = Math.min(t[k], lowerQuartile(times));
                         k++;
                     }
                 }
@@ -58,7 +61,7 @@ final class InProcessAllReduce {
     /** Calls per size: the same count on every rank (they must match), about {@code seconds} at a guessed 5 GB/s. */
     private static int timedCalls(int floats, double seconds) {
         double guess = 20e-6 + 4.0 * floats / 5e9;
-        return (int) Math.max(40, Math.min(3000, seconds / guess));
+        return (int) Math.max(20, Math.min(3000, seconds / guess));
     }
 
     private static double lowerQuartile(double[] v) {
