@@ -258,7 +258,9 @@ final class PlanCommand implements Callable<Integer> {
     @Command(name = "calibrate", mixinStandardHelpOptions = true,
             description = {"Measure this machine with wanka's own kernels (GEMM GFLOP/s at a small TeleChat2 layer's shapes, an",
                     "attention-like shape and 1024³; copy bandwidth; SwiGLU's element-wise rate; the cost of a small kernel call;",
-                    "threads and memory) and write them as a one-device cluster file for 'wanka plan --cluster FILE'. About 10 s."})
+                    "threads and memory; an all-reduce between in-process ranks) and write them as a one-device cluster file for",
+                    "'wanka plan --cluster FILE'. With --ranks N every probe runs on N ranks at once (per-rank rates when N ranks share",
+                    "the machine). About 10 s."})
     static final class Calibrate implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "cluster-cpu.json", description = "Cluster file to write (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -269,6 +271,10 @@ final class PlanCommand implements Callable<Integer> {
         @Option(names = "--seconds-per-probe", defaultValue = "0.8", description = "Seconds per measurement; 8 of them (default: ${DEFAULT-VALUE}).")
         double secondsPerProbe;
 
+        @Option(names = "--ranks", defaultValue = "1", description = "Ranks measured at once, each with --threads threads: the rates a rank gets while "
+                + "that many ranks run on this machine (default: ${DEFAULT-VALUE}). The link is an all-reduce between max(2, ranks) in-process ranks.")
+        int ranks;
+
         @Override
         public Integer call() throws Exception {
             int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -276,8 +282,10 @@ final class PlanCommand implements Callable<Integer> {
             if (!(secondsPerProbe > 0) || secondsPerProbe > 10) {
                 throw new IllegalArgumentException("--seconds-per-probe must be in (0, 10], got " + secondsPerProbe);
             }
-            System.out.printf(Locale.ROOT, "Measuring this machine with %d threads (about %.0f s) ...%n", n, 8 * secondsPerProbe + 2);
-            CpuCalibration.Measurement x = CpuCalibration.measure(n, secondsPerProbe);
+            if (ranks < 1) throw new IllegalArgumentException("--ranks must be at least 1, got " + ranks);
+            System.out.printf(Locale.ROOT, "Measuring this machine with %d threads%s (about %.0f s) ...%n", n, ranks > 1 ? " per rank, " + ranks + " ranks at once" : "",
+                    10 * secondsPerProbe + 2);
+            CpuCalibration.Measurement x = CpuCalibration.measure(ranks, n, secondsPerProbe);
             for (CpuCalibration.GemmRate g : x.gemms()) {
                 System.out.printf(Locale.ROOT, "  GEMM %s %5d×%5d×%5d  %8.1f GFLOP/s%n", g.op(), g.m(), g.n(), g.k(), g.flopsPerSecond() / 1e9);
             }
@@ -285,9 +293,11 @@ final class PlanCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  SwiGLU element-wise     %8.1f GB/s (%.2f G elements/s)%n", x.swigluBytesPerSecond() / 1e9,
                     x.swigluBytesPerSecond() / 12 / 1e9);
             System.out.printf(Locale.ROOT, "  small kernel call       %8.1f µs%n", x.kernelSeconds() * 1e6);
+            System.out.printf(Locale.ROOT, "  in-process all-reduce   α %.1f µs, β %.1f GB/s (%d ranks)%n", x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9,
+                    Math.max(2, ranks));
             System.out.printf(Locale.ROOT, "  memory                  %8.1f GB physical, %.1f GB usable (JVM heap)%n", x.memoryBytes() / 1e9,
                     x.usableBytes() / 1e9);
-            Cluster c = CpuCalibration.toCluster(x, "cpu-" + n + "t");
+            Cluster c = CpuCalibration.toCluster(x, ranks > 1 ? "cpu-" + ranks + "x" + n + "t" : "cpu-" + n + "t");
             ClusterFile.write(c, out);
             System.out.printf(Locale.ROOT, "Constants: %s%nMeasured in %.1f s; wrote %s — use it with: wanka plan --cluster %s ...%n",
                     c.efficiency(), x.seconds(), out, out);

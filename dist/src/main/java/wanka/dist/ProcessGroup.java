@@ -62,6 +62,15 @@ public interface ProcessGroup {
         return split(color, key, name() + "/" + color);
     }
 
+    /**
+     * Whether this group's operations take spans of heap segments ({@code MemorySegment.ofArray}) as well as native
+     * ones: the in-process backend does (its ranks share the heap), so callers can pass their arrays without staging
+     * copies; MPI needs native memory.
+     */
+    default boolean acceptsHeapSegments() {
+        return false;
+    }
+
     default void allReduce(Span buffer) {
         allReduceAsync(buffer, ReduceOp.SUM).await();
     }

@@ -19,6 +19,10 @@ public final class Work {
     private final CompletableFuture<?> future;
     private final Duration timeout;
     private final Supplier<? extends RuntimeException> onTimeout;
+    private final Runnable help;
+
+    /** How long {@link #await()} spins (helping, if it can) before it parks the thread: about a short collective's time. */
+    private static final long SPIN_NANOS = 100_000;
 
     /**
      * @param future completes when the operation does (exceptionally with its error)
@@ -26,9 +30,20 @@ public final class Work {
      * @param onTimeout what {@link #await()} throws past the timeout (it may also act, e.g. abort the job)
      */
     public Work(CompletableFuture<?> future, Duration timeout, Supplier<? extends RuntimeException> onTimeout) {
+        this(future, timeout, onTimeout, null);
+    }
+
+    /**
+     * A handle whose waiter can do part of the operation itself: {@link #await()} runs {@code help} (which must
+     * return soon when there is nothing to do) and spins for up to {@link #SPIN_NANOS} while the operation is not
+     * done, before it parks the thread. The in-process backend passes the parts of a collective that any thread may
+     * carry out, so the ranks waiting for it share the work instead of sleeping while other threads do it.
+     */
+    public Work(CompletableFuture<?> future, Duration timeout, Supplier<? extends RuntimeException> onTimeout, Runnable help) {
         this.future = future;
         this.timeout = timeout;
         this.onTimeout = onTimeout;
+        this.help = help;
     }
 
     /** A finished operation. */
@@ -43,6 +58,14 @@ public final class Work {
 
     /** Waits for the operation; rethrows its failure as a {@link DistException} with this thread's stack. */
     public void await() {
+        if (help != null) {
+            long end = System.nanoTime() + SPIN_NANOS;
+            while (!future.isDone()) {
+                help.run();
+                if (future.isDone() || System.nanoTime() > end) break;
+                Thread.onSpinWait();
+            }
+        }
         try {
             future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -21,8 +21,9 @@ import java.util.SplittableRandom;
  * <p>Mapping to the time model ({@link Work#seconds}): peak = the fastest GEMM measured (fp32: wanka computes in fp32
  * on the CPU, so peak16 = peak32); matmul efficiency = the mean of the layer shapes over the peak; attention
  * efficiency = the attention-like shape over the peak; HBM bandwidth = the copy bandwidth, memory efficiency = SwiGLU's
- * bytes/s over it; kernel overhead = one small call; links (ranks of one machine share its memory) at the copy
- * bandwidth with the small-call latency.
+ * bytes/s over it; kernel overhead = one small call; links (ranks of one machine share its memory): the α and β of an
+ * all-reduce between in-process ranks, measured. With {@code ranks > 1} every rate is a rank's while that many ranks
+ * run at once, which is what each of the ranks of a run on this machine gets.
  */
 public final class CpuCalibration {
     /** How a profile's {@link Cluster#calibratedOn()} begins. */
@@ -38,18 +39,25 @@ public final class CpuCalibration {
     /**
      * What was measured.
      *
-     * @param threads              threads used
+     * @param ranks                ranks measured at once: every probe ran on this many threads (each with its own pool
+     *                             of {@code threads} and its own data) at the same time, as the ranks of a run on this
+     *                             machine do; the rates are per rank (the mean over ranks of each one's fastest call)
+     * @param threads              threads per rank
      * @param gemms                the layer shapes, then the attention-like shape, then 1024³
      * @param copyBytesPerSecond   bytes read plus written per second by a parallel copy of 2 × 64 MB
      * @param swigluBytesPerSecond SwiGLU forward: 12 bytes per element (read gate and up, write the product) per second
      * @param kernelSeconds        mean cost of handing a trivial parallel loop to every thread and joining it (what
- *                             each kernel pays beyond its work)
+     *                             each kernel pays beyond its work)
+     * @param allReduceLatency     α of an all-reduce between in-process ranks (max(2, ranks) threads of this JVM, heap
+     *                             arrays), from t(S) = 2(n−1)α + 2(n−1)/n · S/β at two sizes
+     * @param allReduceBytesPerSecond β of the same fit
      * @param memoryBytes          physical memory
      * @param usableBytes          what a run may allocate: the JVM's maximum heap, at most 90 % of physical memory
      * @param seconds              time the measurement took
      */
-    public record Measurement(int threads, List<GemmRate> gemms, double copyBytesPerSecond, double swigluBytesPerSecond,
-                              double kernelSeconds, long memoryBytes, long usableBytes, double seconds) {
+    public record Measurement(int ranks, int threads, List<GemmRate> gemms, double copyBytesPerSecond, double swigluBytesPerSecond,
+                              double kernelSeconds, double allReduceLatency, double allReduceBytesPerSecond, long memoryBytes,
+                              long usableBytes, double seconds) {
         /** @return the fastest GEMM rate */
         public double peak() {
             return gemms.stream().mapToDouble(GemmRate::flopsPerSecond).max().orElseThrow();
@@ -62,31 +70,84 @@ public final class CpuCalibration {
     static final String[] OPS = {"NT", "NN", "TN"};
     static final int LAYER_SHAPES = 3;
 
-    /** Measures with {@code threads} threads, about {@code secondsPerProbe} per probe (0.4 keeps it under ~10 s). */
+    /** Measures one rank of {@code threads} threads, about {@code secondsPerProbe} per probe (0.4 keeps it under ~10 s). */
     public static Measurement measure(int threads, double secondsPerProbe) {
+        return measure(1, threads, secondsPerProbe);
+    }
+
+    /**
+     * Measures {@code ranks} ranks of {@code threads} threads running every probe at the same time (a device's rates
+     * while the other devices of the machine are busy too: they share its memory bandwidth, caches and clock), and the
+     * in-process all-reduce between ranks.
+     */
+    public static Measurement measure(int ranks, int threads, double secondsPerProbe) {
+        if (ranks < 1 || threads < 1) throw new IllegalArgumentException("ranks and threads must be at least 1, got " + ranks + " and " + threads);
         long t0 = System.nanoTime();
         List<GemmRate> gemms = new ArrayList<>();
-        double copy, swiglu, kernel;
-        try (CpuPool pool = CpuPool.ofThreads(threads)) {
+        List<CpuPool> pools = new ArrayList<>();
+        try {
+            for (int r = 0; r < ranks; r++) pools.add(CpuPool.ofThreads(threads));
             for (int[] s : SHAPES) {
                 String op = OPS[s[0]];
-                double sec = best(gemmCall(pool, op, s[1], s[2], s[3]), secondsPerProbe);
+                double sec = concurrently(pools, pool -> gemmCall(pool, op, s[1], s[2], s[3]), secondsPerProbe);
                 gemms.add(new GemmRate(op, s[1], s[2], s[3], 2.0 * s[1] * s[2] * s[3] / sec));
             }
             int n = 16 << 20; // 64 MB of floats per array
-            float[] a = new float[n], b = new float[n];
-            Arrays.fill(a, 1f);
-            copy = 8.0 * n / best(() -> pool.parallelFor(n, 1 << 16, (from, to) -> System.arraycopy(a, from, b, from, to - from)), secondsPerProbe);
+            double copy = 8.0 * n / concurrently(pools, pool -> {
+                float[] a = new float[n], b = new float[n];
+                Arrays.fill(a, 1f);
+                return () -> pool.parallelFor(n, 1 << 16, (from, to) -> System.arraycopy(a, from, b, from, to - from));
+            }, secondsPerProbe);
             int rows = 1024, cols = 4096;
-            float[] g = new float[rows * cols], u = new float[rows * cols], h = new float[rows * cols];
-            Arrays.fill(g, 0.5f);
-            Arrays.fill(u, 0.25f);
-            swiglu = 12.0 * rows * cols / best(() -> SwiGlu.forward(pool, rows, cols, g, 0, cols, u, 0, cols, h, 0, cols), secondsPerProbe);
-            kernel = average(() -> pool.parallelFor(2 * threads, 1, (from, to) -> h[from] += 1), secondsPerProbe / 4);
+            double swiglu = 12.0 * rows * cols / concurrently(pools, pool -> {
+                float[] g = new float[rows * cols], u = new float[rows * cols], h = new float[rows * cols];
+                Arrays.fill(g, 0.5f);
+                Arrays.fill(u, 0.25f);
+                return () -> SwiGlu.forward(pool, rows, cols, g, 0, cols, u, 0, cols, h, 0, cols);
+            }, secondsPerProbe);
+            float[] h = new float[2 * threads];
+            double kernel = average(() -> pools.getFirst().parallelFor(2 * threads, 1, (from, to) -> h[from] += 1), secondsPerProbe / 4);
+            pools.forEach(CpuPool::close);
+            pools.clear();
+            double[] link = InProcessAllReduce.measure(Math.max(2, ranks), secondsPerProbe);
+            long mem = physicalMemory();
+            long usable = Math.min(Runtime.getRuntime().maxMemory(), (long) (0.9 * mem));
+            return new Measurement(ranks, threads, gemms, copy, swiglu, kernel, link[0], link[1], mem, usable, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            pools.forEach(CpuPool::close);
         }
-        long mem = physicalMemory();
-        long usable = Math.min(Runtime.getRuntime().maxMemory(), (long) (0.9 * mem));
-        return new Measurement(threads, gemms, copy, swiglu, kernel, mem, usable, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Runs the call each pool's rank makes on its own thread, all ranks at the same time, each for about {@code seconds};
+     * returns the mean over ranks of each one's fastest call.
+     */
+    private static double concurrently(List<CpuPool> pools, java.util.function.Function<CpuPool, Runnable> make, double seconds) {
+        if (pools.size() == 1) return best(make.apply(pools.getFirst()), seconds);
+        List<Runnable> calls = pools.stream().map(make).toList();
+        double[] bests = new double[calls.size()];
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(calls.size());
+        List<Thread> threads = new ArrayList<>();
+        for (int r = 0; r < calls.size(); r++) {
+            int rank = r;
+            threads.add(Thread.ofPlatform().name("wanka-calibrate-rank-" + r).start(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException("calibration rank " + rank + " could not start", e);
+                }
+                bests[rank] = best(calls.get(rank), seconds);
+            }));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while calibrating", e);
+            }
+        }
+        return Arrays.stream(bests).average().orElseThrow();
     }
 
     private static Runnable gemmCall(CpuPool pool, String op, int m, int n, int k) {
@@ -140,10 +201,11 @@ public final class CpuCalibration {
         double memEff = Math.min(1, x.swigluBytesPerSecond() / x.copyBytesPerSecond());
         Accelerator acc = new Accelerator(String.format(Locale.ROOT, "CPU, %d threads", x.threads()), peak, peak, x.memoryBytes(),
                 x.usableBytes(), x.copyBytesPerSecond());
-        Link link = new Link(x.copyBytesPerSecond() / 2, x.kernelSeconds());
+        Link link = new Link(x.allReduceBytesPerSecond(), x.allReduceLatency());
         Efficiency e = new Efficiency(Math.min(1, layer / peak), Math.min(1, attention / peak), memEff, x.kernelSeconds(), 1, 1);
         return new Cluster(name, acc, 1, 1, link, link, e, String.format(Locale.ROOT,
-                SOURCE + " (%d threads, GEMM peak %.1f GFLOP/s, copy %.1f GB/s)", x.threads(), peak / 1e9,
-                x.copyBytesPerSecond() / 1e9), Precision.FP32, TrainingStack.WANKA_CPU);
+                SOURCE + " (%d threads%s, GEMM peak %.1f GFLOP/s, copy %.1f GB/s, in-process all-reduce α %.1f µs β %.1f GB/s)", x.threads(),
+                x.ranks() > 1 ? " per rank, " + x.ranks() + " ranks at once" : "", peak / 1e9, x.copyBytesPerSecond() / 1e9,
+                x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9), Precision.FP32, TrainingStack.WANKA_CPU);
     }
 }

@@ -7,9 +7,6 @@ package wanka.plan;
  * bytes. On wanka's own CPU trainer ({@link TrainingStack#WANKA_CPU}) the memory is {@link WankaMemory}'s instead.
  */
 public final class MemoryModel {
-    /** Megatron's DP gradient bucket: 40 M elements; two buckets are in flight when overlapping. */
-    static final double DP_BUCKET_ELEMENTS = 40e6;
-
     private MemoryModel() {
     }
 
@@ -99,7 +96,8 @@ public final class MemoryModel {
         double comm = 0;
         if (t > 1) comm += 2 * sbh;                       // TP all-reduce / all-gather in and out buffers
         if (p > 1) comm += 2 * sbh / (lay.sequenceParallel() ? t : 1); // p2p send and receive
-        if (d > 1) comm += 2 * Math.min(psi, DP_BUCKET_ELEMENTS) * pr.gradBytes();
+        // Data parallel adds nothing here: Megatron's gradient buckets are views into its one contiguous gradient buffer
+        // (counted in the gradients), and the all-reduce or reduce-scatter runs in place on them.
         if (lay.zero() == ZeroStage.ZERO_3) comm += 2.0 * m.layerParameters() / t * pr.paramBytes();
         return new MemoryBreakdown(rank, psi, weightBytes(psi, pr, lay.zero(), d), gradientBytes(psi, pr, lay.zero(), d),
                 optimizerBytes(psi, pr, lay.zero(), d), activations, comm, temp, c.accelerator().usableBytes());

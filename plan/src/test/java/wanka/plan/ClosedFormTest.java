@@ -122,6 +122,18 @@ class ClosedFormTest {
         assertThat(ActivationMemory.inFlightFactor(8, 1, 4)).isEqualTo(0.5);
     }
 
+    @Test
+    void communicationBuffersAreTheTensorAndPipelineInOutBuffersOnlyDataParallelAddsNone() {
+        ModelSpec m = ModelPresets.get("gpt-145.6b");
+        Cluster c = ClusterPresets.get("a100-80", 64);
+        double sbh = 2048.0 * 1 * m.hidden() * Precision.MIXED_16.activationBytes();
+        for (int d : new int[]{1, 2, 8}) { // the DP buckets are views of the gradient buffer, reduced in place
+            MemoryBreakdown mem = MemoryModel.device(m, c, layout(d, 8, 8, 1, 1, 2304), 0, 0, 0);
+            assertThat(mem.commBuffers()).isEqualTo(2 * sbh + 2 * sbh); // TP in/out + p2p send/receive
+        }
+        assertThat(MemoryModel.device(m, c, layout(8, 1, 1, 1, 1, 2304), 0, 0, 0).commBuffers()).isZero();
+    }
+
     static Layout layout(int d, int t, int p, int v, int b, int global) {
         return new Layout(d, t, p, v, b, global, 2048, ZeroStage.ZERO_0, false, 1, Recompute.SELECTIVE, false,
                 Precision.MIXED_16);

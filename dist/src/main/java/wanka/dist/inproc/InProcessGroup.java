@@ -35,6 +35,11 @@ final class InProcessGroup implements ProcessGroup {
     }
 
     @Override
+    public boolean acceptsHeapSegments() {
+        return true;
+    }
+
+    @Override
     public Work allReduceAsync(Span buffer, ReduceOp op) {
         Checks.allReduce(this, buffer, op);
         return collective(new Call.AllReduce(buffer, op));
@@ -98,6 +103,6 @@ final class InProcessGroup implements ProcessGroup {
     private Work collective(Call call) {
         Rendezvous r = comm.rendezvous(nextSeq.getAndIncrement());
         CompletableFuture<Object> f = r.arrive(rank, call);
-        return new Work(f, comm.world().timeout(), () -> r.timeout(rank, call, comm.world().timeout()));
+        return new Work(f, comm.world().timeout(), () -> r.timeout(rank, call, comm.world().timeout()), r::help);
     }
 }

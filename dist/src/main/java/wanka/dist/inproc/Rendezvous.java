@@ -8,13 +8,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import wanka.dist.DistException;
 import wanka.dist.DistTimeoutException;
 
 /**
  * One collective of one in-process group: the n-th call of each rank. It collects the ranks' {@link Call}s,
- * checks they agree, and when the last rank arrives carries the operation out (on the world's worker
- * threads when it is large) and completes every rank's future. It knows who has not arrived, for timeouts.
+ * checks they agree, and when the last rank arrives carries the operation out and completes every rank's future.
+ * A small operation the last rank does alone; a large one is cut into parts over disjoint output ranges that the
+ * last rank, the ranks waiting for it ({@link #help}, from {@code Work.await}) and the world's worker threads
+ * claim one at a time, so waiting ranks work instead of sleeping. It knows who has not arrived, for timeouts.
  */
 final class Rendezvous {
     /** Below this many bytes the last rank to arrive does the work itself. */
@@ -26,6 +29,10 @@ final class Rendezvous {
     private final List<CompletableFuture<Object>> results = new ArrayList<>();
     private int arrived;
     private DistException failure;
+    /** The parts of a large operation, published once the last rank has arrived; any thread may claim one. */
+    private volatile List<Runnable> parts;
+    private final AtomicInteger nextPart = new AtomicInteger();
+    private final AtomicInteger partsLeft = new AtomicInteger();
 
     Rendezvous(Communicator comm, long seq) {
         this.comm = comm;
@@ -105,22 +112,38 @@ final class Rendezvous {
                 complete();
                 return;
             }
-            CompletableFuture<?>[] running = tasks.stream()
-                    .map(t -> CompletableFuture.runAsync(t, comm.world().workers()))
-                    .toArray(CompletableFuture[]::new);
-            CompletableFuture.allOf(running).whenComplete((v, err) -> {
-                if (err != null) {
-                    fail(new DistException(calls[0].describe() + " #" + seq + " in group '" + comm.name()
-                            + "' failed: " + err.getMessage(), err));
-                } else {
-                    complete();
-                }
-            });
+            // Shared parts: the world's workers, this (last) rank right now, and every rank that waits for the
+            // operation (Work#await helps) claim them one at a time; whoever finishes the last completes it.
+            partsLeft.set(tasks.size());
+            parts = tasks;
+            for (int i = 1; i < tasks.size(); i++) {
+                comm.world().workers().execute(this::help);
+            }
+            help();
         } catch (RejectedExecutionException e) {
             fail(new DistException("group '" + comm.name() + "': the in-process world is closed", e));
         } catch (RuntimeException e) {
             fail(new DistException(calls[0].describe() + " #" + seq + " in group '" + comm.name() + "' failed: "
                     + e.getMessage(), e));
+        }
+    }
+
+    /** Carries out unclaimed parts of this operation, if it has any; returns at once when there are none. */
+    void help() {
+        List<Runnable> p = parts;
+        if (p == null) {
+            return;
+        }
+        for (int i; (i = nextPart.getAndIncrement()) < p.size(); ) {
+            try {
+                p.get(i).run();
+            } catch (RuntimeException e) {
+                fail(new DistException(calls[0].describe() + " #" + seq + " in group '" + comm.name() + "' failed: "
+                        + e.getMessage(), e));
+            }
+            if (partsLeft.decrementAndGet() == 0) {
+                complete();
+            }
         }
     }
 

@@ -117,6 +117,35 @@ public final class CrossEntropy {
         return loss;
     }
 
+    /**
+     * The largest of {@code x[off, off+n)} (for a loss whose vocabulary is split over ranks, which combine their
+     * row maxima before the exponentials).
+     */
+    public static float max(float[] x, int off, int n) {
+        KernelChecks.atLeast("n", n, 1);
+        KernelChecks.range("x", x, off, n);
+        return rowMax(x, off, n);
+    }
+
+    /**
+     * Replaces {@code x[off, off+n)} by {@code e^(x - max)} (the same vector exponential as {@link #lossAndGrad}) and
+     * returns their sum.
+     */
+    public static double expInPlace(float[] x, int off, int n, float max) {
+        KernelChecks.atLeast("n", n, 1);
+        KernelChecks.range("x", x, off, n);
+        return sumExp(x, off, n, max, true, new float[S.length()]);
+    }
+
+    /** Multiplies {@code x[off, off+n)} by {@code k} in place. */
+    public static void scale(float[] x, int off, int n, float k) {
+        KernelChecks.range("x", x, off, n);
+        for (int j = 0; j < n; j += S.length()) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, x, off + j, m).mul(k).intoArray(x, off + j, m);
+        }
+    }
+
     private static float rowMax(float[] x, int xo, int n) {
         FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < n; j += S.length()) {

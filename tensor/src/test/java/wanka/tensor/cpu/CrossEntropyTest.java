@@ -141,4 +141,29 @@ class CrossEntropyTest {
         assertThatThrownBy(() -> CrossEntropy.lossAndGrad(one, new float[8], 0, 2, 4, new int[] {-1, 0}, 0, 1f, null, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("targets[0] = -1");
     }
+
+    @Test
+    void rowPiecesOfAVocabularyParallelLossMatchScalarLoops() {
+        Random rnd = new Random(5);
+        for (int n : new int[] {1, 15, 17, 1000, 4096}) {
+            float[] x = new float[n + 3];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextGaussian() * 8);
+            float want = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) want = Math.max(want, x[2 + i]);
+            assertThat(CrossEntropy.max(x, 2, n)).isEqualTo(want);
+            float[] e = x.clone();
+            double sum = CrossEntropy.expInPlace(e, 2, n, want), ref = 0;
+            for (int i = 0; i < n; i++) {
+                double r = Math.exp(x[2 + i] - want);
+                ref += r;
+                assertThat((double) e[2 + i]).isCloseTo(r, within(2e-6 * Math.max(r, 1e-30) + 1e-37));
+            }
+            assertThat(sum).isCloseTo(ref, within(1e-6 * ref));
+            assertThat(e[0]).isEqualTo(x[0]); // outside the row: untouched
+            assertThat(e[n + 2]).isEqualTo(x[n + 2]);
+            float[] sc = x.clone();
+            CrossEntropy.scale(sc, 2, n, 0.25f);
+            for (int i = 0; i < n; i++) assertThat(sc[2 + i]).isEqualTo(x[2 + i] * 0.25f);
+        }
+    }
 }

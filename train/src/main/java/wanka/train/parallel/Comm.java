@@ -14,8 +14,10 @@ import java.util.Map;
 
 /**
  * One rank's collectives on {@code float[]} tensor storage. Tensors live on the Java heap and the MPI backend
- * needs off-heap buffers, so every call copies through a native staging segment (kept in a free list by size
- * and reused step after step); both backends thus run the same code. Every call is counted in the rank's
+ * needs off-heap buffers, so its calls copy through a native staging segment (kept in a free list by size
+ * and reused step after step). Groups that take heap memory (the in-process backend) get the arrays themselves
+ * in blocking calls (tensor-parallel all-reduces, pipeline receives); asynchronous calls and sends still stage,
+ * since the caller may change its array before the operation is done. Every call is counted in the rank's
  * {@link CommStats}: blocking calls as exposed time, asynchronous ones as overlapped time up to the wait that
  * finds them done (the rest of their time as exposed). A group of one rank costs nothing: the calls return at once.
  * Used by one rank's thread only.
@@ -47,6 +49,13 @@ final class Comm implements AutoCloseable {
     }
 
     void allReduce(ProcessGroup g, float[] a, int off, int n, ReduceOp op) {
+        if (g.size() > 1 && g.acceptsHeapSegments()) { // blocking, so the array itself is the buffer: no staging copies
+            long t0 = System.nanoTime();
+            g.allReduce(Span.floats(MemorySegment.ofArray(a), off, n), op);
+            stats.bytes("all_reduce", g.name(), 4L * n);
+            stats.exposed(System.nanoTime() - t0);
+            return;
+        }
         allReduceAsync(g, a, off, n, op, "all_reduce").await();
     }
 
@@ -54,6 +63,12 @@ final class Comm implements AutoCloseable {
     void allReduce(ProcessGroup g, double[] a) {
         if (g.size() == 1) return;
         long t0 = System.nanoTime();
+        if (g.acceptsHeapSegments()) {
+            g.allReduce(Span.doubles(MemorySegment.ofArray(a)));
+            stats.bytes("all_reduce", g.name(), 8L * a.length);
+            stats.exposed(System.nanoTime() - t0);
+            return;
+        }
         MemorySegment s = acquire(2L * a.length);
         MemorySegment.copy(a, 0, s, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, a.length);
         g.allReduce(Span.doubles(s.asSlice(0, 8L * a.length)));
@@ -96,6 +111,13 @@ final class Comm implements AutoCloseable {
     }
 
     void reduceScatter(ProcessGroup g, float[] in, int inOff, int n, float[] out, int outOff) {
+        if (g.size() > 1 && g.acceptsHeapSegments()) {
+            long t0 = System.nanoTime();
+            g.reduceScatter(Span.floats(MemorySegment.ofArray(in), inOff, n), Span.floats(MemorySegment.ofArray(out), outOff, n / g.size()), ReduceOp.SUM);
+            stats.bytes("reduce_scatter", g.name(), 4L * n);
+            stats.exposed(System.nanoTime() - t0);
+            return;
+        }
         reduceScatterAsync(g, in, inOff, n, out, outOff).await();
     }
 
@@ -117,6 +139,13 @@ final class Comm implements AutoCloseable {
     }
 
     void allGather(ProcessGroup g, float[] in, int inOff, int n, float[] out, int outOff) {
+        if (g.size() > 1 && g.acceptsHeapSegments()) {
+            long t0 = System.nanoTime();
+            g.allGather(Span.floats(MemorySegment.ofArray(in), inOff, n), Span.floats(MemorySegment.ofArray(out), outOff, (long) n * g.size()));
+            stats.bytes("all_gather", g.name(), 4L * n * g.size());
+            stats.exposed(System.nanoTime() - t0);
+            return;
+        }
         allGatherAsync(g, in, inOff, n, out, outOff).await();
     }
 
@@ -136,6 +165,12 @@ final class Comm implements AutoCloseable {
 
     /** Receives {@code n} floats from {@code src} into {@code a[off…]}; the wait counts as pipeline bubble. */
     void recv(ProcessGroup g, float[] a, int off, int n, int src, int tag) {
+        if (g.acceptsHeapSegments()) { // blocking: the sender's data lands in the array itself
+            long t0 = System.nanoTime();
+            g.recv(Span.floats(MemorySegment.ofArray(a), off, n), src, tag);
+            stats.bubble(System.nanoTime() - t0);
+            return;
+        }
         MemorySegment s = acquire(n);
         long t0 = System.nanoTime();
         g.recv(Span.floats(s, 0, n), src, tag);

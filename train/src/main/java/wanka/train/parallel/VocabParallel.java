@@ -66,11 +66,7 @@ final class VocabParallel {
         float[] logits = logitsT.data();
         Gemm.sgemm(dev.pool(), false, true, n, vl, d, 1f, h.data(), h.offset(), d, w.data(), w.offset(), d, 0f, logits, 0, vl);
         float[] max = new float[n];
-        for (int i = 0; i < n; i++) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < vl; j++) m = Math.max(m, logits[i * vl + j]);
-            max[i] = m;
-        }
+        for (int i = 0; i < n; i++) max[i] = CrossEntropy.max(logits, i * vl, vl);
         comm.allReduce(g, max, 0, n, ReduceOp.MAX);
         float[] sums = new float[2 * n]; // [sum of exp(logit - max) | target logit]
         int valid = 0;
@@ -80,13 +76,7 @@ final class VocabParallel {
                 valid++;
                 if (t >= start && t < start + vl) sums[n + i] = logits[i * vl + t - start];
             }
-            double s = 0;
-            for (int j = 0; j < vl; j++) {
-                float e = (float) Math.exp(logits[i * vl + j] - max[i]);
-                logits[i * vl + j] = e;
-                s += e;
-            }
-            sums[i] = (float) s;
+            sums[i] = (float) CrossEntropy.expInPlace(logits, i * vl, vl, max[i]); // the single-process loss's vector exponential
         }
         comm.allReduce(g, sums, 0, 2 * n);
         double loss = 0;
@@ -95,11 +85,8 @@ final class VocabParallel {
             int t = targets[i];
             boolean ignored = t == CrossEntropy.IGNORE_INDEX;
             if (!ignored) loss += Math.log(sums[i]) + max[i] - sums[n + i];
-            float inv = 1f / sums[i];
-            for (int j = 0; j < vl; j++) {
-                int k = i * vl + j;
-                logits[k] = ignored ? 0f : logits[k] * inv * scale; // softmax / valid
-            }
+            if (ignored) java.util.Arrays.fill(logits, i * vl, (i + 1) * vl, 0f);
+            else CrossEntropy.scale(logits, i * vl, vl, scale / sums[i]); // softmax / valid
             if (!ignored && t >= start && t < start + vl) logits[i * vl + t - start] -= scale;
         }
         Tensor out = Tensor.zeros(dev, Shape.of());
