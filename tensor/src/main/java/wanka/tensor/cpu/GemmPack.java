@@ -19,8 +19,6 @@ final class GemmPack {
 
     /** Panels of transposed A packed together in one pass over a block's k steps. */
     private static final int PANELS_PER_PASS = 4;
-    /** Steps of k of transposed A packed together in one pass over all panels of a block. */
-    private static final int STEPS_PER_PASS = 16;
     /** One step of a transposed-A panel (MR floats) in one vector, or null (scalar packing). */
     private static final VectorSpecies<Float> PANEL_ROW = panelRowSpecies();
 
@@ -65,20 +63,18 @@ final class GemmPack {
     /**
      * The whole panels ({@code full} rows) of transposed A, a stored row (contiguous in m) per step of k: each
      * panel's MR floats of a step are one vector load and store of {@link #PANEL_ROW} (masked to MR lanes when
-     * the species is wider). {@link #STEPS_PER_PASS} steps of all panels per pass: those stretches of stored rows
-     * stay in L1 while every panel takes its part (a pass over a few panels and all kc steps read each row again
-     * per pass, and rows lda apart - 1 or 2 KiB for m = 256 or 512 - fall into few L1 sets).
+     * the species is wider), {@link #PANELS_PER_PASS} panels per pass over the block's k steps.
      */
     private static void packTransposedVector(float[] a, int rowStart, int lda, int full, int kc, float[] ap) {
         VectorSpecies<Float> sp = PANEL_ROW;
         boolean exact = sp.length() == MR;
         VectorMask<Float> keep = sp.indexInRange(0, MR);
-        for (int pc = 0; pc < kc; pc += STEPS_PER_PASS) {
-            int pe = Math.min(kc, pc + STEPS_PER_PASS);
-            for (int ir = 0; ir < full; ir += MR) {
-                for (int p = pc, src = rowStart + pc * lda + ir, dst = ir * kc + pc * MR; p < pe; p++, src += lda, dst += MR) {
-                    if (exact) FloatVector.fromArray(sp, a, src).intoArray(ap, dst);
-                    else FloatVector.fromArray(sp, a, src, keep).intoArray(ap, dst, keep);
+        for (int ir0 = 0; ir0 < full; ir0 += PANELS_PER_PASS * MR) {
+            int ir1 = Math.min(full, ir0 + PANELS_PER_PASS * MR);
+            for (int p = 0, src = rowStart; p < kc; p++, src += lda) {
+                for (int ir = ir0, dst = ir0 * kc + p * MR; ir < ir1; ir += MR, dst += MR * kc) {
+                    if (exact) FloatVector.fromArray(sp, a, src + ir).intoArray(ap, dst);
+                    else FloatVector.fromArray(sp, a, src + ir, keep).intoArray(ap, dst, keep);
                 }
             }
         }
