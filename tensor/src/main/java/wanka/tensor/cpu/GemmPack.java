@@ -7,8 +7,6 @@ import static wanka.tensor.cpu.GemmKernel.VL;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packs blocks of op(A) and op(B) into the contiguous micro-panel layout {@link GemmKernel#tile}
@@ -19,8 +17,6 @@ final class GemmPack {
 
     /** Panels of transposed A packed together in one pass over a block's k steps. */
     private static final int PANELS_PER_PASS = 4;
-    /** One step of a transposed-A panel (MR floats) in one vector, or null (scalar packing). */
-    private static final VectorSpecies<Float> PANEL_ROW = panelRowSpecies();
 
     private GemmPack() {
     }
@@ -33,10 +29,27 @@ final class GemmPack {
         float[] a = g.a();
         int lda = g.lda();
         int full = mc - mc % MR;
-        if (g.transA()) { // op(A)[i][p] = a[p*lda + i]: a stored row is contiguous in m
-            int rowStart = g.aOff() + p0 * lda + i0;
-            if (PANEL_ROW != null) packTransposedVector(a, rowStart, lda, full, kc, ap);
-            else packTransposedScalar(a, rowStart, lda, full, kc, ap);
+        if (g.transA()) { // op(A)[i][p] = a[p*lda + i]
+            // PANELS_PER_PASS panels at a time: per step of k one stretch of a stored row is read and each panel
+            // gets MR floats, so every panel is written sequentially. (All panels in one pass would write, per step,
+            // to addresses MR*kc floats apart - 4 KiB with MR = 4, KC = 256 - which map to the same L1 sets.)
+            for (int ir0 = 0; ir0 < full; ir0 += PANELS_PER_PASS * MR) {
+                int ir1 = Math.min(full, ir0 + PANELS_PER_PASS * MR);
+                for (int p = 0; p < kc; p++) {
+                    int src = g.aOff() + (p0 + p) * lda + i0;
+                    for (int ir = ir0, dst = ir0 * kc + p * MR; ir < ir1; ir += MR, dst += MR * kc) {
+                        int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 4 or 6 floats costs a call)
+                        ap[dst] = a[s];
+                        ap[dst + 1] = a[s + 1];
+                        ap[dst + 2] = a[s + 2];
+                        ap[dst + 3] = a[s + 3];
+                        if (MR == 6) {
+                            ap[dst + 4] = a[s + 4];
+                            ap[dst + 5] = a[s + 5];
+                        }
+                    }
+                }
+            }
             if (full < mc) {
                 for (int p = 0; p < kc; p++) {
                     int src = g.aOff() + (p0 + p) * lda + i0;
@@ -58,57 +71,6 @@ final class GemmPack {
                 }
             }
         }
-    }
-
-    /**
-     * The whole panels ({@code full} rows) of transposed A, a stored row (contiguous in m) per step of k: each
-     * panel's MR floats of a step are one vector load and store of {@link #PANEL_ROW} (masked to MR lanes when
-     * the species is wider), {@link #PANELS_PER_PASS} panels per pass over the block's k steps.
-     */
-    private static void packTransposedVector(float[] a, int rowStart, int lda, int full, int kc, float[] ap) {
-        VectorSpecies<Float> sp = PANEL_ROW;
-        boolean exact = sp.length() == MR;
-        VectorMask<Float> keep = sp.indexInRange(0, MR);
-        for (int ir0 = 0; ir0 < full; ir0 += PANELS_PER_PASS * MR) {
-            int ir1 = Math.min(full, ir0 + PANELS_PER_PASS * MR);
-            for (int p = 0, src = rowStart; p < kc; p++, src += lda) {
-                for (int ir = ir0, dst = ir0 * kc + p * MR; ir < ir1; ir += MR, dst += MR * kc) {
-                    if (exact) FloatVector.fromArray(sp, a, src + ir).intoArray(ap, dst);
-                    else FloatVector.fromArray(sp, a, src + ir, keep).intoArray(ap, dst, keep);
-                }
-            }
-        }
-    }
-
-    /** As {@link #packTransposedVector}, element by element (no vector species holds MR floats). */
-    private static void packTransposedScalar(float[] a, int rowStart, int lda, int full, int kc, float[] ap) {
-        // PANELS_PER_PASS panels at a time: per step of k one stretch of a stored row is read and each panel
-        // gets MR floats, so every panel is written sequentially. (All panels in one pass would write, per step,
-        // to addresses MR*kc floats apart - 4 KiB with MR = 4, KC = 256 - which map to the same L1 sets.)
-        for (int ir0 = 0; ir0 < full; ir0 += PANELS_PER_PASS * MR) {
-            int ir1 = Math.min(full, ir0 + PANELS_PER_PASS * MR);
-            for (int p = 0, src = rowStart; p < kc; p++, src += lda) {
-                for (int ir = ir0, dst = ir0 * kc + p * MR; ir < ir1; ir += MR, dst += MR * kc) {
-                    int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 4 or 6 floats costs a call)
-                    ap[dst] = a[s];
-                    ap[dst + 1] = a[s + 1];
-                    ap[dst + 2] = a[s + 2];
-                    ap[dst + 3] = a[s + 3];
-                    if (MR == 6) {
-                        ap[dst + 4] = a[s + 4];
-                        ap[dst + 5] = a[s + 5];
-                    }
-                }
-            }
-        }
-    }
-
-    /** The narrowest species (128 or 256 bits) holding MR floats, if the preferred species is that wide; else null. */
-    private static VectorSpecies<Float> panelRowSpecies() {
-        for (int bits = 128; bits <= S.vectorBitSize(); bits *= 2) {
-            if (bits / Float.SIZE >= MR) return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
-        }
-        return null;
     }
 
     /**
