@@ -51,8 +51,4 @@ public record PreferenceDataset(List<PreferencePair> pairs, List<Quarantined> qu
         return pairs.size() + " pairs, " + quarantined.size() + " lines quarantined";
     }
 
-    /** Writes the quarantined lines as JSONL ({@code file}, {@code line}, {@code reason}) in one atomic write. */
-    public void writeQuarantine(Path out) throws IOException {
-        Quarantined.write(quarantined, out);
-    }
 }

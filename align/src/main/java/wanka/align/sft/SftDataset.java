@@ -89,8 +89,4 @@ public record SftDataset(List<SftSample> samples, List<Quarantined> quarantined)
         return samples.size() + " samples (" + trainedTokens() + " assistant tokens), " + quarantined.size() + " lines quarantined";
     }
 
-    /** Writes the quarantined lines as JSONL ({@code file}, {@code line}, {@code reason}) in one atomic write. */
-    public void writeQuarantine(Path out) throws IOException {
-        Quarantined.write(quarantined, out);
-    }
 }

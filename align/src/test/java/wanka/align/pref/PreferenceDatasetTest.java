@@ -88,7 +88,7 @@ class PreferenceDatasetTest {
         assertThat(reasons.get(6)).contains("wizard");
 
         Path q = dir.resolve("quarantine.jsonl");
-        ds.writeQuarantine(q);
+        Quarantined.write(ds.quarantined(), q);
         assertThat(Files.readAllLines(q)).hasSize(7).first().asString().contains("\"line\":7").contains(f.toString());
     }
 

@@ -136,7 +136,7 @@ class SftDatasetTest {
         assertThat(ds.summary()).contains("2 samples").contains("7 lines quarantined");
 
         Path q = dir.resolve("quarantine.jsonl");
-        ds.writeQuarantine(q);
+        Quarantined.write(ds.quarantined(), q);
         assertThat(Files.readAllLines(q)).hasSize(7).first().asString().contains("\"line\":2").contains(f.toString());
     }
 
