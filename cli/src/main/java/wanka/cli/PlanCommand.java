@@ -260,7 +260,9 @@ final class PlanCommand implements Callable<Integer> {
                     "attention-like shape and 1024³; copy bandwidth; SwiGLU's element-wise rate; the cost of a small kernel call;",
                     "threads and memory; an all-reduce between in-process ranks) and write them as a one-device cluster file for",
                     "'wanka plan --cluster FILE'. With --ranks N every probe runs on N ranks at once (per-rank rates when N ranks share",
-                    "the machine). About 10 s."})
+                    "the machine). Then the per-shape rates the time model looks each op up by: GEMM on a grid of m, n, k for NT, NN",
+                    "and TN, attention forward and backward by sequence length and head dimension, allocation, the optimizer pass, and",
+                    "how far N ranks drift apart between two collectives. About 20 s."})
     static final class Calibrate implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "cluster-cpu.json", description = "Cluster file to write (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -295,6 +297,18 @@ final class PlanCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  small kernel call       %8.1f µs%n", x.kernelSeconds() * 1e6);
             System.out.printf(Locale.ROOT, "  in-process all-reduce   α %.1f µs, β %.1f GB/s (%d ranks)%n", x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9,
                     Math.max(2, ranks));
+            wanka.plan.CpuRates r = x.rates();
+            for (String form : new String[]{"NT", "NN", "TN"}) {
+                var g = r.gemm().stream().filter(p -> p.form().equals(form)).mapToDouble(wanka.plan.CpuRates.Gemm::flopsPerSecond).summaryStatistics();
+                System.out.printf(Locale.ROOT, "  GEMM %s grid (%d shapes, m, n, k in 128..2048)  %.1f to %.1f GFLOP/s%n", form, g.getCount(), g.getMin() / 1e9, g.getMax() / 1e9);
+            }
+            for (wanka.plan.CpuRates.Attention a : r.attention()) {
+                System.out.printf(Locale.ROOT, "  attention s %4d head dim %3d  forward %6.1f, backward %6.1f GFLOP/s%n", a.seq(), a.headDim(),
+                        a.forwardFlopsPerSecond() / 1e9, a.backwardFlopsPerSecond() / 1e9);
+            }
+            System.out.printf(Locale.ROOT, "  allocation and zeroing  %8.1f GB/s%n", r.allocationBytesPerSecond() / 1e9);
+            System.out.printf(Locale.ROOT, "  optimizer pass          %8.1f M parameters/s (grad scale, norm, AdamW)%n", r.optimizerParamsPerSecond() / 1e6);
+            System.out.printf(Locale.ROOT, "  ranks' drift            %8.1f %% of the compute between two collectives (%d ranks at once)%n", 100 * r.driftFraction(), ranks);
             System.out.printf(Locale.ROOT, "  memory                  %8.1f GB physical, %.1f GB usable (JVM heap)%n", x.memoryBytes() / 1e9,
                     x.usableBytes() / 1e9);
             Cluster c = CpuCalibration.toCluster(x, ranks > 1 ? "cpu-" + ranks + "x" + n + "t" : "cpu-" + n + "t");

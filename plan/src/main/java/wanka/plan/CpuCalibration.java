@@ -1,7 +1,12 @@
 package wanka.plan;
 
+import wanka.tensor.cpu.AdamW;
+import wanka.tensor.cpu.Attention;
+import wanka.tensor.cpu.AttentionOperand;
+import wanka.tensor.cpu.AttentionShape;
 import wanka.tensor.cpu.CpuPool;
 import wanka.tensor.cpu.Gemm;
+import wanka.tensor.cpu.RowOps;
 import wanka.tensor.cpu.SwiGlu;
 
 import java.lang.management.ManagementFactory;
@@ -9,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Measures this machine's CPU with wanka's own kernels ({@code wanka plan calibrate}) and turns it into a
@@ -53,11 +57,14 @@ public final class CpuCalibration {
      * @param allReduceBytesPerSecond β of the same fit
      * @param memoryBytes          physical memory
      * @param usableBytes          what a run may allocate: the JVM's maximum heap, at most 90 % of physical memory
+     * @param rates                the per-shape and per-op-class rates ({@link CpuRates}): the GEMM grid {@link #GRID} for
+     *                             NT, NN and TN, attention at {@link #ATTENTION_SEQ} × {@link #ATTENTION_HEAD_DIM}, SwiGLU,
+     *                             allocation and the optimizer pass; each the median call of a rank while all ran
      * @param seconds              time the measurement took
      */
     public record Measurement(int ranks, int threads, List<GemmRate> gemms, double copyBytesPerSecond, double swigluBytesPerSecond,
                               double kernelSeconds, double allReduceLatency, double allReduceBytesPerSecond, long memoryBytes,
-                              long usableBytes, double seconds) {
+                              long usableBytes, CpuRates rates, double seconds) {
         /** @return the fastest GEMM rate */
         public double peak() {
             return gemms.stream().mapToDouble(GemmRate::flopsPerSecond).max().orElseThrow();
@@ -69,6 +76,10 @@ public final class CpuCalibration {
             {1, 1024, 1024, 1024}};
     static final String[] OPS = {"NT", "NN", "TN"};
     static final int LAYER_SHAPES = 3;
+    /** The GEMM grid's values of m, n and k (every form at every combination). */
+    static final int[] GRID = {128, 512, 2048};
+    /** The attention grid: sequence lengths and head dimensions (8 query heads over 2 key/value heads, 1024 tokens). */
+    static final int[] ATTENTION_SEQ = {64, 256, 1024}, ATTENTION_HEAD_DIM = {32, 128};
 
     /** Measures one rank of {@code threads} threads, about {@code secondsPerProbe} per probe (0.4 keeps it under ~10 s). */
     public static Measurement measure(int threads, double secondsPerProbe) {
@@ -107,12 +118,14 @@ public final class CpuCalibration {
             }, secondsPerProbe);
             float[] h = new float[2 * threads];
             double kernel = average(() -> pools.getFirst().parallelFor(2 * threads, 1, (from, to) -> h[from] += 1), secondsPerProbe / 4);
+            CpuRates rates = rates(pools, secondsPerProbe, swiglu);
             pools.forEach(CpuPool::close);
             pools.clear();
             double[] link = InProcessAllReduce.measure(Math.max(2, ranks), secondsPerProbe);
+            if (ranks > 1) rates = rates.withDrift(InProcessAllReduce.drift(ranks, threads, secondsPerProbe));
             long mem = physicalMemory();
             long usable = Math.min(Runtime.getRuntime().maxMemory(), (long) (0.9 * mem));
-            return new Measurement(ranks, threads, gemms, copy, swiglu, kernel, link[0], link[1], mem, usable, (System.nanoTime() - t0) / 1e9);
+            return new Measurement(ranks, threads, gemms, copy, swiglu, kernel, link[0], link[1], mem, usable, rates, (System.nanoTime() - t0) / 1e9);
         } finally {
             pools.forEach(CpuPool::close);
         }
@@ -123,7 +136,12 @@ public final class CpuCalibration {
      * returns the mean over ranks of each one's fastest call.
      */
     private static double concurrently(List<CpuPool> pools, java.util.function.Function<CpuPool, Runnable> make, double seconds) {
-        if (pools.size() == 1) return best(make.apply(pools.getFirst()), seconds);
+        return concurrently(pools, make, seconds, false);
+    }
+
+    /** {@link #concurrently}; with {@code median}, each rank's median call instead of its fastest. */
+    private static double concurrently(List<CpuPool> pools, java.util.function.Function<CpuPool, Runnable> make, double seconds, boolean median) {
+        if (pools.size() == 1) return median ? median(make.apply(pools.getFirst()), seconds) : best(make.apply(pools.getFirst()), seconds);
         List<Runnable> calls = pools.stream().map(make).toList();
         double[] bests = new double[calls.size()];
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(calls.size());
@@ -136,7 +154,7 @@ public final class CpuCalibration {
                 } catch (Exception e) {
                     throw new IllegalStateException("calibration rank " + rank + " could not start", e);
                 }
-                bests[rank] = best(calls.get(rank), seconds);
+                bests[rank] = median ? median(calls.get(rank), seconds) : best(calls.get(rank), seconds);
             }));
         }
         for (Thread t : threads) {
@@ -150,12 +168,97 @@ public final class CpuCalibration {
         return Arrays.stream(bests).average().orElseThrow();
     }
 
+    /**
+     * The per-shape rates: every probe runs on all ranks at once, and its rate is the mean over ranks of each one's
+     * median call (a step's ops run once each, on operands that other ops have just written, not hot in a loop).
+     */
+    static CpuRates rates(List<CpuPool> pools, double secondsPerProbe, double swigluBytesPerSecond) {
+        double window = Math.max(0.02, secondsPerProbe / 8);
+        List<CpuRates.Gemm> gemm = new ArrayList<>();
+        for (String form : OPS) {
+            for (int m : GRID) {
+                for (int n : GRID) {
+                    for (int k : GRID) {
+                        double sec = concurrently(pools, pool -> gemmCall(pool, form, m, n, k), window, true);
+                        gemm.add(new CpuRates.Gemm(form, m, n, k, 2.0 * m * n * k / sec));
+                    }
+                }
+            }
+        }
+        List<CpuRates.Attention> attention = new ArrayList<>();
+        // The attention kernels have not run yet in this JVM: compile them before anything is timed
+        concurrently(pools, pool -> {
+            Runnable f = attentionCall(pool, 4, 8, 2, 64, 256, false), b = attentionCall(pool, 4, 8, 2, 64, 256, true);
+            return () -> {
+                f.run();
+                b.run();
+            };
+        }, secondsPerProbe, false);
+        for (int seq : ATTENTION_SEQ) {
+            for (int d : ATTENTION_HEAD_DIM) {
+                int batch = Math.max(1, 1024 / seq), heads = 8, kvHeads = 2;
+                double flops = 2.0 * batch * heads * (double) seq * (seq + 1) * d; // as the META device counts; backward 2.5×
+                double fwd = concurrently(pools, pool -> attentionCall(pool, batch, heads, kvHeads, d, seq, false), window, true);
+                double bwd = concurrently(pools, pool -> attentionCall(pool, batch, heads, kvHeads, d, seq, true), window, true);
+                attention.add(new CpuRates.Attention(seq, d, flops / fwd, 2.5 * flops / bwd));
+            }
+        }
+        int chunk = 1 << 20; // 4 MB tensors, as a layer's activations of a small model
+        int params = 4 << 20;
+        concurrently(pools, pool -> optimizerCall(pool, params), secondsPerProbe / 2, false); // compiles it before it is timed
+        double alloc = 4.0 * chunk * 16 / concurrently(pools, pool -> {
+            float[][] keep = new float[16][];
+            return () -> {
+                for (int i = 0; i < keep.length; i++) {
+                    keep[i] = new float[chunk];
+                    keep[i][i] = 1f;
+                }
+            };
+        }, secondsPerProbe / 2, true);
+        double optimizer = params / concurrently(pools, pool -> optimizerCall(pool, params), secondsPerProbe / 2, true);
+        return new CpuRates(gemm, attention, swigluBytesPerSecond, alloc, optimizer, 0);
+    }
+
+    /** The trainer's optimizer pass over {@code params} parameters: scale the gradients, their sum of squares, AdamW. */
+    private static Runnable optimizerCall(CpuPool pool, int params) {
+        float[] p = new float[params], g = new float[params], m = new float[params], v = new float[params];
+        Arrays.fill(g, 1e-3f);
+        AdamW adam = new AdamW(0.9, 0.95, 1e-8, 0.1);
+        long[] step = {0};
+        return () -> {
+            RowOps.scale(pool, g, 0, params, 1f);
+            RowOps.sumOfSquares(pool, g, 0, params);
+            adam.step(pool, 1e-4, ++step[0], params, p, 0, g, 0, m, 0, v, 0);
+        };
+    }
+
+    private static Runnable attentionCall(CpuPool pool, int batch, int heads, int kvHeads, int d, int seq, boolean backward) {
+        int tokens = batch * seq;
+        float[] q = new float[tokens * heads * d], kv = new float[tokens * kvHeads * 2 * d], out = new float[q.length];
+        fill(q, 1);
+        fill(kv, 2);
+        AttentionShape s = AttentionShape.training(batch, heads, kvHeads, d, seq);
+        float[] lse = new float[s.lseLength()];
+        AttentionOperand qo = AttentionOperand.contiguous(q, seq, heads, d), ko = AttentionOperand.interleavedKeys(kv, seq, kvHeads, d),
+                vo = AttentionOperand.interleavedValues(kv, seq, kvHeads, d), oo = AttentionOperand.contiguous(out, seq, heads, d);
+        Attention.forward(pool, s, qo, ko, vo, oo, lse);
+        if (!backward) return () -> Attention.forward(pool, s, qo, ko, vo, oo, lse);
+        float[] dq = new float[q.length], dkv = new float[kv.length];
+        AttentionOperand dqo = AttentionOperand.contiguous(dq, seq, heads, d), dko = AttentionOperand.interleavedKeys(dkv, seq, kvHeads, d),
+                dvo = AttentionOperand.interleavedValues(dkv, seq, kvHeads, d);
+        return () -> Attention.backward(pool, s, qo, ko, vo, oo, qo, lse, dqo, dko, dvo);
+    }
+
+    /** Fills {@code a} with values in [−0.5, 0.5) of a cheap pattern (the kernels' speed does not depend on them). */
+    private static void fill(float[] a, int seed) {
+        for (int i = 0; i < a.length; i++) a[i] = ((i * 37 + seed * 11) % 101) / 101f - 0.5f;
+    }
+
     private static Runnable gemmCall(CpuPool pool, String op, int m, int n, int k) {
         boolean ta = op.charAt(0) == 'T', tb = op.charAt(1) == 'T';
-        SplittableRandom rnd = new SplittableRandom(42);
         float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextDouble(-1, 1);
-        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextDouble(-1, 1);
+        fill(a, 1);
+        fill(b, 2);
         int lda = ta ? m : k, ldb = tb ? k : n;
         return () -> Gemm.sgemm(pool, ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
     }
@@ -171,6 +274,20 @@ public final class CpuCalibration {
             best = Math.min(best, System.nanoTime() - t);
         }
         return Math.max(best, 1) / 1e9;
+    }
+
+    /** Median seconds of one call over about {@code seconds} (at least 3 timed calls, after one untimed). */
+    private static double median(Runnable call, double seconds) {
+        call.run();
+        List<Long> t = new ArrayList<>();
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (t.size() < 3 || System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            call.run();
+            t.add(System.nanoTime() - t0);
+        }
+        java.util.Collections.sort(t);
+        return Math.max(t.get(t.size() / 2), 1) / 1e9;
     }
 
     /** Mean seconds of one call over about {@code seconds} (after a warm-up of a third of it). */
@@ -206,6 +323,6 @@ public final class CpuCalibration {
         return new Cluster(name, acc, 1, 1, link, link, e, String.format(Locale.ROOT,
                 SOURCE + " (%d threads%s, GEMM peak %.1f GFLOP/s, copy %.1f GB/s, in-process all-reduce α %.1f µs β %.1f GB/s)", x.threads(),
                 x.ranks() > 1 ? " per rank, " + x.ranks() + " ranks at once" : "", peak / 1e9, x.copyBytesPerSecond() / 1e9,
-                x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9), Precision.FP32, TrainingStack.WANKA_CPU);
+                x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9), Precision.FP32, TrainingStack.WANKA_CPU, x.rates());
     }
 }

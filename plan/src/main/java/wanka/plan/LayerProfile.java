@@ -18,12 +18,17 @@ package wanka.plan;
  * @param memoryKernels            memory-bound kernels per layer forward
  * @param attentionBackwardFactor  attention backward FLOPs over forward
  * @param fusedAttention           whether attention is fused (no scores kept, so selective recompute redoes nothing)
+ * @param allocatedForwardPerToken  bytes of tensors the forward allocates per token (the META device's allocation
+ *                                  counter, fp32, one TP rank of 1), priced by the measured allocation rate; 0 in the
+ *                                  closed form (a GPU's caching allocator hands out reused memory)
+ * @param allocatedBackwardPerToken the same for the backward
  * @param source                   "closed form" or a description of the trace it came from
  */
 public record LayerProfile(double matmulPerToken, double attentionPerTokenSeq, double attentionPerToken,
                            double memoryReplicatedPerToken, double memorySplitPerToken, double memoryScoresPerTokenSeq,
                            int matmulKernels, int attentionKernels, int memoryKernels, double attentionBackwardFactor,
-                           boolean fusedAttention, String source) {
+                           boolean fusedAttention, double allocatedForwardPerToken, double allocatedBackwardPerToken,
+                           String source) {
 
     /**
      * The closed form for a model (16-bit activations). Matmul: 2 × (QKV, output, MLP matrices) per token.
@@ -41,7 +46,7 @@ public record LayerProfile(double matmulPerToken, double attentionPerTokenSeq, d
         int memKernels = 4 + 1 + (m.learnedPositions() == 0 ? 1 : 0) + (m.flashAttention() ? 0 : (m.dropout() ? 2 : 1));
         return new LayerProfile(2.0 * m.layerMatrixParameters(), m.flashAttention() ? 2 * h : 4 * h,
                 m.flashAttention() ? 2 * h : 0, rep, split, scores, 4, m.flashAttention() ? 1 : 2, memKernels,
-                m.flashAttention() ? 2.5 : 2.0, m.flashAttention(), "closed form");
+                m.flashAttention() ? 2.5 : 2.0, m.flashAttention(), 0, 0, "closed form");
     }
 
     /** Forward work of one layer for a micro-batch of {@code b} sequences of length {@code s} on one of t TP ranks. */

@@ -38,7 +38,10 @@ public final class MetaTrace {
         double rep = c1[2] / S1 / 2, split = c1[3] / S1 / 2;
         double attnBack = c1[4] / c1[1];
         int[] kernels = kernelCounts(a1);
-        return new LayerProfile(mm, attnSeq, attnTok, rep, split, 0, kernels[0], kernels[1], kernels[2], attnBack, true,
+        // Allocated bytes per token: the 2-layer − 1-layer difference at two lengths (weights and their gradients cancel).
+        long[] al1 = layerAllocation(config, S1), al2 = layerAllocation(config, S2);
+        double allocF = (double) (al2[0] - al1[0]) / (S2 - S1), allocB = (double) (al2[1] - al1[1]) / (S2 - S1);
+        return new LayerProfile(mm, attnSeq, attnTok, rep, split, 0, kernels[0], kernels[1], kernels[2], attnBack, true, allocF, allocB,
                 "META trace of one TeleChat2 layer (h " + config.hiddenSize() + ", s " + S1 + " and " + S2 + ", batch 1)");
     }
 
@@ -57,6 +60,23 @@ public final class MetaTrace {
             if (calls != 0 || f != 0 || b != 0) diff.put(op, new MetaDevice.OpCost(op, calls, f, b));
         });
         return diff;
+    }
+
+    /** Bytes one layer allocates at batch 1 and length s: [forward, backward], a 2-layer minus a 1-layer step. */
+    static long[] layerAllocation(TeleChat2Config config, int s) {
+        long[] two = allocation(config.withNumLayers(2).withSeqLen(s), s), one = allocation(config.withNumLayers(1).withSeqLen(s), s);
+        return new long[]{two[0] - one[0], two[1] - one[1]};
+    }
+
+    private static long[] allocation(TeleChat2Config c, int s) {
+        MetaDevice meta = new MetaDevice();
+        TeleChat2 m = TeleChat2.initialize(c, meta, 0);
+        int[] ids = new int[s];
+        long a0 = meta.memory().allocatedBytes();
+        Tensor loss = m.loss(ids, ids, 1, s);
+        long a1 = meta.memory().allocatedBytes();
+        loss.backward();
+        return new long[]{a1 - a0, meta.memory().allocatedBytes() - a1};
     }
 
     private static Map<String, MetaDevice.OpCost> step(TeleChat2Config c, int s) {

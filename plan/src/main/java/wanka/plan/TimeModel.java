@@ -34,7 +34,23 @@ public final class TimeModel {
      * communication and the optimizer update that follow its last backward.
      */
     public record Timeline(StepTime time, PipelineSim.Result sim, double p2p, double[] recompute, double[] dpExposed,
-                           double[] optimizer) {
+                           double[] optimizer, Breakdown breakdown) {
+    }
+
+    /**
+     * One step of the critical device (pipeline stage {@code stage}) by op class, in seconds: the layers' matrix
+     * multiplies, their attention, element-wise ops and norms (with the embedding), the LM head and loss, allocation and
+     * zeroing of tensors (measured CPU rates only), per-kernel overhead, recomputation, exposed TP communication, pipeline
+     * waits (bubble and transfers), exposed DP communication and the optimizer. They add up to {@code total}.
+     */
+    public record Breakdown(int stage, double matmul, double attention, double elementwise, double loss, double allocation,
+                            double overhead, double recompute, double tpComm, double ppWait, double dpComm, double optimizer,
+                            double total) {
+    }
+
+    /** The critical device's step by op class ({@link Breakdown}). */
+    public static Breakdown breakdown(ModelSpec m, LayerProfile prof, Cluster c, Layout lay) {
+        return run(m, prof, c, lay, null, false).breakdown();
     }
 
     /** {@link #estimate} with its timeline (for the HTML report). */
@@ -58,11 +74,18 @@ public final class TimeModel {
 
         // One layer, one micro-batch (the r replicas each run b/r sequences).
         long br = b / r;
-        Work lf = prof.forward(br, s, t, sp).times(r), lb = prof.backward(br, s, t, sp).times(r);
-        Work lr = prof.recompute(lay.recompute(), br, s, t, sp).times(r);
-        Work.Seconds sf = lf.seconds(c), sb = lb.seconds(c), sr = lr.seconds(c);
+        OpPricing px = OpPricing.of(m, prof, c, pr);
+        Work.Seconds sf = px.layerForward(br, s, t, sp).times(r), sb = px.layerBackward(br, s, t, sp).times(r);
+        Work.Seconds sr = px.recompute(lay.recompute(), br, s, t, sp).times(r);
+        // With measured CPU rates, a blocking collective after compute c also costs the measured drift · c: the time a rank
+        // waits for ranks that computed the same work more slowly (sharing the machine's cores).
+        double drift = c.rates() == null ? 0 : c.rates().driftFraction();
         double ar = t > 1 ? Collectives.allReduce(sbh, tpGroup, c) : 0;
         double tpF = 2 * ar, tpB = 2 * ar, tpR = lay.recompute() instanceof Recompute.Full ? 2 * ar : 0;
+        if (t > 1) { // each pass's compute ends at one of its two all-reduces
+            tpF += drift * sf.total();
+            tpB += drift * (sb.total() + sr.total());
+        }
         double zero3 = 0;
         if (lay.zero() == ZeroStage.ZERO_3 && d > 1) {
             zero3 = Collectives.reduceScatter((double) m.layerParameters() / t * pr.paramBytes(), dpGroup, c);
@@ -74,11 +97,11 @@ public final class TimeModel {
 
         // Embedding (first virtual stage) and LM head + loss (last virtual stage), 16-bit, vocab split over TP.
         double tokens = (double) b * s;
-        Work embF = new Work(0, 0, tokens * m.hidden() * act * 2, 2), embB = embF.times(2);
-        Work headF = new Work(2 * tokens * m.hidden() * m.vocab() / t, 0,
-                tokens * m.vocab() / t * 8 + tokens * m.hidden() * 4, 4);
-        Work headB = new Work(4 * tokens * m.hidden() * m.vocab() / t, 0, tokens * m.vocab() / t * 8, 4);
+        Work.Seconds embF = px.embedding(tokens, false), embB = px.embedding(tokens, true);
+        Work.Seconds headF = px.head(tokens, t, false), headB = px.head(tokens, t, true);
         double extraAr = t > 1 ? ar : 0;
+        // wanka's vocabulary-parallel loss: a max and a sum all-reduce of one float per token (measured profiles only)
+        double lossAr = t > 1 && c.rates() != null ? 2 * Collectives.allReduce(tokens * 4, tpGroup, c) + drift * headF.total() : 0;
 
         int stages = p * v;
         double[] fwd = new double[stages], bwd = new double[stages];
@@ -90,18 +113,18 @@ public final class TimeModel {
             double f = layers * layerF, bw = layers * layerB;
             double tpE = layers * (layerF - sf.total()) + layers * (layerB - sb.total() - sr.total());
             if (vs == 0) {
-                cf = cf.plus(embF.seconds(c));
-                cb = cb.plus(embB.seconds(c));
-                f += embF.seconds(c).total() + extraAr;
-                bw += embB.seconds(c).total();
+                cf = cf.plus(embF);
+                cb = cb.plus(embB);
+                f += embF.total() + extraAr;
+                bw += embB.total();
                 tpE += extraAr;
             }
             if (vs == stages - 1) {
-                cf = cf.plus(headF.seconds(c));
-                cb = cb.plus(headB.seconds(c));
-                f += headF.seconds(c).total();
-                bw += headB.seconds(c).total() + extraAr;
-                tpE += extraAr;
+                cf = cf.plus(headF);
+                cb = cb.plus(headB);
+                f += headF.total() + lossAr;
+                bw += headB.total() + extraAr;
+                tpE += extraAr + lossAr;
             }
             double planned = recomputePerStage == null ? 0 : recomputePerStage[vs];
             fwd[vs] = f;
@@ -114,7 +137,10 @@ public final class TimeModel {
         double p2p = 0;
         if (p > 1) {
             boolean inter = (long) t * d >= dpn || (long) t * d * p > dpn;
-            p2p = Collectives.sendRecv(sbh / (t > 1 ? t : 1), inter, c);
+            // a receive waits for the sender's drift over one pass (the mean forward-and-backward of a virtual stage)
+            double pass = 0;
+            for (int vs = 0; vs < stages; vs++) pass += (fwd[vs] + bwd[vs]) / (2.0 * stages);
+            p2p = Collectives.sendRecv(sbh / (t > 1 ? t : 1), inter, c) + drift * pass;
             if (t > 1) p2p += Collectives.reduceScatter(sbh, tpGroup, c);
         }
         PipelineSim.Result sim = PipelineSim.run(p, v, mb, fwd, bwd, p2p, record);
@@ -135,8 +161,9 @@ public final class TimeModel {
                 exposed = Math.max(dpT / layersHere, dpT - lastB * (1 - 1.0 / layersHere));
             }
             double shard = psi / (lay.zero().ordinal() >= 1 ? d : 1);
-            double opt = shard * (2.0 * pr.optimizerBytes() + pr.gradBytes() + pr.paramBytes())
-                    / (c.accelerator().hbmBandwidth() * c.efficiency().memory());
+            double opt = px.optimizer(shard);
+            // the gradient reduction waits for the data-parallel peers' drift over the whole step's compute
+            if (c.rates() != null) exposed += endOfStep(lay, tpGroup, dpGroup, c) + (d > 1 ? drift * sim.busy()[dev] : 0);
             dpExposed[dev] = exposed;
             optimizer[dev] = opt;
             double end = sim.finish()[dev] + exposed + opt;
@@ -160,9 +187,19 @@ public final class TimeModel {
         double modelFlops = modelFlops(m, lay.globalBatch(), s);
         double hw = hardwareFlops(m, prof, lay);
         double mfu = modelFlops / (total * c.worldSize() * c.accelerator().peak16());
-        StepTime st = new StepTime(comp.matmul(), comp.attention(), comp.memory(), comp.overhead(), recompute, tpE, bubble,
+        StepTime st = new StepTime(comp.matmul(), comp.attention(), comp.memory() + comp.allocation(), comp.overhead(), recompute, tpE, bubble,
                 critDp, critOpt, modelFlops, hw, mfu, (double) lay.globalBatch() * s / total);
-        return new Timeline(st, sim, p2p, rec, dpExposed, optimizer);
+        // The critical device's op classes per step, the LM head and loss and the embedding apart from the layers'.
+        Work.Seconds headPart = Work.Seconds.ZERO, embPart = Work.Seconds.ZERO;
+        for (int chunk = 0; chunk < v; chunk++) {
+            int vs = chunk * p + crit;
+            if (vs == stages - 1) headPart = headPart.plus(headF.plus(headB).times(mb));
+            if (vs == 0) embPart = embPart.plus(embF.plus(embB).times(mb));
+        }
+        Work.Seconds layers = comp.plus(headPart.times(-1)).plus(embPart.times(-1));
+        Breakdown bd = new Breakdown(crit, layers.matmul(), layers.attention(), layers.memory() + embPart.memory(), headPart.total(),
+                comp.allocation(), layers.overhead() + embPart.overhead(), recompute, tpE, bubble, critDp, critOpt, total);
+        return new Timeline(st, sim, p2p, rec, dpExposed, optimizer, bd);
     }
 
     /**
@@ -173,6 +210,19 @@ public final class TimeModel {
     static double overlapped(double c, double k, int r, double g) {
         double t = r == 1 ? c + k : c / r + (r - 1) * Math.max(c, k) / r + k / r;
         return Math.max(t, g);
+    }
+
+    /**
+     * wanka's small blocking all-reduces after the last backward (measured profiles only): the gradient norm's sum of
+     * squares over tp, pp and, with ZeRO, dp; the loss over pp and dp; each one float.
+     */
+    static double endOfStep(Layout lay, Group tpGroup, Group dpGroup, Cluster c) {
+        double t = 0;
+        Group ppGroup = Group.strided(lay.pp(), lay.tp() * lay.dp(), c.devicesPerNode());
+        for (Group g : new Group[]{tpGroup, ppGroup, lay.zero() != ZeroStage.ZERO_0 ? dpGroup : Group.strided(1, 1, c.devicesPerNode()), ppGroup, dpGroup}) {
+            if (g.size() > 1) t += Collectives.allReduce(8, g, c);
+        }
+        return t;
     }
 
     /** Data-parallel communication per step: all-reduce (ZeRO-0), reduce-scatter + all-gather (1/2), plus a gather (3). */

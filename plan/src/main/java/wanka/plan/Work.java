@@ -34,20 +34,29 @@ public record Work(double matmulFlops, double attentionFlops, double memoryBytes
                 memoryBytes / (c.accelerator().hbmBandwidth() * e.memory()), kernels * e.kernelOverhead());
     }
 
-    /** Seconds of a {@link Work}, by class. */
-    public record Seconds(double matmul, double attention, double memory, double overhead) {
-        public static final Seconds ZERO = new Seconds(0, 0, 0, 0);
+    /**
+     * Seconds of a {@link Work}, by class; {@code allocation} is the allocation and zeroing of the tensors the ops create,
+     * priced only with measured CPU rates ({@link CpuRates}; 0 on the roofline).
+     */
+    public record Seconds(double matmul, double attention, double memory, double overhead, double allocation) {
+        public static final Seconds ZERO = new Seconds(0, 0, 0, 0, 0);
+
+        /** Seconds without allocation. */
+        public Seconds(double matmul, double attention, double memory, double overhead) {
+            this(matmul, attention, memory, overhead, 0);
+        }
 
         public double total() {
-            return matmul + attention + memory + overhead;
+            return matmul + attention + memory + overhead + allocation;
         }
 
         public Seconds plus(Seconds o) {
-            return new Seconds(matmul + o.matmul, attention + o.attention, memory + o.memory, overhead + o.overhead);
+            return new Seconds(matmul + o.matmul, attention + o.attention, memory + o.memory, overhead + o.overhead,
+                    allocation + o.allocation);
         }
 
         public Seconds times(double k) {
-            return new Seconds(matmul * k, attention * k, memory * k, overhead * k);
+            return new Seconds(matmul * k, attention * k, memory * k, overhead * k, allocation * k);
         }
     }
 }

@@ -79,7 +79,7 @@ class BadInputTest {
     static Cluster cpu() {
         CpuCalibration.Measurement x = new CpuCalibration.Measurement(1, 1, List.of(new CpuCalibration.GemmRate("NT", 1, 1, 1, 5e10),
                 new CpuCalibration.GemmRate("NN", 1, 1, 1, 5e10), new CpuCalibration.GemmRate("TN", 1, 1, 1, 5e10),
-                new CpuCalibration.GemmRate("NT", 1, 1, 1, 2e10), new CpuCalibration.GemmRate("NN", 1, 1, 1, 6e10)), 1e10, 5e9, 2e-6, 2e-6, 5e9, 8L << 30, 4L << 30, 1);
+                new CpuCalibration.GemmRate("NT", 1, 1, 1, 2e10), new CpuCalibration.GemmRate("NN", 1, 1, 1, 6e10)), 1e10, 5e9, 2e-6, 2e-6, 5e9, 8L << 30, 4L << 30, null, 1);
         return CpuCalibration.toCluster(x, "cpu-1t");
     }
 }

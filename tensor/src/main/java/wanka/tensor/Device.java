@@ -11,6 +11,7 @@ public abstract sealed class Device permits CpuDevice, MetaDevice {
     private final MemoryStats memory = new MemoryStats();
     private final AllocationScope.Stack scopes = new AllocationScope.Stack();
     private boolean gradEnabled = true;
+    private volatile OpTimes opTimes;
 
     /** A scope that restores the previous grad mode when closed. */
     public interface GradScope extends AutoCloseable {
@@ -21,6 +22,16 @@ public abstract sealed class Device permits CpuDevice, MetaDevice {
     /** Allocation counters of this device. */
     public final MemoryStats memory() {
         return memory;
+    }
+
+    /** The op timer attached by {@link #timeOps}, or null (the default: ops are not timed). */
+    public final OpTimes opTimes() {
+        return opTimes;
+    }
+
+    /** Attaches an op timer (null detaches it): ops and backward nodes run on this device add their wall time to it. */
+    public final void timeOps(OpTimes times) {
+        this.opTimes = times;
     }
 
     /** Whether ops on this device currently record the autograd graph. */

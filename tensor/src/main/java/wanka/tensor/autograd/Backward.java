@@ -54,11 +54,21 @@ public final class Backward {
             GradNode node = t.gradFn();
             Tensor g = t.grad();
             if (g == null) continue; // output did not influence the loss
+            wanka.tensor.OpTimes times = g.device().opTimes();
+            long t0 = times == null ? 0 : System.nanoTime();
             node.backward(g);
+            if (times != null) times.add(node.name() + ".backward" + shapes(node), t0);
             node.releaseSaved();
             t.setGrad(null);
             g.release();
             if (t != loss) t.release(); // intermediate activation: every consumer has run its backward
         }
+    }
+
+    /** For the op timer: a linear node's backward as rows × outputs × inputs (its dx NN and dW TN multiplies), else "". */
+    private static String shapes(GradNode node) {
+        if (!node.name().equals("linear") || node.inputs().size() < 2) return "";
+        Tensor x = node.inputs().get(0), w = node.inputs().get(1);
+        return " " + x.shape().rows() + "×" + w.shape().dim(0) + "×" + x.shape().lastDim();
     }
 }

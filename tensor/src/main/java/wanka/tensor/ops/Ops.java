@@ -1,5 +1,6 @@
 package wanka.tensor.ops;
 
+import wanka.tensor.OpTimes;
 import wanka.tensor.Tensor;
 import wanka.tensor.cpu.RopeTable;
 
@@ -13,7 +14,12 @@ public final class Ops {
 
     /** x·Wᵀ + b over the last axis; W is [out, in], b is [out] or null. */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
-        return LinearOp.forward(x, w, b);
+        OpTimes t = x.device().opTimes();
+        if (t == null) return LinearOp.forward(x, w, b);
+        long t0 = System.nanoTime();
+        Tensor y = LinearOp.forward(x, w, b);
+        t.add(linearKey("linear NT", x.shape().rows(), w.shape().dim(0), x.shape().lastDim()), t0);
+        return y;
     }
 
     /**
@@ -26,32 +32,32 @@ public final class Ops {
 
     /** Element-wise sum of two tensors of the same shape. */
     public static Tensor add(Tensor a, Tensor b) {
-        return AddOp.forward(a, b);
+        return timed(a, "add", () -> AddOp.forward(a, b));
     }
 
     /** s·x element-wise for a constant s. */
     public static Tensor scale(Tensor x, float s) {
-        return ScaleOp.forward(x, s);
+        return timed(x, "scale", () -> ScaleOp.forward(x, s));
     }
 
     /** Inverted dropout with probability {@code p}, its mask drawn from {@code seed}: x·m/(1−p). */
     public static Tensor dropout(Tensor x, float p, long seed) {
-        return DropoutOp.forward(x, p, seed);
+        return timed(x, "dropout", () -> DropoutOp.forward(x, p, seed));
     }
 
     /** RMSNorm over the last axis with a learned scale. */
     public static Tensor rmsNorm(Tensor x, Tensor w, float eps) {
-        return RmsNormOp.forward(x, w, eps);
+        return timed(x, "rms_norm", () -> RmsNormOp.forward(x, w, eps));
     }
 
     /** Rotary embedding of {@code heads} heads at {@code headStride} within each [batch, seq, width] row; positions start at {@code start}. */
     public static Tensor rope(Tensor x, int heads, int headStride, int headDim, RopeTable table, int start) {
-        return RopeOp.forward(x, heads, headStride, headDim, table, start);
+        return timed(x, "rope", () -> RopeOp.forward(x, heads, headStride, headDim, table, start));
     }
 
     /** Rotary embedding with an explicit position per token ({@code positions[b·seq + s]}), e.g. restarting per packed sample. */
     public static Tensor rope(Tensor x, int heads, int headStride, int headDim, RopeTable table, int[] positions) {
-        return RopeOp.forward(x, heads, headStride, headDim, table, 0, positions);
+        return timed(x, "rope", () -> RopeOp.forward(x, heads, headStride, headDim, table, 0, positions));
     }
 
     /**
@@ -59,12 +65,12 @@ public final class Ops {
      * {@code segmentIds[b·seq + t]} (packed samples; ids of one sample must be contiguous).
      */
     public static Tensor attention(Tensor q, Tensor kv, int heads, int kvHeads, int headDim, int[] segmentIds) {
-        return AttentionOp.forward(q, kv, heads, kvHeads, headDim, segmentIds);
+        return timed(q, "attention", () -> AttentionOp.forward(q, kv, heads, kvHeads, headDim, segmentIds));
     }
 
     /** Causal GQA attention of queries [b, s, h·d] over interleaved key_value rows [b, s, kv·2d]. */
     public static Tensor attention(Tensor q, Tensor kv, int heads, int kvHeads, int headDim) {
-        return AttentionOp.forward(q, kv, heads, kvHeads, headDim);
+        return timed(q, "attention", () -> AttentionOp.forward(q, kv, heads, kvHeads, headDim));
     }
 
     /**
@@ -77,12 +83,12 @@ public final class Ops {
 
     /** silu(gate) · up. */
     public static Tensor swiglu(Tensor gate, Tensor up) {
-        return SwiGluOp.forward(gate, up);
+        return timed(gate, "swiglu", () -> SwiGluOp.forward(gate, up));
     }
 
     /** Rows of W [vocab, d] for token ids laid out [batch, seq]: output [batch, seq, d]. */
     public static Tensor embedding(Tensor w, int[] ids, int batch, int seq) {
-        return EmbeddingOp.forward(w, ids, batch, seq);
+        return timed(w, "embedding", () -> EmbeddingOp.forward(w, ids, batch, seq));
     }
 
     /**
@@ -90,6 +96,21 @@ public final class Ops {
      * the full [tokens, vocab] logits are never held. Returns a scalar.
      */
     public static Tensor lmHeadCrossEntropy(Tensor h, Tensor w, int[] targets) {
-        return LmHeadLossOp.forward(h, w, targets);
+        return timed(h, "lm_head_cross_entropy", () -> LmHeadLossOp.forward(h, w, targets));
+    }
+
+    /** Runs an op, adding its wall time under {@code key} to the device's op timer when one is attached. */
+    private static Tensor timed(Tensor on, String key, java.util.function.Supplier<Tensor> op) {
+        OpTimes t = on.device().opTimes();
+        if (t == null) return op.get();
+        long t0 = System.nanoTime();
+        Tensor y = op.get();
+        t.add(key, t0);
+        return y;
+    }
+
+    /** The op timer's key of a matrix multiply: its transpose form and m×n×k (rows × outputs × reduction). */
+    public static String linearKey(String form, long m, long n, long k) {
+        return form + " " + m + "×" + n + "×" + k;
     }
 }

@@ -70,6 +70,10 @@ record ModelChunk(int index, RankEnv env, Tensor embedding, List<Block> blocks, 
         h = env.layout().splitsRows()
                 ? CommOps.gatherRows(h, env.comm(), tp, batch.batch(), batch.seq(), c.hiddenSize())
                 : CommOps.copyToGroup(h, env.comm(), tp);
-        return VocabParallel.crossEntropy(h, lmHead, vocabStart, batch.targets(), env.comm(), tp);
+        wanka.tensor.OpTimes times = h.device().opTimes();
+        long t0 = System.nanoTime();
+        Tensor loss = VocabParallel.crossEntropy(h, lmHead, vocabStart, batch.targets(), env.comm(), tp);
+        if (times != null) times.add("vocab_parallel_cross_entropy", t0);
+        return loss;
     }
 }

@@ -172,8 +172,11 @@ public final class ParallelTrainer implements AutoCloseable {
         if (layout.splitsRows()) { // norms saw only this rank's rows: sum their gradients over tp (Megatron's layernorm all-reduce)
             for (FlatParams.Slot s : flat.slots) if (s.split() == Split.REPLICATED) env.comm().allReduce(env.mesh().tp(), flat.grads, s.offset(), s.numel());
         }
+        wanka.tensor.OpTimes times = env.device().opTimes();
+        long tNorm = System.nanoTime();
         optimizer.scaleGrads(1f / (layout.dp() * m));
         double[] sq = {optimizer.sumOfSquares()};
+        if (times != null) times.add("grad_scale_and_norm", tNorm);
         env.comm().allReduce(env.mesh().tp(), sq);
         env.comm().allReduce(pp, sq);
         if (layout.zero()) env.comm().allReduce(env.mesh().dp(), sq);
@@ -188,7 +191,9 @@ public final class ParallelTrainer implements AutoCloseable {
         if (options.clipNorm() > 0 && norm > options.clipNorm()) optimizer.scaleGrads((float) (options.clipNorm() / (norm + 1e-6)));
         LrSchedule lrs = options.lrSchedule();
         double lr = lrs.at(step);
+        long tOpt = System.nanoTime();
         optimizer.step(lr);
+        if (times != null) times.add("adamw", tOpt);
         progress.tick();
         sync.gatherParams();
         progress.tick();
