@@ -59,7 +59,7 @@ public final class CpuCalibration {
      * @param usableBytes          what a run may allocate: the JVM's maximum heap, at most 90 % of physical memory
      * @param rates                the per-shape and per-op-class rates ({@link CpuRates}): the GEMM grid {@link #GRID} for
      *                             NT, NN and TN, attention at {@link #ATTENTION_SEQ} × {@link #ATTENTION_HEAD_DIM}, SwiGLU,
-     *                             allocation and the optimizer pass; each the median call of a rank while all ran
+     *                             allocation and the optimizer pass; each the mean call of a rank while all ran
      * @param seconds              time the measurement took
      */
     public record Measurement(int ranks, int threads, List<GemmRate> gemms, double copyBytesPerSecond, double swigluBytesPerSecond,
@@ -110,19 +110,17 @@ public final class CpuCalibration {
                 return () -> pool.parallelFor(n, 1 << 16, (from, to) -> System.arraycopy(a, from, b, from, to - from));
             }, secondsPerProbe);
             int rows = 1024, cols = 4096;
-            double swiglu = 12.0 * rows * cols / concurrently(pools, pool -> {
-                float[] g = new float[rows * cols], u = new float[rows * cols], h = new float[rows * cols];
-                Arrays.fill(g, 0.5f);
-                Arrays.fill(u, 0.25f);
-                return () -> SwiGlu.forward(pool, rows, cols, g, 0, cols, u, 0, cols, h, 0, cols);
-            }, secondsPerProbe);
+            double swiglu = 12.0 * rows * cols / concurrently(pools, pool -> swigluCall(pool, rows, cols), secondsPerProbe);
             float[] h = new float[2 * threads];
             double kernel = average(() -> pools.getFirst().parallelFor(2 * threads, 1, (from, to) -> h[from] += 1), secondsPerProbe / 4);
-            CpuRates rates = rates(pools, secondsPerProbe, swiglu);
+            CpuRates rates = rates(pools, secondsPerProbe, 12.0 * rows * cols / concurrently(pools, pool -> swigluCall(pool, rows, cols), secondsPerProbe / 2, true));
             pools.forEach(CpuPool::close);
             pools.clear();
             double[] link = InProcessAllReduce.measure(Math.max(2, ranks), secondsPerProbe);
-            if (ranks > 1) rates = rates.withDrift(InProcessAllReduce.drift(ranks, threads, secondsPerProbe));
+            if (ranks > 1) {
+                rates = rates.withDrift(List.of(InProcessAllReduce.drift(ranks, threads, 1024, 256, 256, secondsPerProbe),
+                        InProcessAllReduce.drift(ranks, threads, 2048, 1024, 1024, 2 * secondsPerProbe)));
+            }
             long mem = physicalMemory();
             long usable = Math.min(Runtime.getRuntime().maxMemory(), (long) (0.9 * mem));
             return new Measurement(ranks, threads, gemms, copy, swiglu, kernel, link[0], link[1], mem, usable, rates, (System.nanoTime() - t0) / 1e9);
@@ -139,9 +137,9 @@ public final class CpuCalibration {
         return concurrently(pools, make, seconds, false);
     }
 
-    /** {@link #concurrently}; with {@code median}, each rank's median call instead of its fastest. */
-    private static double concurrently(List<CpuPool> pools, java.util.function.Function<CpuPool, Runnable> make, double seconds, boolean median) {
-        if (pools.size() == 1) return median ? median(make.apply(pools.getFirst()), seconds) : best(make.apply(pools.getFirst()), seconds);
+    /** {@link #concurrently}; with {@code mean}, each rank's mean call instead of its fastest. */
+    private static double concurrently(List<CpuPool> pools, java.util.function.Function<CpuPool, Runnable> make, double seconds, boolean mean) {
+        if (pools.size() == 1) return mean ? mean(make.apply(pools.getFirst()), seconds) : best(make.apply(pools.getFirst()), seconds);
         List<Runnable> calls = pools.stream().map(make).toList();
         double[] bests = new double[calls.size()];
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(calls.size());
@@ -154,7 +152,7 @@ public final class CpuCalibration {
                 } catch (Exception e) {
                     throw new IllegalStateException("calibration rank " + rank + " could not start", e);
                 }
-                bests[rank] = median ? median(calls.get(rank), seconds) : best(calls.get(rank), seconds);
+                bests[rank] = mean ? mean(calls.get(rank), seconds) : best(calls.get(rank), seconds);
             }));
         }
         for (Thread t : threads) {
@@ -170,9 +168,10 @@ public final class CpuCalibration {
 
     /**
      * The per-shape rates: every probe runs on all ranks at once, and its rate is the mean over ranks of each one's
-     * median call (a step's ops run once each, on operands that other ops have just written, not hot in a loop).
+     * mean call (a step is a sum of calls, so its expected time is the sum of their means: a rank descheduled while
+     * another thread takes its core counts, as it does in a step; the fastest or median call would hide it).
      */
-    static CpuRates rates(List<CpuPool> pools, double secondsPerProbe, double swigluBytesPerSecond) {
+    static CpuRates rates(List<CpuPool> pools, double secondsPerProbe, double elementwiseBytesPerSecond) {
         double window = Math.max(0.02, secondsPerProbe / 8);
         List<CpuRates.Gemm> gemm = new ArrayList<>();
         for (String form : OPS) {
@@ -187,20 +186,34 @@ public final class CpuCalibration {
         }
         List<CpuRates.Attention> attention = new ArrayList<>();
         // The attention kernels have not run yet in this JVM: compile them before anything is timed
-        concurrently(pools, pool -> {
-            Runnable f = attentionCall(pool, 4, 8, 2, 64, 256, false), b = attentionCall(pool, 4, 8, 2, 64, 256, true);
-            return () -> {
-                f.run();
-                b.run();
-            };
-        }, secondsPerProbe, false);
-        for (int seq : ATTENTION_SEQ) {
-            for (int d : ATTENTION_HEAD_DIM) {
-                int batch = Math.max(1, 1024 / seq), heads = 8, kvHeads = 2;
-                double flops = 2.0 * batch * heads * (double) seq * (seq + 1) * d; // as the META device counts; backward 2.5×
-                double fwd = concurrently(pools, pool -> attentionCall(pool, batch, heads, kvHeads, d, seq, false), window, true);
-                double bwd = concurrently(pools, pool -> attentionCall(pool, batch, heads, kvHeads, d, seq, true), window, true);
-                attention.add(new CpuRates.Attention(seq, d, flops / fwd, 2.5 * flops / bwd));
+        for (int d : ATTENTION_HEAD_DIM) {
+            concurrently(pools, pool -> {
+                Runnable f = attentionCall(pool, 4, 8, 2, d, 256, false), b = attentionCall(pool, 4, 8, 2, d, 256, true);
+                return () -> {
+                    f.run();
+                    b.run();
+                };
+            }, secondsPerProbe / 2, false);
+        }
+        // Two passes over the grid, each point keeping its faster pass: the kernels' code for each head dimension may still
+        // be compiling during the first (the JIT compiles per shape of loop it has seen, later when the machine is busy).
+        double[][] fwd = new double[ATTENTION_SEQ.length][ATTENTION_HEAD_DIM.length], bwd = new double[ATTENTION_SEQ.length][ATTENTION_HEAD_DIM.length];
+        for (double[] row : fwd) Arrays.fill(row, Double.POSITIVE_INFINITY);
+        for (double[] row : bwd) Arrays.fill(row, Double.POSITIVE_INFINITY);
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < ATTENTION_SEQ.length; i++) {
+                for (int j = 0; j < ATTENTION_HEAD_DIM.length; j++) {
+                    int seq = ATTENTION_SEQ[i], d = ATTENTION_HEAD_DIM[j], batch = Math.max(1, 1024 / seq);
+                    fwd[i][j] = Math.min(fwd[i][j], concurrently(pools, pool -> attentionCall(pool, batch, 8, 2, d, seq, false), window, true));
+                    bwd[i][j] = Math.min(bwd[i][j], concurrently(pools, pool -> attentionCall(pool, batch, 8, 2, d, seq, true), window, true));
+                }
+            }
+        }
+        for (int i = 0; i < ATTENTION_SEQ.length; i++) {
+            for (int j = 0; j < ATTENTION_HEAD_DIM.length; j++) {
+                int seq = ATTENTION_SEQ[i], d = ATTENTION_HEAD_DIM[j], batch = Math.max(1, 1024 / seq);
+                double flops = 2.0 * batch * 8 * (double) seq * (seq + 1) * d; // 8 heads, as the META device counts; backward 2.5×
+                attention.add(new CpuRates.Attention(seq, d, flops / fwd[i][j], 2.5 * flops / bwd[i][j]));
             }
         }
         int chunk = 1 << 20; // 4 MB tensors, as a layer's activations of a small model
@@ -216,7 +229,14 @@ public final class CpuCalibration {
             };
         }, secondsPerProbe / 2, true);
         double optimizer = params / concurrently(pools, pool -> optimizerCall(pool, params), secondsPerProbe / 2, true);
-        return new CpuRates(gemm, attention, swigluBytesPerSecond, alloc, optimizer, 0);
+        return new CpuRates(gemm, attention, elementwiseBytesPerSecond, alloc, optimizer, List.of());
+    }
+
+    private static Runnable swigluCall(CpuPool pool, int rows, int cols) {
+        float[] g = new float[rows * cols], u = new float[rows * cols], h = new float[rows * cols];
+        Arrays.fill(g, 0.5f);
+        Arrays.fill(u, 0.25f);
+        return () -> SwiGlu.forward(pool, rows, cols, g, 0, cols, u, 0, cols, h, 0, cols);
     }
 
     /** The trainer's optimizer pass over {@code params} parameters: scale the gradients, their sum of squares, AdamW. */
@@ -276,18 +296,16 @@ public final class CpuCalibration {
         return Math.max(best, 1) / 1e9;
     }
 
-    /** Median seconds of one call over about {@code seconds} (at least 3 timed calls, after one untimed). */
-    private static double median(Runnable call, double seconds) {
+    /** Mean seconds of one call over about {@code seconds} (at least 3 timed calls, after one untimed). */
+    private static double mean(Runnable call, double seconds) {
         call.run();
-        List<Long> t = new ArrayList<>();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (t.size() < 3 || System.nanoTime() < end) {
-            long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
+        int calls = 0;
+        while (calls < 3 || System.nanoTime() < end) {
             call.run();
-            t.add(System.nanoTime() - t0);
+            calls++;
         }
-        java.util.Collections.sort(t);
-        return Math.max(t.get(t.size() / 2), 1) / 1e9;
+        return Math.max(System.nanoTime() - t0, 1) / 1e9 / calls;
     }
 
     /** Mean seconds of one call over about {@code seconds} (after a warm-up of a third of it). */
@@ -321,8 +339,13 @@ public final class CpuCalibration {
         Link link = new Link(x.allReduceBytesPerSecond(), x.allReduceLatency());
         Efficiency e = new Efficiency(Math.min(1, layer / peak), Math.min(1, attention / peak), memEff, x.kernelSeconds(), 1, 1);
         return new Cluster(name, acc, 1, 1, link, link, e, String.format(Locale.ROOT,
-                SOURCE + " (%d threads%s, GEMM peak %.1f GFLOP/s, copy %.1f GB/s, in-process all-reduce α %.1f µs β %.1f GB/s)", x.threads(),
+                SOURCE + " (%d threads%s, GEMM peak %.1f GFLOP/s, copy %.1f GB/s, in-process all-reduce α %.1f µs β %.1f GB/s%s)", x.threads(),
                 x.ranks() > 1 ? " per rank, " + x.ranks() + " ranks at once" : "", peak / 1e9, x.copyBytesPerSecond() / 1e9,
-                x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9), Precision.FP32, TrainingStack.WANKA_CPU, x.rates());
+                x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9, x.rates() == null ? "" : String.format(Locale.ROOT,
+                        "; per-shape rates: GEMM grid %.1f–%.1f GFLOP/s, allocation %.1f GB/s, optimizer %.0f M parameters/s, wait at a collective %s",
+                        x.rates().gemm().stream().mapToDouble(CpuRates.Gemm::flopsPerSecond).min().orElse(0) / 1e9,
+                        x.rates().gemm().stream().mapToDouble(CpuRates.Gemm::flopsPerSecond).max().orElse(0) / 1e9,
+                        x.rates().allocationBytesPerSecond() / 1e9, x.rates().optimizerParamsPerSecond() / 1e6, x.rates().drift().stream().map(d -> String.format(Locale.ROOT, "%.0f µs after %.1f ms",
+                                d.waitSeconds() * 1e6, d.computeSeconds() * 1e3)).toList())), Precision.FP32, TrainingStack.WANKA_CPU, x.rates());
     }
 }

@@ -18,15 +18,19 @@ import java.util.TreeSet;
  * @param allocationBytesPerSecond  bytes per second of allocating zeroed float tensors and letting them go (what every
  *                                  op's output and every gradient costs before the kernel runs)
  * @param optimizerParamsPerSecond  parameters per second of the optimizer pass over flat fp32 arrays
- * @param driftFraction             how far apart ranks that compute the same work drift, as a fraction of that compute,
- *                                  while the profile's ranks share the machine (cores shared with each other and with GC
- *                                  and JIT threads): at a blocking collective after compute c a rank waits drift · c for
- *                                  the others, beyond the collective's own α-β time; measured, not fitted (0 for one rank)
+ * @param drift                     how long a rank waits at a blocking collective for the others after they all computed
+ *                                  the same work c, beyond the collective's own α-β time, while the profile's ranks share
+ *                                  the machine (cores shared with each other and with GC and JIT threads): measured at two
+ *                                  compute lengths ({@link #waitAfter}); empty for one rank
  */
 public record CpuRates(List<Gemm> gemm, List<Attention> attention, double elementwiseBytesPerSecond,
-                       double allocationBytesPerSecond, double optimizerParamsPerSecond, double driftFraction) {
+                       double allocationBytesPerSecond, double optimizerParamsPerSecond, List<Drift> drift) {
     /** One GEMM of the grid: {@code form} NT, NN or TN (A and B transposed or not), C[m×n] += A[m×k]·B[k×n]. */
     public record Gemm(String form, int m, int n, int k, double flopsPerSecond) {
+    }
+
+    /** A rank's mean wait at a blocking collective after {@code computeSeconds} of compute on every rank. */
+    public record Drift(double computeSeconds, double waitSeconds) {
     }
 
     /** Attention of sequence length {@code seq} and head dimension {@code headDim}: FLOP/s of forward and backward. */
@@ -36,6 +40,7 @@ public record CpuRates(List<Gemm> gemm, List<Attention> attention, double elemen
     public CpuRates {
         gemm = List.copyOf(gemm);
         attention = List.copyOf(attention);
+        drift = drift == null ? List.of() : drift.stream().sorted(java.util.Comparator.comparingDouble(Drift::computeSeconds)).toList();
         if (gemm.isEmpty() || attention.isEmpty()) throw new IllegalArgumentException("CPU rates need GEMM and attention points");
         for (Gemm g : gemm) if (!(g.flopsPerSecond() > 0)) throw new IllegalArgumentException("GEMM rate must be positive: " + g);
         for (Attention a : attention) {
@@ -44,12 +49,31 @@ public record CpuRates(List<Gemm> gemm, List<Attention> attention, double elemen
         if (!(elementwiseBytesPerSecond > 0) || !(allocationBytesPerSecond > 0) || !(optimizerParamsPerSecond > 0)) {
             throw new IllegalArgumentException("CPU rates must be positive");
         }
-        if (!(driftFraction >= 0)) throw new IllegalArgumentException("drift fraction must be >= 0, got " + driftFraction);
+        for (Drift d : drift) {
+            if (!(d.computeSeconds() > 0) || !(d.waitSeconds() >= 0)) throw new IllegalArgumentException("drift needs compute > 0 and wait >= 0: " + d);
+        }
     }
 
-    /** The same rates with another drift fraction. */
-    public CpuRates withDrift(double fraction) {
-        return new CpuRates(gemm, attention, elementwiseBytesPerSecond, allocationBytesPerSecond, optimizerParamsPerSecond, fraction);
+    /** The same rates with other drift measurements. */
+    public CpuRates withDrift(List<Drift> d) {
+        return new CpuRates(gemm, attention, elementwiseBytesPerSecond, allocationBytesPerSecond, optimizerParamsPerSecond, d);
+    }
+
+    /**
+     * The wait at a blocking collective after {@code computeSeconds} of compute: a power law through the measured points
+     * (linear in the logarithms), carried beyond the longest with its exponent kept in [0, 1] (the wait grows with the
+     * compute before it, at most in proportion); below the shortest in proportion; 0 without measurements.
+     */
+    public double waitAfter(double computeSeconds) {
+        if (drift.isEmpty() || !(computeSeconds > 0)) return 0;
+        Drift a = drift.getFirst(), b = drift.getLast();
+        if (computeSeconds <= a.computeSeconds() || b.computeSeconds() <= a.computeSeconds()) {
+            return a.waitSeconds() * computeSeconds / a.computeSeconds(); // below the points (or with one): in proportion
+        }
+        double wa = Math.max(a.waitSeconds(), 1e-9), wb = Math.max(b.waitSeconds(), 1e-9);
+        double slope = Math.log(wb / wa) / Math.log(b.computeSeconds() / a.computeSeconds());
+        return computeSeconds <= b.computeSeconds() ? wa * Math.pow(computeSeconds / a.computeSeconds(), slope)
+                : wb * Math.pow(computeSeconds / b.computeSeconds(), Math.clamp(slope, 0, 1));
     }
 
     /** FLOP/s of a GEMM of {@code form} (NT, NN, TN) and shape m × n × k, interpolated on the grid. */

@@ -51,24 +51,23 @@ final class InProcessAllReduce {
     }
 
     /**
-     * How far apart {@code ranks} ranks (each with its own pool of {@code threads}) that compute the same work drift while
-     * they share the machine, as a fraction of the compute: every rank runs a matrix multiply of about a millisecond (a
-     * layer's projection) then a 4 KB all-reduce, over and over; the mean iteration, less the mean multiply of the same ranks
-     * computing at the same time without the all-reduce, less the all-reduce's own lower-quartile time, is the wait per
-     * collective; over the mean multiply it is the fraction. At least 0.
+     * How long {@code ranks} ranks (each with its own pool of {@code threads}) that compute the same work wait for each
+     * other at a blocking collective while they share the machine: every rank runs a matrix multiply m × n × k then a 4 KB
+     * all-reduce, over and over; the mean iteration, less the mean multiply of the same ranks computing at the same time
+     * without the all-reduce, less the all-reduce's own lower-quartile time, is the wait (at least 0) after the mean
+     * multiply's compute.
      */
-    static double drift(int ranks, int threads, double seconds) {
+    static CpuRates.Drift drift(int ranks, int threads, int m, int n, int k, double seconds) {
         double[] r = new double[3];
         try (InProcessWorld w = InProcessWorld.create(ranks, Duration.ofMinutes(2))) {
             w.run(g -> {
                 try (wanka.tensor.cpu.CpuPool pool = wanka.tensor.cpu.CpuPool.ofThreads(threads)) {
-                    int m = 1024, n = 256, k = 256;
                     float[] a = new float[m * k], b = new float[n * k], c = new float[m * n], x = new float[SMALL];
                     java.util.Arrays.fill(a, 0.01f);
                     java.util.Arrays.fill(b, 0.01f);
                     Runnable gemm = () -> wanka.tensor.cpu.Gemm.sgemm(pool, false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c, 0, n);
                     Span span = Span.floats(MemorySegment.ofArray(x), 0, SMALL);
-                    for (int i = 0; i < 20; i++) { // warm both
+                    for (int i = 0; i < 5; i++) { // warm both
                         gemm.run();
                         g.allReduce(span);
                     }
@@ -77,7 +76,7 @@ final class InProcessAllReduce {
                     double one = Math.max((System.nanoTime() - t0) / 5e9, 1e-5);
                     double[] guess = {one};
                     g.allReduce(Span.doubles(MemorySegment.ofArray(guess))); // every rank runs the same count
-                    int calls = (int) Math.max(20, Math.min(2000, seconds / 2 / (guess[0] / ranks)));
+                    int calls = (int) Math.max(10, Math.min(2000, seconds / 2 / (guess[0] / ranks)));
                     g.barrier();
                     t0 = System.nanoTime();
                     for (int i = 0; i < calls; i++) gemm.run();
@@ -100,7 +99,7 @@ final class InProcessAllReduce {
                 }
             });
         }
-        return Math.max(0, r[1] - r[0] - r[2]) / r[0];
+        return new CpuRates.Drift(r[0], Math.max(0, r[1] - r[0] - r[2]));
     }
 
     /** α and β of the ring all-reduce through two (bytes per rank, seconds) points; β from the slope, α ≥ 0 from the rest. */

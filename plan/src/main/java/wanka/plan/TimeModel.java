@@ -77,14 +77,15 @@ public final class TimeModel {
         OpPricing px = OpPricing.of(m, prof, c, pr);
         Work.Seconds sf = px.layerForward(br, s, t, sp).times(r), sb = px.layerBackward(br, s, t, sp).times(r);
         Work.Seconds sr = px.recompute(lay.recompute(), br, s, t, sp).times(r);
-        // With measured CPU rates, a blocking collective after compute c also costs the measured drift · c: the time a rank
-        // waits for ranks that computed the same work more slowly (sharing the machine's cores).
-        double drift = c.rates() == null ? 0 : c.rates().driftFraction();
+        // With measured CPU rates, a blocking collective after compute c also costs the measured wait after c: the time a
+        // rank waits for ranks that computed the same work more slowly (sharing the machine's cores).
+        CpuRates rates = c.rates();
+        java.util.function.DoubleUnaryOperator waitAfter = x -> rates == null ? 0 : rates.waitAfter(x);
         double ar = t > 1 ? Collectives.allReduce(sbh, tpGroup, c) : 0;
         double tpF = 2 * ar, tpB = 2 * ar, tpR = lay.recompute() instanceof Recompute.Full ? 2 * ar : 0;
-        if (t > 1) { // each pass's compute ends at one of its two all-reduces
-            tpF += drift * sf.total();
-            tpB += drift * (sb.total() + sr.total());
+        if (t > 1) { // each half of a pass's compute ends at one of its two all-reduces
+            tpF += 2 * waitAfter.applyAsDouble(sf.total() / 2);
+            tpB += 2 * waitAfter.applyAsDouble((sb.total() + sr.total()) / 2);
         }
         double zero3 = 0;
         if (lay.zero() == ZeroStage.ZERO_3 && d > 1) {
@@ -101,12 +102,12 @@ public final class TimeModel {
         Work.Seconds headF = px.head(tokens, t, false), headB = px.head(tokens, t, true);
         double extraAr = t > 1 ? ar : 0;
         // wanka's vocabulary-parallel loss: a max and a sum all-reduce of one float per token (measured profiles only)
-        double lossAr = t > 1 && c.rates() != null ? 2 * Collectives.allReduce(tokens * 4, tpGroup, c) + drift * headF.total() : 0;
+        double lossAr = t > 1 && c.rates() != null ? 2 * Collectives.allReduce(tokens * 4, tpGroup, c) + waitAfter.applyAsDouble(headF.total()) : 0;
 
         int stages = p * v;
         double[] fwd = new double[stages], bwd = new double[stages];
         Work.Seconds[] compF = new Work.Seconds[stages], compB = new Work.Seconds[stages];
-        double[] rec = new double[stages], tpExposed = new double[stages];
+        double[] rec = new double[stages], tpExposed = new double[stages], ppDrift = new double[stages];
         for (int vs = 0; vs < stages; vs++) {
             int layers = PipelineSchedule.layersOf(m.layers(), stages, vs);
             Work.Seconds cf = sf.times(layers), cb = sb.times(layers);
@@ -133,14 +134,17 @@ public final class TimeModel {
             compB[vs] = cb;
             rec[vs] = layers * sr.total() + planned;
             tpExposed[vs] = tpE;
+            if (p > 1) { // a pipeline pass ends at a transfer that waits for the neighbour that computed more slowly
+                double df = waitAfter.applyAsDouble(f), db = waitAfter.applyAsDouble(bw + planned);
+                fwd[vs] += df;
+                bwd[vs] += db;
+                ppDrift[vs] = df + db;
+            }
         }
         double p2p = 0;
         if (p > 1) {
             boolean inter = (long) t * d >= dpn || (long) t * d * p > dpn;
-            // a receive waits for the sender's drift over one pass (the mean forward-and-backward of a virtual stage)
-            double pass = 0;
-            for (int vs = 0; vs < stages; vs++) pass += (fwd[vs] + bwd[vs]) / (2.0 * stages);
-            p2p = Collectives.sendRecv(sbh / (t > 1 ? t : 1), inter, c) + drift * pass;
+            p2p = Collectives.sendRecv(sbh / (t > 1 ? t : 1), inter, c);
             if (t > 1) p2p += Collectives.reduceScatter(sbh, tpGroup, c);
         }
         PipelineSim.Result sim = PipelineSim.run(p, v, mb, fwd, bwd, p2p, record);
@@ -163,7 +167,7 @@ public final class TimeModel {
             double shard = psi / (lay.zero().ordinal() >= 1 ? d : 1);
             double opt = px.optimizer(shard);
             // the gradient reduction waits for the data-parallel peers' drift over the whole step's compute
-            if (c.rates() != null) exposed += endOfStep(lay, tpGroup, dpGroup, c) + (d > 1 ? drift * sim.busy()[dev] : 0);
+            if (c.rates() != null) exposed += endOfStep(lay, tpGroup, dpGroup, c) + (d > 1 ? waitAfter.applyAsDouble(sim.busy()[dev]) : 0);
             dpExposed[dev] = exposed;
             optimizer[dev] = opt;
             double end = sim.finish()[dev] + exposed + opt;
@@ -183,6 +187,7 @@ public final class TimeModel {
             tpE += tpExposed[vs] * mb;
         }
         double bubble = sim.finish()[crit] - sim.busy()[crit];
+        for (int chunk = 0; chunk < v; chunk++) bubble += ppDrift[chunk * p + crit] * mb; // waiting, though inside the passes
         double total = sim.finish()[crit] + critDp + critOpt;
         double modelFlops = modelFlops(m, lay.globalBatch(), s);
         double hw = hardwareFlops(m, prof, lay);

@@ -18,14 +18,14 @@ class CpuRatesTest {
     static final int[] GRID = {128, 512, 2048};
 
     /** A grid whose rate is a known function of the shape: 1e9 · m^0.3 · n^0.2 · k^0.1 (log-linear, so interpolation is exact). */
-    static CpuRates rates(double wait) {
+    static CpuRates rates(double drift) {
         List<CpuRates.Gemm> g = new ArrayList<>();
         for (String f : new String[]{"NT", "NN", "TN"}) {
             for (int m : GRID) for (int n : GRID) for (int k : GRID) g.add(new CpuRates.Gemm(f, m, n, k, rate(f, m, n, k)));
         }
         List<CpuRates.Attention> a = new ArrayList<>();
         for (int s : new int[]{64, 256, 1024}) for (int d : new int[]{32, 128}) a.add(new CpuRates.Attention(s, d, 1e9 * s, 2e9 * d));
-        return new CpuRates(g, a, 5e9, 8e9, 1e8, wait);
+        return new CpuRates(g, a, 5e9, 8e9, 1e8, drift == 0 ? List.of() : List.of(new CpuRates.Drift(10, 10 * drift)));
     }
 
     static double rate(String form, double m, double n, double k) {
@@ -54,10 +54,25 @@ class CpuRatesTest {
         CpuRates full = rates(0);
         List<CpuRates.Gemm> missing = new ArrayList<>(full.gemm());
         missing.removeIf(g -> g.form().equals("NN") && g.m() == 512 && g.n() == 512 && g.k() == 512);
-        CpuRates holes = new CpuRates(missing, full.attention(), 1, 1, 1, 0);
+        CpuRates holes = new CpuRates(missing, full.attention(), 1, 1, 1, List.of());
         assertThatThrownBy(() -> holes.gemm("NN", 300, 300, 300)).hasMessageContaining("no point 512×512×512");
         assertThatThrownBy(() -> full.gemm("TT", 300, 300, 300)).hasMessageContaining("no GEMM rates for form TT");
-        assertThatThrownBy(() -> new CpuRates(full.gemm(), full.attention(), 1, 1, 1, -1)).hasMessageContaining("drift fraction");
+        assertThatThrownBy(() -> new CpuRates(full.gemm(), full.attention(), 1, 1, 1, List.of(new CpuRates.Drift(1e-3, -1)))).hasMessageContaining("drift needs");
+    }
+
+    @Test
+    void theWaitAtACollectiveFollowsAPowerLawThroughTheMeasuredPoints() {
+        CpuRates r = rates(0).withDrift(List.of(new CpuRates.Drift(1e-1, 1e-3), new CpuRates.Drift(1e-3, 1e-4)));
+        assertThat(r.waitAfter(1e-3)).isCloseTo(1e-4, within(1e-12));
+        assertThat(r.waitAfter(1e-2)).isCloseTo(1e-4 * Math.sqrt(10), within(1e-12)); // exponent log 10 / log 100 = 0.5
+        assertThat(r.waitAfter(1)).isCloseTo(1e-3 * Math.sqrt(10), within(1e-12));
+        assertThat(r.waitAfter(5e-4)).isCloseTo(0.5e-4, within(1e-12)); // below: in proportion
+        assertThat(r.waitAfter(0)).isZero();
+        assertThat(rates(0).waitAfter(1)).isZero();
+        // beyond the points, a wait that shrank with longer compute is held flat (exponent 0), one that grew faster than it
+        // grows in proportion
+        assertThat(rates(0).withDrift(List.of(new CpuRates.Drift(1e-3, 1e-4), new CpuRates.Drift(1e-1, 1e-5))).waitAfter(1)).isCloseTo(1e-5, within(1e-12));
+        assertThat(rates(0).withDrift(List.of(new CpuRates.Drift(1e-3, 1e-5), new CpuRates.Drift(1e-2, 1e-2))).waitAfter(1e-1)).isCloseTo(1e-1, within(1e-9));
     }
 
     static Cluster cpu(CpuRates rates) {
