@@ -308,7 +308,9 @@ final class PlanCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "  allocation and zeroing  %8.1f GB/s%n", r.allocationBytesPerSecond() / 1e9);
             System.out.printf(Locale.ROOT, "  optimizer pass          %8.1f M parameters/s (grad scale, norm, AdamW)%n", r.optimizerParamsPerSecond() / 1e6);
-            System.out.printf(Locale.ROOT, "  ranks' drift            %8.1f %% of the compute between two collectives (%d ranks at once)%n", 100 * r.driftFraction(), ranks);
+            for (wanka.plan.CpuRates.Drift d : r.drift()) {
+                System.out.printf(Locale.ROOT, "  wait at a collective    %8.1f µs after %.1f ms of compute (%d ranks at once)%n", d.waitSeconds() * 1e6, d.computeSeconds() * 1e3, ranks);
+            }
             System.out.printf(Locale.ROOT, "  memory                  %8.1f GB physical, %.1f GB usable (JVM heap)%n", x.memoryBytes() / 1e9,
                     x.usableBytes() / 1e9);
             Cluster c = CpuCalibration.toCluster(x, ranks > 1 ? "cpu-" + ranks + "x" + n + "t" : "cpu-" + n + "t");
