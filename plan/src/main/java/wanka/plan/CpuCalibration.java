@@ -76,8 +76,10 @@ public final class CpuCalibration {
             {1, 1024, 1024, 1024}};
     static final String[] OPS = {"NT", "NN", "TN"};
     static final int LAYER_SHAPES = 3;
-    /** The GEMM grid's values of m, n and k (every form at every combination). */
-    static final int[] GRID = {128, 512, 2048};
+    /** The GEMM grid's values of m (rows: the tokens of a micro-batch, most varied), and of n and k (every combination). */
+    static final int[] GRID_M = {128, 256, 512, 1024, 2048}, GRID = {128, 512, 2048};
+    /** Rows of 4096 floats of the element-wise probes: tensors of 256 KB, 2 MB and 16 MB (in cache, shared cache, memory). */
+    static final int[] ELEMENTWISE_ROWS = {16, 128, 1024};
     /** The attention grid: sequence lengths and head dimensions (8 query heads over 2 key/value heads, 1024 tokens). */
     static final int[] ATTENTION_SEQ = {64, 256, 1024}, ATTENTION_HEAD_DIM = {32, 128};
 
@@ -113,7 +115,11 @@ public final class CpuCalibration {
             double swiglu = 12.0 * rows * cols / concurrently(pools, pool -> swigluCall(pool, rows, cols), secondsPerProbe);
             float[] h = new float[2 * threads];
             double kernel = average(() -> pools.getFirst().parallelFor(2 * threads, 1, (from, to) -> h[from] += 1), secondsPerProbe / 4);
-            CpuRates rates = rates(pools, secondsPerProbe, 12.0 * rows * cols / concurrently(pools, pool -> swigluCall(pool, rows, cols), secondsPerProbe / 2, true));
+            List<CpuRates.Elementwise> elementwise = new ArrayList<>();
+            for (int r : ELEMENTWISE_ROWS) {
+                elementwise.add(new CpuRates.Elementwise(4.0 * r * cols, 12.0 * r * cols / concurrently(pools, pool -> swigluCall(pool, r, cols), secondsPerProbe / 4, true)));
+            }
+            CpuRates rates = rates(pools, secondsPerProbe, elementwise);
             pools.forEach(CpuPool::close);
             pools.clear();
             double[] link = InProcessAllReduce.measure(Math.max(2, ranks), secondsPerProbe);
@@ -171,11 +177,11 @@ public final class CpuCalibration {
      * mean call (a step is a sum of calls, so its expected time is the sum of their means: a rank descheduled while
      * another thread takes its core counts, as it does in a step; the fastest or median call would hide it).
      */
-    static CpuRates rates(List<CpuPool> pools, double secondsPerProbe, double elementwiseBytesPerSecond) {
+    static CpuRates rates(List<CpuPool> pools, double secondsPerProbe, List<CpuRates.Elementwise> elementwise) {
         double window = Math.max(0.02, secondsPerProbe / 8);
         List<CpuRates.Gemm> gemm = new ArrayList<>();
         for (String form : OPS) {
-            for (int m : GRID) {
+            for (int m : GRID_M) {
                 for (int n : GRID) {
                     for (int k : GRID) {
                         double sec = concurrently(pools, pool -> gemmCall(pool, form, m, n, k), window, true);
@@ -229,7 +235,7 @@ public final class CpuCalibration {
             };
         }, secondsPerProbe / 2, true);
         double optimizer = params / concurrently(pools, pool -> optimizerCall(pool, params), secondsPerProbe / 2, true);
-        return new CpuRates(gemm, attention, elementwiseBytesPerSecond, alloc, optimizer, List.of());
+        return new CpuRates(gemm, attention, elementwise, alloc, optimizer, List.of());
     }
 
     private static Runnable swigluCall(CpuPool pool, int rows, int cols) {

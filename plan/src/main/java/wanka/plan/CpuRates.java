@@ -14,7 +14,8 @@ import java.util.TreeSet;
  *
  * @param gemm                      the GEMM grid (every form on the same m, n and k values)
  * @param attention                 the attention grid
- * @param elementwiseBytesPerSecond bytes read plus written per second by an element-wise kernel (SwiGLU forward)
+ * @param elementwise               bytes read plus written per second by an element-wise kernel (SwiGLU forward) by the
+ *                                  size of its tensors (in cache, in the shared cache, in memory): {@link #elementwise(double)}
  * @param allocationBytesPerSecond  bytes per second of allocating zeroed float tensors and letting them go (what every
  *                                  op's output and every gradient costs before the kernel runs)
  * @param optimizerParamsPerSecond  parameters per second of the optimizer pass over flat fp32 arrays
@@ -23,10 +24,14 @@ import java.util.TreeSet;
  *                                  the machine (cores shared with each other and with GC and JIT threads): measured at two
  *                                  compute lengths ({@link #waitAfter}); empty for one rank
  */
-public record CpuRates(List<Gemm> gemm, List<Attention> attention, double elementwiseBytesPerSecond,
+public record CpuRates(List<Gemm> gemm, List<Attention> attention, List<Elementwise> elementwise,
                        double allocationBytesPerSecond, double optimizerParamsPerSecond, List<Drift> drift) {
     /** One GEMM of the grid: {@code form} NT, NN or TN (A and B transposed or not), C[m×n] += A[m×k]·B[k×n]. */
     public record Gemm(String form, int m, int n, int k, double flopsPerSecond) {
+    }
+
+    /** The element-wise rate on tensors of {@code tensorBytes} each. */
+    public record Elementwise(double tensorBytes, double bytesPerSecond) {
     }
 
     /** A rank's mean wait at a blocking collective after {@code computeSeconds} of compute on every rank. */
@@ -40,13 +45,16 @@ public record CpuRates(List<Gemm> gemm, List<Attention> attention, double elemen
     public CpuRates {
         gemm = List.copyOf(gemm);
         attention = List.copyOf(attention);
+        elementwise = elementwise.stream().sorted(java.util.Comparator.comparingDouble(Elementwise::tensorBytes)).toList();
+        if (elementwise.isEmpty()) throw new IllegalArgumentException("CPU rates need element-wise points");
+        for (Elementwise e : elementwise) if (!(e.bytesPerSecond() > 0)) throw new IllegalArgumentException("element-wise rate must be positive: " + e);
         drift = drift == null ? List.of() : drift.stream().sorted(java.util.Comparator.comparingDouble(Drift::computeSeconds)).toList();
         if (gemm.isEmpty() || attention.isEmpty()) throw new IllegalArgumentException("CPU rates need GEMM and attention points");
         for (Gemm g : gemm) if (!(g.flopsPerSecond() > 0)) throw new IllegalArgumentException("GEMM rate must be positive: " + g);
         for (Attention a : attention) {
             if (!(a.forwardFlopsPerSecond() > 0) || !(a.backwardFlopsPerSecond() > 0)) throw new IllegalArgumentException("attention rate must be positive: " + a);
         }
-        if (!(elementwiseBytesPerSecond > 0) || !(allocationBytesPerSecond > 0) || !(optimizerParamsPerSecond > 0)) {
+        if (!(allocationBytesPerSecond > 0) || !(optimizerParamsPerSecond > 0)) {
             throw new IllegalArgumentException("CPU rates must be positive");
         }
         for (Drift d : drift) {
@@ -56,7 +64,7 @@ public record CpuRates(List<Gemm> gemm, List<Attention> attention, double elemen
 
     /** The same rates with other drift measurements. */
     public CpuRates withDrift(List<Drift> d) {
-        return new CpuRates(gemm, attention, elementwiseBytesPerSecond, allocationBytesPerSecond, optimizerParamsPerSecond, d);
+        return new CpuRates(gemm, attention, elementwise, allocationBytesPerSecond, optimizerParamsPerSecond, d);
     }
 
     /**
@@ -74,6 +82,13 @@ public record CpuRates(List<Gemm> gemm, List<Attention> attention, double elemen
         double slope = Math.log(wb / wa) / Math.log(b.computeSeconds() / a.computeSeconds());
         return computeSeconds <= b.computeSeconds() ? wa * Math.pow(computeSeconds / a.computeSeconds(), slope)
                 : wb * Math.pow(computeSeconds / b.computeSeconds(), Math.clamp(slope, 0, 1));
+    }
+
+    /** Bytes per second of an element-wise kernel whose tensors hold {@code tensorBytes} each (log-interpolated, clamped). */
+    public double elementwise(double tensorBytes) {
+        double[] xs = elementwise.stream().mapToDouble(Elementwise::tensorBytes).toArray();
+        Bracket b = bracket(xs, Math.max(tensorBytes, 1));
+        return Math.exp((1 - b.t) * Math.log(elementwise.get(b.lo).bytesPerSecond()) + b.t * Math.log(elementwise.get(b.hi).bytesPerSecond()));
     }
 
     /** FLOP/s of a GEMM of {@code form} (NT, NN, TN) and shape m × n × k, interpolated on the grid. */

@@ -34,9 +34,17 @@ record MeasuredPricing(ModelSpec m, LayerProfile prof, Cluster c, Precision pr) 
         return c.rates();
     }
 
-    /** Seconds of the memory-bound bytes of a {@link Work} (16-bit bytes in the profile, scaled to the activation width). */
-    private double memory(Work w) {
-        return w.memoryBytes() * pr.activationBytes() / 2 / rates().elementwiseBytesPerSecond();
+    /**
+     * Seconds of the memory-bound bytes of a {@link Work} (16-bit bytes in the profile, scaled to the activation width) at
+     * the element-wise rate of tensors of {@code tensorBytes}.
+     */
+    private double memory(Work w, double tensorBytes) {
+        return w.memoryBytes() * pr.activationBytes() / 2 / rates().elementwise(tensorBytes);
+    }
+
+    /** The size of a layer's element-wise tensors: the MLP's activation on this TP rank (the widest). */
+    private double layerTensor(long b, long s, int t) {
+        return (double) b * s * m.ffn() / t * pr.activationBytes();
     }
 
     /** Seconds of allocating {@code perToken} bytes (fp32, one TP rank) per token, split over TP as the layer's traffic is. */
@@ -51,7 +59,7 @@ record MeasuredPricing(ModelSpec m, LayerProfile prof, Cluster c, Precision pr) 
         double tokens = (double) b * s, mm = 0;
         for (Linear l : linears(m)) mm += rates().gemmSeconds("NT", tokens, l.outOn(t), l.inOn(t));
         double attn = w.attentionFlops() / rates().attentionForward(s, m.headDim());
-        return new Work.Seconds(mm, attn, memory(w), w.kernels() * c.efficiency().kernelOverhead(),
+        return new Work.Seconds(mm, attn, memory(w, layerTensor(b, s, t)), w.kernels() * c.efficiency().kernelOverhead(),
                 allocation(prof.allocatedForwardPerToken(), b, s, t, sp));
     }
 
@@ -63,7 +71,7 @@ record MeasuredPricing(ModelSpec m, LayerProfile prof, Cluster c, Precision pr) 
             mm += rates().gemmSeconds("NN", tokens, l.inOn(t), l.outOn(t)) + rates().gemmSeconds("TN", l.outOn(t), l.inOn(t), tokens);
         }
         double attn = w.attentionFlops() / rates().attentionBackward(s, m.headDim());
-        return new Work.Seconds(mm, attn, memory(w), w.kernels() * c.efficiency().kernelOverhead(),
+        return new Work.Seconds(mm, attn, memory(w, layerTensor(b, s, t)), w.kernels() * c.efficiency().kernelOverhead(),
                 allocation(prof.allocatedBackwardPerToken(), b, s, t, sp));
     }
 
@@ -74,7 +82,7 @@ record MeasuredPricing(ModelSpec m, LayerProfile prof, Cluster c, Precision pr) 
             case Recompute.Full full -> layerForward(b, s, t, sp);
             case Recompute.Selective sel -> {
                 Work w = prof.recompute(rc, b, s, t, sp);
-                yield new Work.Seconds(0, w.attentionFlops() / rates().attentionForward(s, m.headDim()), memory(w),
+                yield new Work.Seconds(0, w.attentionFlops() / rates().attentionForward(s, m.headDim()), memory(w, layerTensor(b, s, t)),
                         w.kernels() * c.efficiency().kernelOverhead(), 0);
             }
         };
@@ -83,7 +91,7 @@ record MeasuredPricing(ModelSpec m, LayerProfile prof, Cluster c, Precision pr) 
     @Override
     public Work.Seconds embedding(double tokens, boolean backward) {
         Work w = OpPricing.embeddingWork(m, pr, tokens, backward);
-        return new Work.Seconds(0, 0, w.memoryBytes() / rates().elementwiseBytesPerSecond(), w.kernels() * c.efficiency().kernelOverhead(), 0);
+        return new Work.Seconds(0, 0, w.memoryBytes() / rates().elementwise(tokens * m.hidden() * pr.activationBytes()), w.kernels() * c.efficiency().kernelOverhead(), 0);
     }
 
     @Override
@@ -92,7 +100,7 @@ record MeasuredPricing(ModelSpec m, LayerProfile prof, Cluster c, Precision pr) 
         double v = (double) m.vocab() / t, h = m.hidden();
         double mm = backward ? rates().gemmSeconds("NN", tokens, h, v) + rates().gemmSeconds("TN", v, h, tokens)
                 : rates().gemmSeconds("NT", tokens, v, h);
-        return new Work.Seconds(mm, 0, memory(w), w.kernels() * c.efficiency().kernelOverhead(), 0);
+        return new Work.Seconds(mm, 0, memory(w, tokens * v * pr.activationBytes()), w.kernels() * c.efficiency().kernelOverhead(), 0); // the logits
     }
 
     @Override

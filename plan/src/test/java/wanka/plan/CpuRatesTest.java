@@ -25,7 +25,7 @@ class CpuRatesTest {
         }
         List<CpuRates.Attention> a = new ArrayList<>();
         for (int s : new int[]{64, 256, 1024}) for (int d : new int[]{32, 128}) a.add(new CpuRates.Attention(s, d, 1e9 * s, 2e9 * d));
-        return new CpuRates(g, a, 5e9, 8e9, 1e8, drift == 0 ? List.of() : List.of(new CpuRates.Drift(10, 10 * drift)));
+        return new CpuRates(g, a, List.of(new CpuRates.Elementwise(1e5, 2e10), new CpuRates.Elementwise(1e7, 5e9)), 8e9, 1e8, drift == 0 ? List.of() : List.of(new CpuRates.Drift(10, 10 * drift)));
     }
 
     static double rate(String form, double m, double n, double k) {
@@ -47,6 +47,11 @@ class CpuRatesTest {
         assertThat(r.attentionForward(128, 64)).isCloseTo(1e9 * 128, within(1e-3));
         assertThat(r.attentionBackward(128, 64)).isCloseTo(2e9 * 64, within(1e-3));
         assertThat(r.attentionForward(4096, 16)).isCloseTo(1e9 * 1024, within(1e-3));
+        // element-wise by tensor size: the points, the geometric mean half-way in logs, the edges outside
+        assertThat(r.elementwise(1e5)).isCloseTo(2e10, within(1.0));
+        assertThat(r.elementwise(1e6)).isCloseTo(1e10, within(1.0));
+        assertThat(r.elementwise(1e9)).isCloseTo(5e9, within(1.0));
+        assertThat(r.elementwise(10)).isCloseTo(2e10, within(1.0));
     }
 
     @Test
@@ -54,10 +59,10 @@ class CpuRatesTest {
         CpuRates full = rates(0);
         List<CpuRates.Gemm> missing = new ArrayList<>(full.gemm());
         missing.removeIf(g -> g.form().equals("NN") && g.m() == 512 && g.n() == 512 && g.k() == 512);
-        CpuRates holes = new CpuRates(missing, full.attention(), 1, 1, 1, List.of());
+        CpuRates holes = new CpuRates(missing, full.attention(), full.elementwise(), 1, 1, List.of());
         assertThatThrownBy(() -> holes.gemm("NN", 300, 300, 300)).hasMessageContaining("no point 512×512×512");
         assertThatThrownBy(() -> full.gemm("TT", 300, 300, 300)).hasMessageContaining("no GEMM rates for form TT");
-        assertThatThrownBy(() -> new CpuRates(full.gemm(), full.attention(), 1, 1, 1, List.of(new CpuRates.Drift(1e-3, -1)))).hasMessageContaining("drift needs");
+        assertThatThrownBy(() -> new CpuRates(full.gemm(), full.attention(), full.elementwise(), 1, 1, List.of(new CpuRates.Drift(1e-3, -1)))).hasMessageContaining("drift needs");
     }
 
     @Test
