@@ -69,8 +69,9 @@ public record CpuRates(List<Gemm> gemm, List<Attention> attention, List<Elementw
 
     /**
      * The wait at a blocking collective after {@code computeSeconds} of compute: a power law through the measured points
-     * (linear in the logarithms), carried beyond the longest with its exponent kept in [0, 1] (the wait grows with the
-     * compute before it, at most in proportion); below the shortest in proportion; 0 without measurements.
+     * (linear in the logarithms); beyond the longest, that point's wait (over long compute the ranks' slowdowns even out:
+     * on the idle-ish machine the data-parallel reduction after a whole step waited a few ms, not the power law carried on);
+     * below the shortest in proportion; 0 without measurements.
      */
     public double waitAfter(double computeSeconds) {
         if (drift.isEmpty() || !(computeSeconds > 0)) return 0;
@@ -80,8 +81,7 @@ public record CpuRates(List<Gemm> gemm, List<Attention> attention, List<Elementw
         }
         double wa = Math.max(a.waitSeconds(), 1e-9), wb = Math.max(b.waitSeconds(), 1e-9);
         double slope = Math.log(wb / wa) / Math.log(b.computeSeconds() / a.computeSeconds());
-        return computeSeconds <= b.computeSeconds() ? wa * Math.pow(computeSeconds / a.computeSeconds(), slope)
-                : wb * Math.pow(computeSeconds / b.computeSeconds(), Math.clamp(slope, 0, 1));
+        return computeSeconds <= b.computeSeconds() ? wa * Math.pow(computeSeconds / a.computeSeconds(), slope) : b.waitSeconds();
     }
 
     /** Bytes per second of an element-wise kernel whose tensors hold {@code tensorBytes} each (log-interpolated, clamped). */
