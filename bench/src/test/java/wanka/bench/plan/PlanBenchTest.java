@@ -25,6 +25,19 @@ class PlanBenchTest {
     }
 
     @Test
+    void breakdownSortsTheOpTimersKeysIntoTheModelsClasses() {
+        assertThat(PlanBench.Settings.parse(new String[]{"--breakdown"}).breakdown()).isTrue();
+        assertThat(PlanBench.Settings.parse(new String[0]).breakdown()).isFalse();
+        assertThat(Breakdown.classOf("linear NT 1024×256×256")).isEqualTo("matmul");
+        assertThat(Breakdown.classOf("linear.backward 1024×256×256")).isEqualTo("matmul");
+        assertThat(Breakdown.classOf("attention.backward")).isEqualTo("attention");
+        assertThat(Breakdown.classOf("vocab_parallel_cross_entropy.backward")).isEqualTo("loss (LM head)");
+        assertThat(Breakdown.classOf("adamw")).isEqualTo("optimizer");
+        assertThat(Breakdown.classOf("copy_to_tp.backward")).isEqualTo("communication ops");
+        assertThat(Breakdown.classOf("rms_norm.backward")).isEqualTo("element-wise and norms");
+    }
+
+    @Test
     void badOptionsAreNamed() {
         assertThatThrownBy(() -> PlanBench.Settings.parse(new String[]{"--warmup", "0"})).hasMessageContaining("--warmup");
         assertThatThrownBy(() -> PlanBench.Settings.parse(new String[]{"--global-batch", "6"})).hasMessageContaining("multiple of 4");
