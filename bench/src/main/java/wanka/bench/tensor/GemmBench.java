@@ -34,13 +34,18 @@ public final class GemmBench {
     /**
      * A measured shape: best-of GFLOP/s after warm-up, by wall-clock time and, with one thread, by the calling
      * thread's CPU time ({@code gflopsCpu}: not inflated when a loaded machine takes the core away; 0 with more
-     * threads, whose CPU time includes their waiting).
+     * threads, whose CPU time includes their waiting). With more threads, {@code processCpuMs} is the mean CPU
+     * time of all the process's threads per measured call (every worker's computing and spin-waiting; 0 with one thread): against
+     * the one-thread call's CPU time it gives the parallel efficiency, which a loaded machine does not distort
+     * the way it distorts the wall clock.
      */
-    public record Result(String impl, String op, int m, int n, int k, int threads, double gflops, double gflopsCpu) {
+    public record Result(String impl, String op, int m, int n, int k, int threads, double gflops, double gflopsCpu,
+                         double processCpuMs) {
         /** One JSON object on a line. */
         public String json() {
-            return String.format(Locale.ROOT, "{\"impl\":\"%s\",\"op\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"gflops\":%.1f%s}",
-                    impl, op, m, n, k, threads, gflops, gflopsCpu > 0 ? String.format(Locale.ROOT, ",\"gflops_cpu\":%.1f", gflopsCpu) : "");
+            return String.format(Locale.ROOT, "{\"impl\":\"%s\",\"op\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"gflops\":%.1f%s%s}",
+                    impl, op, m, n, k, threads, gflops, gflopsCpu > 0 ? String.format(Locale.ROOT, ",\"gflops_cpu\":%.1f", gflopsCpu) : "",
+                    processCpuMs > 0 ? String.format(Locale.ROOT, ",\"process_cpu_ms\":%.3f", processCpuMs) : "");
         }
     }
 
@@ -53,7 +58,7 @@ public final class GemmBench {
      */
     public static String header() {
         String opts = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:UseAVX") || a.startsWith("-XX:MaxVectorSize")).collect(java.util.stream.Collectors.joining(" "));
+                .filter(a -> a.startsWith("-XX:UseAVX") || a.startsWith("-XX:MaxVectorSize") || a.contains("TransparentHugePages")).collect(java.util.stream.Collectors.joining(" "));
         return String.format(Locale.ROOT, "{\"impl\":\"wanka\",\"vector_bits\":%d,\"jvm_options\":\"%s\",\"java\":\"%s\"}",
                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), opts, Runtime.version());
     }
@@ -88,7 +93,7 @@ public final class GemmBench {
             for (Shape s : shapes) {
                 double[] best = bestSeconds(pool, s, reps);
                 Result r = new Result("wanka", s.op(), s.m(), s.n(), s.k(), threads, s.flops() / best[0] / 1e9,
-                        threads == 1 ? s.flops() / best[1] / 1e9 : 0);
+                        threads == 1 ? s.flops() / best[1] / 1e9 : 0, threads == 1 ? 0 : best[2] * 1e3);
                 onResult.accept(r);
                 results.add(r);
             }
@@ -96,7 +101,7 @@ public final class GemmBench {
         return results;
     }
 
-    /** The best wall-clock and the best calling-thread CPU seconds of one call. */
+    /** The best wall-clock and the best calling-thread CPU seconds of one call, and the mean CPU seconds of all threads per call. */
     private static double[] bestSeconds(CpuPool pool, Shape s, int reps) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         boolean ta = s.op().charAt(0) == 'T', tb = s.op().charAt(1) == 'T';
@@ -112,14 +117,28 @@ public final class GemmBench {
         for (int i = 0; i < 2 || mx.getCurrentThreadCpuTime() < warmEnd; i++) call.run();
         long best = Long.MAX_VALUE, bestCpu = Long.MAX_VALUE;
         long measureEnd = mx.getCurrentThreadCpuTime() + 500_000_000L;
+        long cpuStart = allThreadsCpuNanos();
+        int calls = 0;
         for (int i = 0; i < reps || (mx.getCurrentThreadCpuTime() < measureEnd && i < 200); i++) {
             long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             call.run();
             best = Math.min(best, System.nanoTime() - t0);
             bestCpu = Math.min(bestCpu, mx.getCurrentThreadCpuTime() - c0);
+            calls++;
         }
-        return new double[] {best / 1e9, Math.max(bestCpu, 1) / 1e9};
+        return new double[] {best / 1e9, Math.max(bestCpu, 1) / 1e9, (allThreadsCpuNanos() - cpuStart) / 1e9 / calls};
+    }
+
+    /**
+     * CPU time of all live threads of the process, summed (per-thread clocks: nanosecond resolution, where the
+     * process clock of the OS bean ticks in 10 ms on Linux). The pool's workers live as long as the pool.
+     */
+    private static long allThreadsCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : mx.getAllThreadIds()) sum += Math.max(0, mx.getThreadCpuTime(id));
+        return sum;
     }
 
     private static float[] random(SplittableRandom rnd, int len) {

@@ -9,10 +9,16 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * The packed, cache-blocked GEMM (GotoBLAS/BLIS loop order). For each {@link #NC}-column block and
  * {@link #KC}-deep slice, the threads together pack a KC×NC block of op(B) once into a shared buffer
- * (kept in L2/L3); then they claim work items dynamically (so a busy core does not hold the others
- * up): each item packs a block of at most about {@link #MC} rows of op(A) into the worker's own
- * buffer (kept in L2) and sweeps a range of B micro-panels with the micro-kernel, whose KC×NR B
+ * (kept in L2/L3), {@link #B_CHUNK} panels per claim; then they claim work items (so a busy core does not
+ * hold the others up): each item packs a block of at most about {@link #MC} rows of op(A) into the worker's
+ * own buffer (kept in L2) and sweeps a range of B micro-panels with the micro-kernel, whose KC×NR B
  * micro-panel stays in L1.
+ *
+ * <p>Each worker owns a contiguous share of each slice's items, the same share in every slice, and claims
+ * from it first; only then does it take items left in the other shares. So in the steady state a core
+ * accumulates into the same rows of C and reads the same rows of A slice after slice (they stay in its
+ * own caches), and the items of one A block (column ranges of thin C) stay on one core, which packs
+ * the block once; a late or busy worker's items are still taken by the others.
  *
  * <p>The whole call is one parallel region ({@link CpuPool#parallelFor} costs tens of microseconds,
  * as much as a slice of a thin problem): the workers step through the slices together, handing over
@@ -36,12 +42,18 @@ final class GemmBlocked {
     static final int NC = 128 * NR;
     /** Work items wanted per thread in each slice, for load balance. */
     static final int ITEMS_PER_THREAD = 4;
+    /**
+     * B micro-panels packed per claim: per step of k a stretch of NR·B_CHUNK floats of a stored row (B not
+     * transposed) is read in one go, and a 2-thread call still splits the packing of 8 or more panels.
+     */
+    static final int B_CHUNK = 4;
 
-    // Counters per slice in {@code ctr}: B chunks claimed, B chunks packed, items claimed, items done.
+    // Counters per slice in {@code ctr}: B chunks claimed, B chunks packed, items done, then per worker the
+    // items claimed from its share.
 
     /** How long a waiting worker spins before it blocks. */
     private static final long SPIN_NANOS = 30_000;
-    private static final int PACK_NEXT = 0, PACK_DONE = 1, ITEM_NEXT = 2, ITEM_DONE = 3, COUNTERS = 4;
+    private static final int PACK_NEXT = 0, PACK_DONE = 1, ITEM_DONE = 2, SHARE_NEXT = 3;
 
     private GemmBlocked() {
     }
@@ -76,8 +88,12 @@ final class GemmBlocked {
         int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(nc, NR);
         int mBlocks = ceilDiv(m, MC);
         if (threads > 1) {
+            // Row blocks stay about MC rows (their count rounded up to a multiple of the threads): a thinner block
+            // reuses each B micro-panel for fewer A panels and packs its A in shorter stretches (a 256×512×2048 TN
+            // call cut into 32-row blocks spent 20 % more CPU time than on one thread). The other items come from
+            // splitting the columns; a worker's share holds whole row blocks, so it packs each A block once.
             int want = ITEMS_PER_THREAD * threads;
-            mBlocks = Math.min(mPanels, roundUp(Math.max(mBlocks, Math.min(want, mPanels)), threads));
+            mBlocks = Math.min(mPanels, roundUp(mBlocks, threads));
             // Thin C: also split the columns so that there are enough items to go round.
             int nSplit = Math.min(nPanels, ceilDiv(want, mBlocks));
             if (nSplit > 1 && (mBlocks * nSplit) % threads != 0 && nSplit < nPanels) nSplit++;
@@ -95,12 +111,14 @@ final class GemmBlocked {
         int slices = kSlices * nBlocks;
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n, NR));
-        float[] bp = new float[kcMax * ncMax];
+        float[] bp = new float[GemmPack.bPanelStride(kcMax) * (ncMax / NR)];
         Grid full = grid(m, Math.min(NC, n), threads);
         Grid last = grid(m, n - (nBlocks - 1) * NC, threads);
-        int apLen = kcMax * Math.max(full.maxBlockRows(), last.maxBlockRows());
-        Counters ctr = new Counters(COUNTERS * slices);
+        int apLen = GemmPack.aPanelStride(kcMax) * (Math.max(full.maxBlockRows(), last.maxBlockRows()) / MR);
+        int counters = SHARE_NEXT + threads;
+        Counters ctr = new Counters(counters * slices);
         CpuPool.RangeBody worker = (w0, w1) -> {
+            int w = w0; // this worker's share (0 when the region runs inline: that worker takes every share)
             try {
                 float[] ap = new float[apLen];
                 float[] tile = new float[MR * NR];
@@ -108,29 +126,33 @@ final class GemmBlocked {
                     int jc = (s / kSlices) * NC, pc = (s % kSlices) * KC;
                     int nc = Math.min(NC, n - jc), kc = Math.min(KC, k - pc);
                     Grid grid = jc + NC < n ? full : last;
-                    int base = COUNTERS * s;
-                    // 1. Pack this slice's B block, one micro-panel per claim.
-                    int nPanels = grid.nPanels();
-                    for (int u; (u = ctr.claim(base + PACK_NEXT)) < nPanels; ) {
-                        int jr = u * NR;
-                        GemmPack.packB(g, pc, kc, jc + jr, Math.min(NR, nc - jr), bp, jr * kc);
-                        ctr.done(base + PACK_DONE, nPanels);
+                    int base = counters * s;
+                    // 1. Pack this slice's B block, B_CHUNK micro-panels per claim.
+                    int chunks = ceilDiv(grid.nPanels(), B_CHUNK), chunkCols = B_CHUNK * NR;
+                    for (int u; (u = ctr.claim(base + PACK_NEXT)) < chunks; ) {
+                        int jr = u * chunkCols;
+                        GemmPack.packB(g, pc, kc, jc + jr, Math.min(chunkCols, nc - jr), bp, u * B_CHUNK * GemmPack.bPanelStride(kc));
+                        ctr.done(base + PACK_DONE, chunks);
                     }
-                    ctr.await(base + PACK_DONE, nPanels);
-                    // 2. Claim items: a row block times a range of column panels.
+                    ctr.await(base + PACK_DONE, chunks);
+                    // 2. Claim items (a row block times a range of column panels): this worker's share, then the others'.
                     float beta = pc == 0 ? g.beta() : 1f;
                     int items = grid.items(), nSplit = grid.nSplit();
                     int packedBlock = -1;
-                    for (int item; (item = ctr.claim(base + ITEM_NEXT)) < items; ) {
-                        int block = item / nSplit, split = item % nSplit;
-                        int ic = grid.rowStart(block), rows = Math.min(m, grid.rowStart(block + 1)) - ic;
-                        if (block != packedBlock) {
-                            GemmPack.packA(g, ic, rows, pc, kc, ap);
-                            packedBlock = block;
+                    for (int o = 0; o < threads; o++) {
+                        int share = (w + o) % threads;
+                        int first = (int) ((long) items * share / threads), end = (int) ((long) items * (share + 1) / threads);
+                        for (int item; (item = first + ctr.claim(base + SHARE_NEXT + share)) < end; ) {
+                            int block = item / nSplit, split = item % nSplit;
+                            int ic = grid.rowStart(block), rows = Math.min(m, grid.rowStart(block + 1)) - ic;
+                            if (block != packedBlock) {
+                                GemmPack.packA(g, ic, rows, pc, kc, ap);
+                                packedBlock = block;
+                            }
+                            int jr0 = grid.colStart(split), jr1 = Math.min(nc, grid.colStart(split + 1));
+                            sweep(g, ap, rows, ic, bp, kc, jc, jr0, jr1, beta, tile);
+                            ctr.done(base + ITEM_DONE, items);
                         }
-                        int jr0 = grid.colStart(split), jr1 = Math.min(nc, grid.colStart(split + 1));
-                        sweep(g, ap, rows, ic, bp, kc, jc, jr0, jr1, beta, tile);
-                        ctr.done(base + ITEM_DONE, items);
                     }
                     // 3. Before B is repacked and C accumulated again, every item of this slice must be done.
                     if (s + 1 < slices) {
@@ -214,15 +236,17 @@ final class GemmBlocked {
                               int jr0, int jr1, float beta, float[] tile) {
         float[] c = g.c();
         int ldc = g.ldc();
+        int aStride = GemmPack.aPanelStride(kc), bStride = GemmPack.bPanelStride(kc);
         for (int jr = jr0; jr < jr1; jr += NR) {
             int nr = Math.min(NR, jr1 - jr);
             int cCol = g.cOff() + jc + jr;
-            for (int ir = 0; ir < rows; ir += MR) {
+            int bOff = (jr / NR) * bStride;
+            for (int ir = 0, aOff = 0; ir < rows; ir += MR, aOff += aStride) {
                 int cAt = cCol + (ic + ir) * ldc;
                 if (nr == NR && ir + MR <= rows) { // a whole tile: written from the registers
-                    GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, g.alpha(), beta, c, cAt, ldc);
+                    GemmKernel.tile(kc, ap, aOff, bp, bOff, g.alpha(), beta, c, cAt, ldc);
                 } else { // an edge tile: through the buffer, only its corner reaches C
-                    GemmKernel.tile(kc, ap, ir * kc, bp, jr * kc, 1f, 0f, tile, 0, NR);
+                    GemmKernel.tile(kc, ap, aOff, bp, bOff, 1f, 0f, tile, 0, NR);
                     GemmKernel.merge(tile, Math.min(MR, rows - ir), nr, g.alpha(), beta, c, cAt, ldc);
                 }
             }
