@@ -15,6 +15,18 @@ final class AttentionKernels {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
+    /**
+     * Whether the 4-row × 4-vector blocks (16 accumulators + 4 loaded vectors + 1 broadcast = 21 registers) fit the
+     * register file: x86 below AVX-512 has 16 vector registers (they would spill), AVX-512 and NEON have 32. Where
+     * they do not fit, the 4 × 2 blocks (11 registers) take those columns; every sum is taken in the same order.
+     */
+    static final boolean WIDE_BLOCKS = !(isX86() && SPECIES.vectorBitSize() < 512);
+    private static final int WIDE_STEP = WIDE_BLOCKS ? 4 * LANES : Integer.MAX_VALUE / 2;
+
+    private static boolean isX86() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86") || arch.equals("i386");
+    }
 
     private AttentionKernels() {
     }
@@ -37,7 +49,7 @@ final class AttentionKernels {
             int a0 = aBase + j * aStride, a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
             int c0 = j * cStride;
             int r = 0;
-            for (; r + 4 * l <= cols; r += 4 * l) {
+            for (; r + WIDE_STEP <= cols; r += 4 * l) {
                 FloatVector s00 = FloatVector.zero(SPECIES), s01 = FloatVector.zero(SPECIES);
                 FloatVector s02 = FloatVector.zero(SPECIES), s03 = FloatVector.zero(SPECIES);
                 FloatVector s10 = FloatVector.zero(SPECIES), s11 = FloatVector.zero(SPECIES);
@@ -167,7 +179,7 @@ final class AttentionKernels {
             int x0 = xBase + i * xRowStride, x1 = x0 + xRowStride, x2 = x1 + xRowStride, x3 = x2 + xRowStride;
             int o = accBase + i * accStride;
             int d = 0;
-            for (; d + 4 * l <= cols; d += 4 * l) {
+            for (; d + WIDE_STEP <= cols; d += 4 * l) {
                 int o0 = o + d, o1 = o0 + accStride, o2 = o1 + accStride, o3 = o2 + accStride;
                 FloatVector s00 = FloatVector.fromArray(SPECIES, acc, o0);
                 FloatVector s01 = FloatVector.fromArray(SPECIES, acc, o0 + l);
