@@ -1,5 +1,6 @@
 package wanka.tensor.autograd;
 
+import wanka.tensor.OpTimes;
 import wanka.tensor.Tensor;
 
 import java.util.ArrayDeque;
@@ -54,7 +55,7 @@ public final class Backward {
             GradNode node = t.gradFn();
             Tensor g = t.grad();
             if (g == null) continue; // output did not influence the loss
-            wanka.tensor.OpTimes times = g.device().opTimes();
+            OpTimes times = g.device().opTimes();
             long t0 = times == null ? 0 : System.nanoTime();
             node.backward(g);
             if (times != null) times.add(node.name() + ".backward" + shapes(node), t0);

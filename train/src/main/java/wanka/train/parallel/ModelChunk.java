@@ -1,5 +1,6 @@
 package wanka.train.parallel;
 
+import wanka.tensor.OpTimes;
 import wanka.data.Batch;
 import wanka.model.TeleChat2Config;
 import wanka.model.layers.Block;
@@ -70,7 +71,7 @@ record ModelChunk(int index, RankEnv env, Tensor embedding, List<Block> blocks, 
         h = env.layout().splitsRows()
                 ? CommOps.gatherRows(h, env.comm(), tp, batch.batch(), batch.seq(), c.hiddenSize())
                 : CommOps.copyToGroup(h, env.comm(), tp);
-        wanka.tensor.OpTimes times = h.device().opTimes();
+        OpTimes times = h.device().opTimes();
         long t0 = System.nanoTime();
         Tensor loss = VocabParallel.crossEntropy(h, lmHead, vocabStart, batch.targets(), env.comm(), tp);
         if (times != null) times.add("vocab_parallel_cross_entropy", t0);

@@ -1,5 +1,6 @@
 package wanka.train.parallel;
 
+import wanka.tensor.OpTimes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import wanka.data.Batch;
@@ -172,7 +173,7 @@ public final class ParallelTrainer implements AutoCloseable {
         if (layout.splitsRows()) { // norms saw only this rank's rows: sum their gradients over tp (Megatron's layernorm all-reduce)
             for (FlatParams.Slot s : flat.slots) if (s.split() == Split.REPLICATED) env.comm().allReduce(env.mesh().tp(), flat.grads, s.offset(), s.numel());
         }
-        wanka.tensor.OpTimes times = env.device().opTimes();
+        OpTimes times = env.device().opTimes();
         long tNorm = System.nanoTime();
         optimizer.scaleGrads(1f / (layout.dp() * m));
         double[] sq = {optimizer.sumOfSquares()};
