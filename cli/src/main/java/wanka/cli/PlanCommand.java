@@ -10,6 +10,7 @@ import wanka.plan.Cluster;
 import wanka.plan.ClusterFile;
 import wanka.plan.ClusterPresets;
 import wanka.plan.CpuCalibration;
+import wanka.plan.CpuRates;
 import wanka.plan.Efficiency;
 import wanka.plan.LayerProfile;
 import wanka.plan.LayerProfiles;
@@ -262,7 +263,7 @@ final class PlanCommand implements Callable<Integer> {
                     "'wanka plan --cluster FILE'. With --ranks N every probe runs on N ranks at once (per-rank rates when N ranks share",
                     "the machine). Then the per-shape rates the time model looks each op up by: GEMM on a grid of m, n, k for NT, NN",
                     "and TN, attention forward and backward by sequence length and head dimension, allocation, the optimizer pass, and",
-                    "how far N ranks drift apart between two collectives. About 20 s."})
+                    "how far N ranks drift apart between two collectives. About 15–30 s with the default probe length."})
     static final class Calibrate implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "cluster-cpu.json", description = "Cluster file to write (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -270,7 +271,7 @@ final class PlanCommand implements Callable<Integer> {
         @Option(names = "--threads", description = "Threads (default: all processors).")
         Integer threads;
 
-        @Option(names = "--seconds-per-probe", defaultValue = "0.8", description = "Seconds per measurement; 8 of them (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--seconds-per-probe", defaultValue = "0.8", description = "Seconds per probe; a calibration takes about 36 times this (default: ${DEFAULT-VALUE}).")
         double secondsPerProbe;
 
         @Option(names = "--ranks", defaultValue = "1", description = "Ranks measured at once, each with --threads threads: the rates a rank gets while "
@@ -286,7 +287,7 @@ final class PlanCommand implements Callable<Integer> {
             }
             if (ranks < 1) throw new IllegalArgumentException("--ranks must be at least 1, got " + ranks);
             System.out.printf(Locale.ROOT, "Measuring this machine with %d threads%s (about %.0f s) ...%n", n, ranks > 1 ? " per rank, " + ranks + " ranks at once" : "",
-                    10 * secondsPerProbe + 2);
+                    36 * secondsPerProbe + 2);
             CpuCalibration.Measurement x = CpuCalibration.measure(ranks, n, secondsPerProbe);
             for (CpuCalibration.GemmRate g : x.gemms()) {
                 System.out.printf(Locale.ROOT, "  GEMM %s %5d×%5d×%5d  %8.1f GFLOP/s%n", g.op(), g.m(), g.n(), g.k(), g.flopsPerSecond() / 1e9);
@@ -297,18 +298,18 @@ final class PlanCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  small kernel call       %8.1f µs%n", x.kernelSeconds() * 1e6);
             System.out.printf(Locale.ROOT, "  in-process all-reduce   α %.1f µs, β %.1f GB/s (%d ranks)%n", x.allReduceLatency() * 1e6, x.allReduceBytesPerSecond() / 1e9,
                     Math.max(2, ranks));
-            wanka.plan.CpuRates r = x.rates();
+            CpuRates r = x.rates();
             for (String form : new String[]{"NT", "NN", "TN"}) {
-                var g = r.gemm().stream().filter(p -> p.form().equals(form)).mapToDouble(wanka.plan.CpuRates.Gemm::flopsPerSecond).summaryStatistics();
+                var g = r.gemm().stream().filter(p -> p.form().equals(form)).mapToDouble(CpuRates.Gemm::flopsPerSecond).summaryStatistics();
                 System.out.printf(Locale.ROOT, "  GEMM %s grid (%d shapes, m, n, k in 128..2048)  %.1f to %.1f GFLOP/s%n", form, g.getCount(), g.getMin() / 1e9, g.getMax() / 1e9);
             }
-            for (wanka.plan.CpuRates.Attention a : r.attention()) {
+            for (CpuRates.Attention a : r.attention()) {
                 System.out.printf(Locale.ROOT, "  attention s %4d head dim %3d  forward %6.1f, backward %6.1f GFLOP/s%n", a.seq(), a.headDim(),
                         a.forwardFlopsPerSecond() / 1e9, a.backwardFlopsPerSecond() / 1e9);
             }
             System.out.printf(Locale.ROOT, "  allocation and zeroing  %8.1f GB/s%n", r.allocationBytesPerSecond() / 1e9);
             System.out.printf(Locale.ROOT, "  optimizer pass          %8.1f M parameters/s (grad scale, norm, AdamW)%n", r.optimizerParamsPerSecond() / 1e6);
-            for (wanka.plan.CpuRates.Drift d : r.drift()) {
+            for (CpuRates.Drift d : r.drift()) {
                 System.out.printf(Locale.ROOT, "  wait at a collective    %8.1f µs after %.1f ms of compute (%d ranks at once)%n", d.waitSeconds() * 1e6, d.computeSeconds() * 1e3, ranks);
             }
             System.out.printf(Locale.ROOT, "  memory                  %8.1f GB physical, %.1f GB usable (JVM heap)%n", x.memoryBytes() / 1e9,

@@ -83,7 +83,7 @@ public final class CpuCalibration {
     /** The attention grid: sequence lengths and head dimensions (8 query heads over 2 key/value heads, 1024 tokens). */
     static final int[] ATTENTION_SEQ = {64, 256, 1024}, ATTENTION_HEAD_DIM = {32, 128};
 
-    /** Measures one rank of {@code threads} threads, about {@code secondsPerProbe} per probe (0.4 keeps it under ~10 s). */
+    /** Measures one rank of {@code threads} threads, about {@code secondsPerProbe} per probe (0.8, the default: 15–30 s on 2 cores). */
     public static Measurement measure(int threads, double secondsPerProbe) {
         return measure(1, threads, secondsPerProbe);
     }
