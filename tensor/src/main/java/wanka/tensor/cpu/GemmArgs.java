@@ -23,6 +23,20 @@ record GemmArgs(boolean transA, boolean transB, float alpha,
         this(transA, transB, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, 0, false);
     }
 
+    /** The same call on the columns {@code j0 ...} of op(B) and C: B's and C's offsets moved, A unchanged. */
+    GemmArgs fromColumn(int j0) {
+        int bShift = transB ? j0 * ldb : j0;
+        long segShift = bSeg == null ? 0 : (long) j0 * ldb * SegmentLoads.elementBytes(bf16);
+        return new GemmArgs(transA, transB, alpha, a, aOff, lda, b, b == null ? bOff : bOff + bShift, ldb,
+                beta, c, cOff + j0, ldc, bSeg, bSegOff + segShift, bf16);
+    }
+
+    /** The same call on the rows {@code i0 ...} of op(A) and C: A's and C's offsets moved, B unchanged. */
+    GemmArgs fromRow(int i0) {
+        return new GemmArgs(transA, transB, alpha, a, transA ? aOff + i0 : aOff + i0 * lda, lda, b, bOff, ldb,
+                beta, c, cOff + i0 * ldc, ldc, bSeg, bSegOff, bf16);
+    }
+
     /** Element {@code op(A)[i][p]}. */
     float opA(int i, int p) {
         return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];

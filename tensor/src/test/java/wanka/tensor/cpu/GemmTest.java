@@ -101,7 +101,16 @@ class GemmTest {
     }
 
     /** Shapes for the bitwise check: thin C, several k slices, uneven blocks, a partial column block. */
-    private static final int[][] DETERMINISM_SHAPES = {{256, 512, 700}, {301, 70, 260}, {20, 4200, 300}, {1000, 96, 513}};
+    private static final int[][] DETERMINISM_SHAPES = {{256, 512, 700}, {301, 70, 260}, {20, 4200, 300}, {1000, 96, 513}, {60, 100, 300}};
+
+    /** Both roads of the packed path on two threads are among those shapes: C cut between the workers, and shared slices. */
+    @Test
+    void determinismShapesCoverBothTwoThreadRoads() {
+        assertThat(Arrays.stream(DETERMINISM_SHAPES).filter(s -> GemmBlocked.splits(s[0], s[1], 2)).count()).isGreaterThanOrEqualTo(2);
+        assertThat(Arrays.stream(DETERMINISM_SHAPES).filter(s -> !GemmBlocked.splits(s[0], s[1], 2)).count()).isGreaterThanOrEqualTo(1);
+        assertThat(GemmBlocked.splits(256, 512, 2)).as("wide C: cut by columns").isTrue();
+        assertThat(GemmBlocked.splits(2048, 96, 2)).as("tall C: cut by rows").isTrue();
+    }
 
     static Stream<Arguments> determinismCases() {
         List<Arguments> out = new ArrayList<>();
