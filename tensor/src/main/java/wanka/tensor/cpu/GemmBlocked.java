@@ -48,8 +48,9 @@ final class GemmBlocked {
     /** Work items wanted per thread in each slice, for load balance. */
     static final int ITEMS_PER_THREAD = 4;
     /**
-     * B micro-panels packed per claim: per step of k a stretch of NR·B_CHUNK floats of a stored row (B not
-     * transposed) is read in one go, and a 2-thread call still splits the packing of 8 or more panels.
+     * B micro-panels packed per claim when the workers share a slice: per step of k a stretch of NR·B_CHUNK floats
+     * of a stored row (B not transposed) is read in one go, and a 2-thread call still splits the packing of 8 or more
+     * panels. One thread packs whole stored rows (1–2 % faster TN calls on AVX2).
      */
     static final int B_CHUNK = 4;
 
@@ -140,10 +141,11 @@ final class GemmBlocked {
                     Grid grid = jc + NC < n ? full : last;
                     int base = counters * s;
                     // 1. Pack this slice's B block, B_CHUNK micro-panels per claim.
-                    int chunks = ceilDiv(grid.nPanels(), B_CHUNK), chunkCols = B_CHUNK * NR;
+                    int bChunk = threads == 1 ? grid.nPanels() : B_CHUNK; // one thread: whole stored rows
+                    int chunks = ceilDiv(grid.nPanels(), bChunk), chunkCols = bChunk * NR;
                     for (int u; (u = ctr.claim(base + PACK_NEXT)) < chunks; ) {
                         int jr = u * chunkCols;
-                        GemmPack.packB(g, pc, kc, jc + jr, Math.min(chunkCols, nc - jr), bp, u * B_CHUNK * GemmPack.bPanelStride(kc));
+                        GemmPack.packB(g, pc, kc, jc + jr, Math.min(chunkCols, nc - jr), bp, u * bChunk * GemmPack.bPanelStride(kc));
                         ctr.done(base + PACK_DONE, chunks);
                     }
                     ctr.await(base + PACK_DONE, chunks);
