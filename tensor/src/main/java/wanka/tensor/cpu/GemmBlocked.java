@@ -41,7 +41,7 @@ final class GemmBlocked {
 
     /** Depth of one packed slice (k). Fixed: it decides the order of the sums. */
     static final int KC = 256;
-    /** Usual largest number of rows in one packed A block (144 for both tile heights, 4 and 6). */
+    /** Usual largest number of rows in one packed A block: 144 rounded down to whole panels (140 for 5-row tiles). */
     static final int MC = 144 / MR * MR;
     /** Columns of one packed B block. */
     static final int NC = 128 * NR;

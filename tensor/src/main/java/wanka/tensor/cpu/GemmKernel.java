@@ -1,5 +1,6 @@
 package wanka.tensor.cpu;
 
+import java.lang.invoke.VarHandle;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,20 +12,23 @@ import jdk.incubator.vector.VectorSpecies;
  * floats per step of k), both packed contiguously by {@link GemmPack}.
  *
  * <p>The tile shape depends on the vector species, because it must fit the register file as C2
- * actually allocates it. C2 schedules every A broadcast of a step ahead of the FMAs that use it, so one
- * step holds {@code accumulators + 2 B vectors + MR broadcasts} registers live. With 8-float vectors
- * (AVX2: 16 ymm registers) a 6×16 tile needs 12 + 2 + 6 = 20: C2 keeps one accumulator on the stack,
- * and the store/reload chain through memory on that accumulator halves the kernel's speed. With 8
- * lanes the tile is therefore 4×16 (8 accumulators + 2 + 4 = 14 registers, and 8 independent FMA
- * chains cover the FMA latency of two pipes); with 16 lanes (AVX-512, 32 zmm) and 4 lanes (NEON, 32
- * registers) it is 6×(2 vectors), 12 accumulators.
+ * actually allocates it, and hold enough independent FMA chains. C2 schedules every A broadcast of a step ahead of
+ * the FMAs that use it, so one step holds {@code accumulators + 2 B vectors + MR broadcasts} registers live. With
+ * 8-float vectors (AVX2: 16 ymm registers) a 6×16 tile needs 12 + 2 + 6 = 20 and a 5×16 tile 17: C2 keeps an
+ * accumulator on the stack, and the store/reload chain through memory on it halves the kernel's speed. A 4×16 tile
+ * fits (14 registers) but its 8 accumulators are too few chains: on Zen 5 eight independent FMA chains reach 88 %
+ * of the FMA pipes' peak and ten reach it. So with 8 lanes the tile is 5×16 and each step is cut in two by
+ * {@link VarHandle#loadLoadFence()} after the third row: on x86 the fence emits no instruction, but C2 does not move
+ * the last two broadcasts above it, so at most 10 + 2 + 3 = 15 registers are live (L1-resident: 4×16 104–107
+ * GFLOP/s, 5×16 unfenced 46, fenced 111, against a peak of about 112). With 16 lanes (AVX-512, 32 zmm) and 4 lanes
+ * (NEON, 32 registers) the tile is 6×(2 vectors), 12 accumulators.
  */
 final class GemmKernel {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     static final int VL = S.length();
-    /** Rows of the register tile: 4 with 8-lane vectors (16 registers on AVX2), 6 otherwise. */
+    /** Rows of the register tile: 5 with 8-lane vectors (16 registers on AVX2), 6 otherwise. */
     static final int MR = mrFor(VL);
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * VL;
@@ -34,7 +38,7 @@ final class GemmKernel {
 
     /** The tile rows for {@code lanes} floats per vector (see the class comment). */
     static int mrFor(int lanes) {
-        return lanes == 8 ? 4 : 6;
+        return lanes == 8 ? 5 : 6;
     }
 
     /**
@@ -46,19 +50,20 @@ final class GemmKernel {
      * operations in the same order, so the same bits.
      */
     static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
-        if (MR == 4) tile4(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc); // MR is a constant: C2 keeps one branch
+        if (MR == 5) tile5(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc); // MR is a constant: C2 keeps one branch
         else tile6(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc);
     }
 
-    /** The 4×NR tile: {@code ap} holds 4 floats per step. */
-    static void tile4(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
+    /** The 5×NR tile: {@code ap} holds 5 floats per step; each step is cut in two by a compiler-only fence (see the class). */
+    static void tile5(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
-            int ao = aOff + p * 4;
+            int ao = aOff + p * 5;
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
             FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
@@ -70,9 +75,13 @@ final class GemmKernel {
             FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
+            VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below (register pressure)
             FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
         }
         // The epilogue is written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.
         if (alpha != 1f) {
@@ -84,6 +93,8 @@ final class GemmKernel {
             c21 = c21.mul(alpha);
             c30 = c30.mul(alpha);
             c31 = c31.mul(alpha);
+            c40 = c40.mul(alpha);
+            c41 = c41.mul(alpha);
         }
         if (beta != 0f) {
             FloatVector bv = FloatVector.broadcast(S, beta);
@@ -95,6 +106,8 @@ final class GemmKernel {
             c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + VL).fma(bv, c21);
             c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(bv, c30);
             c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + VL).fma(bv, c31);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc).fma(bv, c40);
+            c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + VL).fma(bv, c41);
         }
         c00.intoArray(c, cOff);
         c01.intoArray(c, cOff + VL);
@@ -104,6 +117,8 @@ final class GemmKernel {
         c21.intoArray(c, cOff + 2 * ldc + VL);
         c30.intoArray(c, cOff + 3 * ldc);
         c31.intoArray(c, cOff + 3 * ldc + VL);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + VL);
     }
 
     /** The 6×NR tile: {@code ap} holds 6 floats per step. */

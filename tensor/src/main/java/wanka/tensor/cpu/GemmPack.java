@@ -23,20 +23,23 @@ import jdk.incubator.vector.VectorSpecies;
  * block (2× faster than 4 panels per pass on a 256×512×2048 TN call, both ISAs). Plain scalar code and unmasked
  * vectors only: a masked vector copy of transposed A was once 4× slower in a JVM that had run other shapes first.
  *
- * <p>With 8-float vectors (AVX2, 4-row A panels) A is packed with vectors too: transposed A one 4-float vector per
- * panel and step, A not transposed 8 steps of a panel at a time by a 4×8 transpose (two rounds of two-vector
- * interleaves). Each made its calls 1.5–5 % faster on one AVX2 thread (2048×256×512 NT: 93 → 98 GFLOP/s), where
+ * <p>With 8-float vectors (AVX2, 5-row A panels) A is packed with vectors too: transposed A one 8-float copy per
+ * panel and step (the 3 floats too many are overwritten by the next step), A not transposed 8 steps of a panel at a
+ * time, rows 0-3 by a 4×8 transpose (two rounds of two-vector interleaves) and row 4 by scalar copies. On 4-row
+ * panels the same scheme made calls 1.5–5 % faster on one AVX2 thread (2048×256×512 NT: 93 → 98 GFLOP/s), where
  * packing A had taken 4–5 % of the call.
  */
 final class GemmPack {
 
-    /** 4- and 8-float vectors: used only where the preferred species has 8 lanes (AVX2). */
-    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128, S8 = FloatVector.SPECIES_256;
+    /** 8-float vectors: used only where the preferred species has 8 lanes (AVX2). */
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Interleaves two 8-float vectors by single lanes (low and high halves), then by pairs of lanes. */
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromValues(S8, 0, 8, 1, 9, 2, 10, 3, 11);
     private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromValues(S8, 4, 12, 5, 13, 6, 14, 7, 15);
     private static final VectorShuffle<Float> ZIP2_LO = VectorShuffle.fromValues(S8, 0, 1, 8, 9, 2, 3, 10, 11);
     private static final VectorShuffle<Float> ZIP2_HI = VectorShuffle.fromValues(S8, 4, 5, 12, 13, 6, 7, 14, 15);
+    /** The high four lanes moved to the low four. */
+    private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromValues(S8, 4, 5, 6, 7, 4, 5, 6, 7);
 
     /** Floats of padding after each packed panel (64 bytes). */
     static final int PAD = 16;
@@ -59,65 +62,84 @@ final class GemmPack {
      * {@code i0+ir ...} starts at {@code ap[(ir/MR) * aPanelStride(kc)]}.
      */
     static void packA(GemmArgs g, int i0, int mc, int p0, int kc, float[] ap) {
+        // One method per road: each is compiled with its own profile (a shared method compiled before its other
+        // road had run was once left with vector code 18× slower on that road until something recompiled it).
+        if (g.transA()) packATransposed(g, i0, mc, p0, kc, ap);
+        else if (MR == 5 && VL == 8) packAPlain5(g, i0, mc, p0, kc, ap);
+        else packARows(g, i0, 0, mc, p0, kc, ap);
+    }
+
+    /** Transposed A ({@code op(A)[i][p] = a[p*lda + i]}): per step, one stretch of a stored row feeds every panel. */
+    private static void packATransposed(GemmArgs g, int i0, int mc, int p0, int kc, float[] ap) {
         float[] a = g.a();
         int lda = g.lda();
         int full = mc - mc % MR;
         int stride = aPanelStride(kc);
-        if (g.transA()) { // op(A)[i][p] = a[p*lda + i]: per step, one stretch of a stored row feeds every panel
+        for (int p = 0; p < kc; p++) {
+            int src = g.aOff() + (p0 + p) * lda + i0;
+            for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += stride) {
+                int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 5 or 6 floats costs a call)
+                if (MR == 5 && VL == 8 && s + 8 <= a.length) {
+                    // One 8-float copy: its last 3 floats land on the next step's place (written after this one)
+                    // or, after the last step, in the panel's pad.
+                    FloatVector.fromArray(S8, a, s).intoArray(ap, dst);
+                    continue;
+                }
+                for (int r = 0; r < MR; r++) ap[dst + r] = a[s + r];
+            }
+        }
+        if (full < mc) {
+            int dst0 = (full / MR) * stride;
             for (int p = 0; p < kc; p++) {
                 int src = g.aOff() + (p0 + p) * lda + i0;
-                for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += stride) {
-                    int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 4 or 6 floats costs a call)
-                    if (MR == 4 && VL == 8) { // one 4-float vector: a load and a store instead of four of each
-                        FloatVector.fromArray(S4, a, s).intoArray(ap, dst);
-                        continue;
-                    }
-                    ap[dst] = a[s];
-                    ap[dst + 1] = a[s + 1];
-                    ap[dst + 2] = a[s + 2];
-                    ap[dst + 3] = a[s + 3];
-                    if (MR == 6) {
-                        ap[dst + 4] = a[s + 4];
-                        ap[dst + 5] = a[s + 5];
-                    }
-                }
+                int dst = dst0 + p * MR;
+                for (int r = 0; r < MR; r++) ap[dst + r] = full + r < mc ? a[src + full + r] : 0f;
             }
-            if (full < mc) {
-                int dst0 = (full / MR) * stride;
-                for (int p = 0; p < kc; p++) {
-                    int src = g.aOff() + (p0 + p) * lda + i0;
-                    int dst = dst0 + p * MR;
-                    for (int r = 0; r < MR; r++) ap[dst + r] = full + r < mc ? a[src + full + r] : 0f;
-                }
-            }
-        } else if (MR == 4 && VL == 8) { // op(A)[i][p] = a[i*lda + p], 8-float vectors: 8 steps of a panel per 4×8 transpose
-            for (int ir = 0; ir < full; ir += MR) {
-                int base = (ir / MR) * stride;
-                int s0 = g.aOff() + (i0 + ir) * lda + p0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
-                int p = 0;
-                for (; p + 8 <= kc; p += 8) {
-                    FloatVector r0 = FloatVector.fromArray(S8, a, s0 + p), r1 = FloatVector.fromArray(S8, a, s1 + p);
-                    FloatVector r2 = FloatVector.fromArray(S8, a, s2 + p), r3 = FloatVector.fromArray(S8, a, s3 + p);
-                    FloatVector t0 = r0.rearrange(ZIP_LO, r1), t1 = r0.rearrange(ZIP_HI, r1); // r0[0] r1[0] r0[1] r1[1] ...
-                    FloatVector t2 = r2.rearrange(ZIP_LO, r3), t3 = r2.rearrange(ZIP_HI, r3);
-                    int d = base + p * 4;
-                    t0.rearrange(ZIP2_LO, t2).intoArray(ap, d); // r0[0] r1[0] r2[0] r3[0] r0[1] ...
-                    t0.rearrange(ZIP2_HI, t2).intoArray(ap, d + 8);
-                    t1.rearrange(ZIP2_LO, t3).intoArray(ap, d + 16);
-                    t1.rearrange(ZIP2_HI, t3).intoArray(ap, d + 24);
-                }
-                for (; p < kc; p++) {
-                    int d = base + p * 4;
-                    ap[d] = a[s0 + p];
-                    ap[d + 1] = a[s1 + p];
-                    ap[d + 2] = a[s2 + p];
-                    ap[d + 3] = a[s3 + p];
-                }
-            }
-            if (full < mc) packARows(g, i0, full, mc, p0, kc, ap);
-        } else {
-            packARows(g, i0, 0, mc, p0, kc, ap);
         }
+    }
+
+    /** A not transposed ({@code op(A)[i][p] = a[i*lda + p]}) into 5-row panels with 8-float vectors, 8 steps at a time. */
+    private static void packAPlain5(GemmArgs g, int i0, int mc, int p0, int kc, float[] ap) {
+        float[] a = g.a();
+        int lda = g.lda();
+        int full = mc - mc % MR;
+        int stride = aPanelStride(kc);
+        for (int ir = 0; ir < full; ir += MR) {
+            int base = (ir / MR) * stride;
+            int s0 = g.aOff() + (i0 + ir) * lda + p0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda;
+            int p = 0;
+            for (; p + 8 <= kc; p += 8) {
+                // Rows 0-3 by a 4×8 transpose: t[q] holds steps 2q and 2q+1, each as rows 0 1 2 3.
+                FloatVector r0 = FloatVector.fromArray(S8, a, s0 + p), r1 = FloatVector.fromArray(S8, a, s1 + p);
+                FloatVector r2 = FloatVector.fromArray(S8, a, s2 + p), r3 = FloatVector.fromArray(S8, a, s3 + p);
+                FloatVector u0 = r0.rearrange(ZIP_LO, r1), u1 = r0.rearrange(ZIP_HI, r1); // r0[0] r1[0] r0[1] r1[1] ...
+                FloatVector u2 = r2.rearrange(ZIP_LO, r3), u3 = r2.rearrange(ZIP_HI, r3);
+                int d = base + p * 5;
+                // Step s goes to d + 5s: each 8-float store is right in its first 4 floats; the rest is overwritten
+                // by the next store, by row 4 below or (after the panel's last step) lies in the pad.
+                // (Written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.)
+                FloatVector t0 = u0.rearrange(ZIP2_LO, u2), t1 = u0.rearrange(ZIP2_HI, u2);
+                FloatVector t2 = u1.rearrange(ZIP2_LO, u3), t3 = u1.rearrange(ZIP2_HI, u3);
+                t0.intoArray(ap, d);
+                t0.rearrange(HIGH_HALF).intoArray(ap, d + 5);
+                t1.intoArray(ap, d + 10);
+                t1.rearrange(HIGH_HALF).intoArray(ap, d + 15);
+                t2.intoArray(ap, d + 20);
+                t2.rearrange(HIGH_HALF).intoArray(ap, d + 25);
+                t3.intoArray(ap, d + 30);
+                t3.rearrange(HIGH_HALF).intoArray(ap, d + 35);
+                for (int q = 0; q < 8; q++) ap[d + 5 * q + 4] = a[s4 + p + q];
+            }
+            for (; p < kc; p++) {
+                int d = base + p * 5;
+                ap[d] = a[s0 + p];
+                ap[d + 1] = a[s1 + p];
+                ap[d + 2] = a[s2 + p];
+                ap[d + 3] = a[s3 + p];
+                ap[d + 4] = a[s4 + p];
+            }
+        }
+        if (full < mc) packARows(g, i0, full, mc, p0, kc, ap);
     }
 
     /** Packs rows {@code [ir0, mc)} of the block of non-transposed A row by row (a partial last panel padded with zeros). */

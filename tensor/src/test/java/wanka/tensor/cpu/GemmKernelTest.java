@@ -20,9 +20,9 @@ class GemmKernelTest {
     }
 
     @ParameterizedTest(name = "rows={0} kc={1}")
-    @CsvSource({"4,1", "4,7", "4,256", "6,1", "6,13", "6,256"})
+    @CsvSource({"5,1", "5,7", "5,256", "6,1", "6,13", "6,256"})
     void tileMatchesNaiveReference(int rows, int kc) {
-        Tile kernel = rows == 4 ? GemmKernel::tile4 : GemmKernel::tile6;
+        Tile kernel = rows == 5 ? GemmKernel::tile5 : GemmKernel::tile6;
         int nr = GemmKernel.NR;
         SplittableRandom rnd = new SplittableRandom(rows * 1000L + kc);
         int aOff = 3, bOff = 5; // the panels need not start at 0
@@ -46,9 +46,9 @@ class GemmKernelTest {
 
     /** Written straight into C: scaled by alpha, beta times C added, the same bits as the tile buffer and merge. */
     @ParameterizedTest(name = "rows={0} alpha={1} beta={2}")
-    @CsvSource({"4,1,0", "4,1,1", "4,-0.5,0.75", "6,1,0", "6,1,1", "6,-0.5,0.75"})
+    @CsvSource({"5,1,0", "5,1,1", "5,-0.5,0.75", "6,1,0", "6,1,1", "6,-0.5,0.75"})
     void tileIntoCEqualsBufferThenMerge(int rows, float alpha, float beta) {
-        Tile kernel = rows == 4 ? GemmKernel::tile4 : GemmKernel::tile6;
+        Tile kernel = rows == 5 ? GemmKernel::tile5 : GemmKernel::tile6;
         int nr = GemmKernel.NR, kc = 37, ldc = nr + 5, cOff = 3;
         SplittableRandom rnd = new SplittableRandom(rows + 17L);
         float[] ap = random(rnd, rows * kc), bp = random(rnd, nr * kc);
@@ -82,7 +82,7 @@ class GemmKernelTest {
     @Test
     void tileShapeFollowsTheSpecies() {
         assertThat(GemmKernel.NR).isEqualTo(2 * GemmKernel.VL);
-        assertThat(GemmKernel.MR).isEqualTo(GemmKernel.VL == 8 ? 4 : 6);
+        assertThat(GemmKernel.MR).isEqualTo(GemmKernel.VL == 8 ? 5 : 6);
         assertThat(GemmBlocked.MC % GemmKernel.MR).isZero();
         Integer lanes = Integer.getInteger("wanka.expectLanes");
         if (lanes != null) assertThat(GemmKernel.VL).as("floats per vector under this JVM's flags").isEqualTo(lanes);
