@@ -23,15 +23,20 @@ import jdk.incubator.vector.VectorSpecies;
  * block (2× faster than 4 panels per pass on a 256×512×2048 TN call, both ISAs). Plain scalar code and unmasked
  * vectors only: a masked vector copy of transposed A was once 4× slower in a JVM that had run other shapes first.
  *
- * <p>With 8-float vectors (AVX2, 5-row A panels) A is packed with vectors too: transposed A one 8-float copy per
- * panel and step (the 3 floats too many are overwritten by the next step), A not transposed 8 steps of a panel at a
- * time, rows 0-3 by a 4×8 transpose (two rounds of two-vector interleaves) and row 4 by scalar copies. On 4-row
- * panels the same scheme made calls 1.5–5 % faster on one AVX2 thread (2048×256×512 NT: 93 → 98 GFLOP/s), where
- * packing A had taken 4–5 % of the call.
+ * <p>On AVX2 and AVX-512 A is packed with 8-float vectors too: transposed A one 8-float copy per panel and step
+ * (the floats too many are overwritten by the next step), A not transposed 8 steps of a panel at a time, rows 0-3
+ * by a 4×8 transpose (two rounds of two-vector interleaves) and the other rows by scalar copies. Packing a 2048×512
+ * A: 0.27 / 0.30 ms (plain / transposed, 6-row panels, scalar) → see BENCHMARKS.md; on 4-row AVX2 panels the scheme
+ * made calls 1.5–5 % faster (2048×256×512 NT: 93 → 98 GFLOP/s), where packing A had taken 4–5 % of the call.
  */
 final class GemmPack {
 
-    /** 8-float vectors: used only where the preferred species has 8 lanes (AVX2). */
+    /**
+     * Whether A is packed with 8-float vectors: where the hardware has them (AVX2's 8-lane and AVX-512's 16-lane
+     * species; not with NEON's 4 lanes, where a 256-bit species is not compiled to vector instructions) and panels
+     * have 5 or 6 rows (4 by a transpose, the rest by scalar copies; the stores' spare floats need MR <= 8).
+     */
+    private static final boolean VECTOR_PACK = (VL == 8 || VL == 16) && MR >= 5 && MR <= 8;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Interleaves two 8-float vectors by single lanes (low and high halves), then by pairs of lanes. */
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromValues(S8, 0, 8, 1, 9, 2, 10, 3, 11);
@@ -65,7 +70,7 @@ final class GemmPack {
         // One method per road: each is compiled with its own profile (a shared method compiled before its other
         // road had run was once left with vector code 18× slower on that road until something recompiled it).
         if (g.transA()) packATransposed(g, i0, mc, p0, kc, ap);
-        else if (MR == 5 && VL == 8) packAPlain5(g, i0, mc, p0, kc, ap);
+        else if (VECTOR_PACK) packAPlainVector(g, i0, mc, p0, kc, ap);
         else packARows(g, i0, 0, mc, p0, kc, ap);
     }
 
@@ -79,9 +84,9 @@ final class GemmPack {
             int src = g.aOff() + (p0 + p) * lda + i0;
             for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += stride) {
                 int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 5 or 6 floats costs a call)
-                if (MR == 5 && VL == 8 && s + 8 <= a.length) {
-                    // One 8-float copy: its last 3 floats land on the next step's place (written after this one)
-                    // or, after the last step, in the panel's pad.
+                if (VECTOR_PACK && s + 8 <= a.length) {
+                    // One 8-float copy: its last 8 - MR floats land on the next step's place (written after this
+                    // one) or, after the last step, in the panel's pad.
                     FloatVector.fromArray(S8, a, s).intoArray(ap, dst);
                     continue;
                 }
@@ -98,15 +103,18 @@ final class GemmPack {
         }
     }
 
-    /** A not transposed ({@code op(A)[i][p] = a[i*lda + p]}) into 5-row panels with 8-float vectors, 8 steps at a time. */
-    private static void packAPlain5(GemmArgs g, int i0, int mc, int p0, int kc, float[] ap) {
+    /**
+     * A not transposed ({@code op(A)[i][p] = a[i*lda + p]}) with 8-float vectors, 8 steps of a panel at a time: rows 0-3
+     * by a 4×8 transpose, the panel's other rows (4, and 5 with 6-row panels) by scalar copies.
+     */
+    private static void packAPlainVector(GemmArgs g, int i0, int mc, int p0, int kc, float[] ap) {
         float[] a = g.a();
         int lda = g.lda();
         int full = mc - mc % MR;
         int stride = aPanelStride(kc);
         for (int ir = 0; ir < full; ir += MR) {
             int base = (ir / MR) * stride;
-            int s0 = g.aOff() + (i0 + ir) * lda + p0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda;
+            int s0 = g.aOff() + (i0 + ir) * lda + p0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
             int p = 0;
             for (; p + 8 <= kc; p += 8) {
                 // Rows 0-3 by a 4×8 transpose: t[q] holds steps 2q and 2q+1, each as rows 0 1 2 3.
@@ -114,29 +122,28 @@ final class GemmPack {
                 FloatVector r2 = FloatVector.fromArray(S8, a, s2 + p), r3 = FloatVector.fromArray(S8, a, s3 + p);
                 FloatVector u0 = r0.rearrange(ZIP_LO, r1), u1 = r0.rearrange(ZIP_HI, r1); // r0[0] r1[0] r0[1] r1[1] ...
                 FloatVector u2 = r2.rearrange(ZIP_LO, r3), u3 = r2.rearrange(ZIP_HI, r3);
-                int d = base + p * 5;
-                // Step s goes to d + 5s: each 8-float store is right in its first 4 floats; the rest is overwritten
-                // by the next store, by row 4 below or (after the panel's last step) lies in the pad.
+                int d = base + p * MR;
+                // Step s goes to d + MR·s: each 8-float store is right in its first 4 floats; the rest is overwritten
+                // by the next store, by rows 4.. below or (after the panel's last step) lies in the pad.
                 // (Written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.)
                 FloatVector t0 = u0.rearrange(ZIP2_LO, u2), t1 = u0.rearrange(ZIP2_HI, u2);
                 FloatVector t2 = u1.rearrange(ZIP2_LO, u3), t3 = u1.rearrange(ZIP2_HI, u3);
                 t0.intoArray(ap, d);
-                t0.rearrange(HIGH_HALF).intoArray(ap, d + 5);
-                t1.intoArray(ap, d + 10);
-                t1.rearrange(HIGH_HALF).intoArray(ap, d + 15);
-                t2.intoArray(ap, d + 20);
-                t2.rearrange(HIGH_HALF).intoArray(ap, d + 25);
-                t3.intoArray(ap, d + 30);
-                t3.rearrange(HIGH_HALF).intoArray(ap, d + 35);
-                for (int q = 0; q < 8; q++) ap[d + 5 * q + 4] = a[s4 + p + q];
+                t0.rearrange(HIGH_HALF).intoArray(ap, d + MR);
+                t1.intoArray(ap, d + 2 * MR);
+                t1.rearrange(HIGH_HALF).intoArray(ap, d + 3 * MR);
+                t2.intoArray(ap, d + 4 * MR);
+                t2.rearrange(HIGH_HALF).intoArray(ap, d + 5 * MR);
+                t3.intoArray(ap, d + 6 * MR);
+                t3.rearrange(HIGH_HALF).intoArray(ap, d + 7 * MR);
+                for (int r = 4; r < MR; r++) {
+                    int src = s0 + r * lda + p;
+                    for (int q = 0; q < 8; q++) ap[d + MR * q + r] = a[src + q];
+                }
             }
             for (; p < kc; p++) {
-                int d = base + p * 5;
-                ap[d] = a[s0 + p];
-                ap[d + 1] = a[s1 + p];
-                ap[d + 2] = a[s2 + p];
-                ap[d + 3] = a[s3 + p];
-                ap[d + 4] = a[s4 + p];
+                int d = base + p * MR;
+                for (int r = 0; r < MR; r++) ap[d + r] = a[s0 + r * lda + p];
             }
         }
         if (full < mc) packARows(g, i0, full, mc, p0, kc, ap);
@@ -165,38 +172,48 @@ final class GemmPack {
      * {@code j0+jr ...} starts at {@code bp[bpOff + (jr/NR) * bPanelStride(kc)]}.
      */
     static void packB(GemmArgs g, int p0, int kc, int j0, int nc, float[] bp, int bpOff) {
+        if (g.transB()) packBTransposed(g, p0, kc, j0, nc, bp, bpOff); // one method per road, as packA
+        else packBPlain(g, p0, kc, j0, nc, bp, bpOff);
+    }
+
+    /** B not transposed ({@code op(B)[p][j] = b[p*ldb + j]}): per step, one stretch of a stored row feeds every panel. */
+    private static void packBPlain(GemmArgs g, int p0, int kc, int j0, int nc, float[] bp, int bpOff) {
         float[] b = g.b();
         int ldb = g.ldb();
         int stride = bPanelStride(kc);
         int full = nc - nc % NR;
-        if (!g.transB()) { // op(B)[p][j] = b[p*ldb + j]: per step, one stretch of a stored row feeds every panel
-            int src = g.bOff() + p0 * ldb + j0;
-            for (int p = 0; p < kc; p++, src += ldb) {
-                for (int jr = 0, dst = bpOff + p * NR; jr < full; jr += NR, dst += stride) {
-                    FloatVector.fromArray(S, b, src + jr).intoArray(bp, dst);
-                    FloatVector.fromArray(S, b, src + jr + VL).intoArray(bp, dst + VL);
-                }
+        int src = g.bOff() + p0 * ldb + j0;
+        for (int p = 0; p < kc; p++, src += ldb) {
+            for (int jr = 0, dst = bpOff + p * NR; jr < full; jr += NR, dst += stride) {
+                FloatVector.fromArray(S, b, src + jr).intoArray(bp, dst);
+                FloatVector.fromArray(S, b, src + jr + VL).intoArray(bp, dst + VL);
             }
-            if (full < nc) {
-                int nr = nc - full;
-                int base = bpOff + (full / NR) * stride;
-                VectorMask<Float> m0 = S.indexInRange(0, nr);
-                VectorMask<Float> m1 = S.indexInRange(VL, nr);
-                src = g.bOff() + p0 * ldb + j0 + full;
-                for (int p = 0; p < kc; p++, src += ldb) {
-                    int dst = base + p * NR;
-                    FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
-                    FloatVector.fromArray(S, b, src + VL, m1).intoArray(bp, dst + VL);
-                }
-            }
-            return;
         }
+        if (full < nc) {
+            int nr = nc - full;
+            int base = bpOff + (full / NR) * stride;
+            VectorMask<Float> m0 = S.indexInRange(0, nr);
+            VectorMask<Float> m1 = S.indexInRange(VL, nr);
+            src = g.bOff() + p0 * ldb + j0 + full;
+            for (int p = 0; p < kc; p++, src += ldb) {
+                int dst = base + p * NR;
+                FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
+                FloatVector.fromArray(S, b, src + VL, m1).intoArray(bp, dst + VL);
+            }
+        }
+    }
+
+    /** Transposed B ({@code op(B)[p][j] = b[j*ldb + p]}, a float array or a segment): one stored row per panel column. */
+    private static void packBTransposed(GemmArgs g, int p0, int kc, int j0, int nc, float[] bp, int bpOff) {
+        float[] b = g.b();
+        int ldb = g.ldb();
+        int stride = bPanelStride(kc);
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int base = bpOff + (jr / NR) * stride;
             if (g.bSeg() != null) { // read from a segment (BF16 widened exactly)
                 packSegmentPanel(g, p0, kc, j0 + jr, nr, bp, base);
-            } else { // op(B)[p][j] = b[j*ldb + p]: one contiguous row of stored B per panel column
+            } else { // one contiguous row of stored B per panel column
                 for (int j = 0; j < NR; j++) {
                     if (j < nr) {
                         int src = g.bOff() + (j0 + jr + j) * ldb + p0;
