@@ -23,20 +23,22 @@ import jdk.incubator.vector.VectorSpecies;
  * block (2× faster than 4 panels per pass on a 256×512×2048 TN call, both ISAs). Plain scalar code and unmasked
  * vectors only: a masked vector copy of transposed A was once 4× slower in a JVM that had run other shapes first.
  *
- * <p>On AVX2 and AVX-512 A is packed with 8-float vectors too: transposed A one 8-float copy per panel and step
- * (the floats too many are overwritten by the next step), A not transposed 8 steps of a panel at a time, rows 0-3
- * by a 4×8 transpose (two rounds of two-vector interleaves) and the other rows by scalar copies. Packing a 2048×512
- * A: 0.27 / 0.30 ms (plain / transposed, 6-row panels, scalar) → see BENCHMARKS.md; on 4-row AVX2 panels the scheme
- * made calls 1.5–5 % faster (2048×256×512 NT: 93 → 98 GFLOP/s), where packing A had taken 4–5 % of the call.
+ * <p>On AVX2 ({@link #VECTOR_PACK}) A is packed with 8-float vectors too: transposed A one 8-float copy per panel and
+ * step (the floats too many are overwritten by the next step), A not transposed 8 steps of a panel at a time, rows
+ * 0-3 by a 4×8 transpose (two rounds of two-vector interleaves) and row 4 by scalar copies: a 2048×512 A in
+ * 0.13–0.18 ms instead of 0.2–0.3 (on 4-row panels the scheme made calls 1.5–5 % faster, 2048×256×512 NT: 93 → 98
+ * GFLOP/s, where packing A had taken 4–5 % of the call).
  */
 final class GemmPack {
 
     /**
-     * Whether A is packed with 8-float vectors: where the hardware has them (AVX2's 8-lane and AVX-512's 16-lane
-     * species; not with NEON's 4 lanes, where a 256-bit species is not compiled to vector instructions) and panels
-     * have 5 or 6 rows (4 by a transpose, the rest by scalar copies; the stores' spare floats need MR <= 8).
+     * Whether A is packed with 8-float vectors: only where they are the preferred species (AVX2). With AVX-512 the
+     * same code on the 256-bit species ran 2-4 % faster NN/NT calls, but in 1 of 5 JVMs the transposed road's copies
+     * ran 3-30× slower (2.4 and 7.2 ms instead of 0.25 for a 512×2048 block), as the preferred-species-only rule
+     * above predicts. Panels have 5 to 8 rows (4 by a transpose, the rest by scalar copies; the stores' spare floats
+     * need MR <= 8).
      */
-    private static final boolean VECTOR_PACK = (VL == 8 || VL == 16) && MR >= 5 && MR <= 8;
+    private static final boolean VECTOR_PACK = VL == 8 && MR >= 5 && MR <= 8;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Interleaves two 8-float vectors by single lanes (low and high halves), then by pairs of lanes. */
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromValues(S8, 0, 8, 1, 9, 2, 10, 3, 11);
