@@ -82,23 +82,7 @@ final class GemmPack {
         int lda = g.lda();
         int full = mc - mc % MR;
         int stride = aPanelStride(kc);
-        int p = 0;
-        // Four stored rows at a time: four streams read at once (more loads in flight: a 32000×512×2048 TN call
-        // spent 12 % of its time here reading one row stretch at a time) and 4·MR floats written per panel visit.
-        if (!VECTOR_PACK) {
-            for (; p + 4 <= kc; p += 4) {
-                int src0 = g.aOff() + (p0 + p) * lda + i0, src1 = src0 + lda, src2 = src1 + lda, src3 = src2 + lda;
-                for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += stride) {
-                    for (int r = 0; r < MR; r++) {
-                        ap[dst + r] = a[src0 + ir + r];
-                        ap[dst + MR + r] = a[src1 + ir + r];
-                        ap[dst + 2 * MR + r] = a[src2 + ir + r];
-                        ap[dst + 3 * MR + r] = a[src3 + ir + r];
-                    }
-                }
-            }
-        }
-        for (; p < kc; p++) {
+        for (int p = 0; p < kc; p++) {
             int src = g.aOff() + (p0 + p) * lda + i0;
             for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += stride) {
                 int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 5 or 6 floats costs a call)
@@ -113,9 +97,9 @@ final class GemmPack {
         }
         if (full < mc) {
             int dst0 = (full / MR) * stride;
-            for (int q = 0; q < kc; q++) {
-                int src = g.aOff() + (p0 + q) * lda + i0;
-                int dst = dst0 + q * MR;
+            for (int p = 0; p < kc; p++) {
+                int src = g.aOff() + (p0 + p) * lda + i0;
+                int dst = dst0 + p * MR;
                 for (int r = 0; r < MR; r++) ap[dst + r] = full + r < mc ? a[src + full + r] : 0f;
             }
         }
