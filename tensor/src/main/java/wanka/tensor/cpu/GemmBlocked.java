@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * along its longer side, C is cut there and each worker runs the one-thread algorithm on its own part
  * ({@link #computeSplit}). Otherwise (many threads on a small C) the workers share each slice's work as follows.
  *
- * <p>For each {@link #NC}-column block and {@link #KC}-deep slice, the threads together pack a KC×NC block of op(B) once into a shared buffer
- * (kept in L2/L3), {@link #B_CHUNK} panels per claim; then they claim work items (so a busy core does not
+ * <p>For each {@link #NC}-column block and {@link #KC}-deep slice, the threads together pack a KC×NC block of op(B)
+ * once into a shared buffer (kept in L2/L3), {@link #B_CHUNK} panels per claim; then they claim work items (so a busy core does not
  * hold the others up): each item packs a block of at most about {@link #MC} rows of op(A) into the worker's
  * own buffer (kept in L2) and sweeps a range of B micro-panels with the micro-kernel, whose KC×NR B
  * micro-panel stays in L1.

@@ -33,10 +33,10 @@ final class GemmPack {
 
     /**
      * Whether A is packed with 8-float vectors: only where they are the preferred species (AVX2). With AVX-512 the
-     * same code on the 256-bit species ran 2-4 % faster NN/NT calls, but in 1 of 5 JVMs the transposed road's copies
-     * ran 3-30× slower (2.4 and 7.2 ms instead of 0.25 for a 512×2048 block), as the preferred-species-only rule
-     * above predicts. Panels have 5 to 8 rows (4 by a transpose, the rest by scalar copies; the stores' spare floats
-     * need MR <= 8).
+     * same code on the 256-bit species ran 2-4 % faster NN/NT calls, but in 2 of 11 JVMs tried the transposed
+     * road's copies ran 7–30× slower (2.4 and 7.2 ms per 512×512×2048 TN call instead of 0.23–0.36), as the
+     * preferred-species-only rule above predicts. Panels have 5 to 8 rows (4 by a transpose, the rest by scalar
+     * copies; the stores' spare floats need MR <= 8).
      */
     private static final boolean VECTOR_PACK = VL == 8 && MR >= 5 && MR <= 8;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
@@ -159,12 +159,8 @@ final class GemmPack {
             int mr = Math.min(MR, mc - ir);
             int base = (ir / MR) * stride;
             for (int r = 0; r < MR; r++) {
-                if (r < mr) {
-                    int src = g.aOff() + (i0 + ir + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
-                } else {
-                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
-                }
+                if (r < mr) rowToLane(a, g.aOff() + (i0 + ir + r) * lda + p0, ap, base + r, MR, kc);
+                else zeroLane(ap, base + r, MR, kc);
             }
         }
     }
@@ -217,12 +213,8 @@ final class GemmPack {
                 packSegmentPanel(g, p0, kc, j0 + jr, nr, bp, base);
             } else { // one contiguous row of stored B per panel column
                 for (int j = 0; j < NR; j++) {
-                    if (j < nr) {
-                        int src = g.bOff() + (j0 + jr + j) * ldb + p0;
-                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
-                    }
+                    if (j < nr) rowToLane(b, g.bOff() + (j0 + jr + j) * ldb + p0, bp, base + j, NR, kc);
+                    else zeroLane(bp, base + j, NR, kc);
                 }
             }
         }
@@ -240,8 +232,21 @@ final class GemmPack {
                     for (int p = 0; p < kc; p++) bp[base + p * NR + j] = s.get(SegmentLoads.F32_LE, src + 4L * p);
                 }
             } else {
-                for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
+                zeroLane(bp, base + j, NR, kc);
             }
         }
+    }
+
+    /**
+     * Copies {@code kc} consecutive floats of a stored row ({@code src[from ...]}) into one lane of a packed panel:
+     * step p goes to {@code panel[at + p*step]} (step = MR for A panels, NR for B panels).
+     */
+    private static void rowToLane(float[] src, int from, float[] panel, int at, int step, int kc) {
+        for (int p = 0; p < kc; p++) panel[at + p * step] = src[from + p];
+    }
+
+    /** Zeros one lane of a packed panel (a row or column past the block's edge). */
+    private static void zeroLane(float[] panel, int at, int step, int kc) {
+        for (int p = 0; p < kc; p++) panel[at + p * step] = 0f;
     }
 }
