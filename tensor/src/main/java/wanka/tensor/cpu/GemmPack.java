@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * block (2× faster than 4 panels per pass on a 256×512×2048 TN call, both ISAs). Plain scalar code and unmasked
  * vectors only: a masked vector copy of transposed A was once 4× slower in a JVM that had run other shapes first.
  *
- * <p>On AVX2 ({@link #VECTOR_PACK}) A is packed with 8-float vectors too: transposed A one 8-float copy per panel and
- * step (the floats too many are overwritten by the next step), A not transposed 8 steps of a panel at a time, rows
+ * <p>Transposed A is copied one vector per panel and step ({@link #VECTOR_COPY}, AVX2 and AVX-512). On AVX2
+ * ({@link #VECTOR_PACK}) A not transposed is packed with 8-float vectors too, 8 steps of a panel at a time, rows
  * 0-3 by a 4×8 transpose (two rounds of two-vector interleaves) and row 4 by scalar copies: a 2048×512 A in
  * 0.13–0.18 ms instead of 0.2–0.3 (on 4-row panels the scheme made calls 1.5–5 % faster, 2048×256×512 NT: 93 → 98
  * GFLOP/s, where packing A had taken 4–5 % of the call).
@@ -32,13 +32,22 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmPack {
 
     /**
-     * Whether A is packed with 8-float vectors: only where they are the preferred species (AVX2). With AVX-512 the
-     * same code on the 256-bit species ran 2-4 % faster NN/NT calls, but in 2 of 11 JVMs tried the transposed
-     * road's copies ran 7–30× slower (2.4 and 7.2 ms per 512×512×2048 TN call instead of 0.23–0.36), as the
-     * preferred-species-only rule above predicts. Panels have 5 to 8 rows (4 by a transpose, the rest by scalar
+     * Whether A not transposed is packed with 8-float vectors: only where they are the preferred species (AVX2).
+     * With AVX-512 the same code on the 256-bit species ran 2-4 % faster NN/NT calls, but in 2 of 11 JVMs tried
+     * the transposed road's 8-float copies ran 7–30× slower (2.4 and 7.2 ms per 512×512×2048 TN call instead of
+     * 0.23–0.36), as the preferred-species-only rule above predicts. Panels have 5 to 8 rows (4 by a transpose, the rest by scalar
      * copies; the stores' spare floats need MR <= 8).
      */
     private static final boolean VECTOR_PACK = VL == 8 && MR >= 5 && MR <= 8;
+    /**
+     * Whether transposed A is copied one preferred-species vector per panel and step (its {@code VL - MR} floats too
+     * many land on the next step's place or in the pad): wherever a vector holds a panel's step (AVX2, AVX-512). The
+     * copy is bound by the source lines in flight, and one vector per step issues them with a fraction of the
+     * instructions of MR scalar copies: a loop copying a 32000×2048 transposed A into 6-row panels took 20–21 ms
+     * instead of 55 (AVX-512), and the packing inside a 32000×512×2048 TN call 35–40 ms instead of 43–46 (the call's
+     * speed did not move beyond its noise, about ±3 %).
+     */
+    private static final boolean VECTOR_COPY = VL >= MR && VL - MR <= GemmPack.PAD;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Interleaves two 8-float vectors by single lanes (low and high halves), then by pairs of lanes. */
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromValues(S8, 0, 8, 1, 9, 2, 10, 3, 11);
@@ -86,10 +95,10 @@ final class GemmPack {
             int src = g.aOff() + (p0 + p) * lda + i0;
             for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += stride) {
                 int s = src + ir; // MR is a constant: C2 keeps one branch (arraycopy of 5 or 6 floats costs a call)
-                if (VECTOR_PACK && s + 8 <= a.length) {
-                    // One 8-float copy: its last 8 - MR floats land on the next step's place (written after this
+                if (VECTOR_COPY && s + VL <= a.length) {
+                    // One vector copy: its last VL - MR floats land on the next step's place (written after this
                     // one) or, after the last step, in the panel's pad.
-                    FloatVector.fromArray(S8, a, s).intoArray(ap, dst);
+                    FloatVector.fromArray(S, a, s).intoArray(ap, dst);
                     continue;
                 }
                 for (int r = 0; r < MR; r++) ap[dst + r] = a[s + r];
