@@ -28,7 +28,7 @@ class GemmTest {
         {256, 64, 600}, {40, 200, 530}, {301, 70, 260},                    // two threads, several k slices, uneven row blocks
         {20, 4200, 300}, {7, 4100, 40},                                    // two threads, two column blocks (last one partial)
         {1, 3000, 400}, {300, 5, 700}, {3, 2000, 200},                     // unpacked, split
-        {1300, 40, 300},                                                   // one thread, transposed A: two groups of row blocks
+        {1300, 40, 300},                                                   // one thread, transposed A: several groups of row blocks
     };
 
     static Stream<Arguments> cases() {
