@@ -36,6 +36,18 @@ isa_env() {
   else jvm="-XX:UseAVX=2"; ob=Haswell; bl=6; aten=avx2; mkl=AVX2; dnnl=AVX2; fi
   vbits=$(( $("$JAVA_HOME/bin/java" $jvm -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxVectorSize" {print $4}') * 8 ))
 }
+# Prints the FMA rate each core gives the JVM now (bin/wanka bench fma pinned with taskset, under the ISA's JVM options):
+# a core slowed by a neighbour on a shared machine shows here, and it moves two-thread ratios more than their margins.
+core_peaks() {
+  command -v taskset >/dev/null || { echo "# $1: per-core FMA rates need taskset (util-linux)"; return 0; }
+  local out="" c
+  for c in $(seq 0 $(( $(nproc) - 1 ))); do
+    # (-BackgroundCompilation: on one pinned core the compiler thread would otherwise share the core with the loop it
+    # is compiling, and the measured batches could still run interpreted)
+    out="$out core$c $(WANKA_JAVA_OPTS="-XX:-BackgroundCompilation $jvm" taskset -c "$c" bin/wanka bench fma --seconds 0.3 2>/dev/null | sed -n 's/.*"gflops":\([0-9.]*\).*/\1/p')"
+  done
+  echo "# $1: FMA GFLOP/s per core ($isa, $vbits-bit vectors):$out"
+}
 need_isas() { [ -n "$isas" ] || { echo "$1: this CPU has neither AVX-512 nor AVX2; the peers' kernel choice is not scripted for it" >&2; exit 1; }; }
 
 if [ "$what" = gemm ] || [ "$what" = all ]; then
@@ -58,6 +70,7 @@ if [ "$what" = gemm ] || [ "$what" = all ]; then
   for round in $(seq "${ROUNDS:-1}"); do
     for isa in $isas; do
       isa_env "$isa"
+      core_peaks "round $round before"
       for t in $(printf '%s\n' 1 "$threads" | sort -un); do
         # -BackgroundCompilation: C2 compiles while the warm-up waits, not behind it (on a loaded machine the compiler
         # thread may otherwise finish only after the first shapes have been timed)
@@ -65,6 +78,7 @@ if [ "$what" = gemm ] || [ "$what" = all ]; then
         env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=$ob OPENBLAS_VERBOSE=2 $py scripts/peers/sgemm_peer.py --lib openblas --threads "$t" $shapes >> "$res/$isa.openblas.t$t.jsonl"
         BLIS_ARCH_TYPE=$bl $py scripts/peers/sgemm_peer.py --lib blis --threads "$t" $shapes >> "$res/$isa.blis.t$t.jsonl"
       done
+      core_peaks "round $round after"
     done
   done
   $py scripts/peers/gemm_table.py "$res"/*.jsonl

@@ -12,6 +12,7 @@ import wanka.bench.mix.MixingExperiment;
 import wanka.bench.model.DecodeBench;
 import wanka.bench.parse.ParserEval;
 import wanka.bench.tensor.AttentionBench;
+import wanka.bench.tensor.FmaPeak;
 import wanka.bench.tensor.GemmBench;
 import wanka.bench.train.TrainBench;
 
@@ -22,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks, one JSON line per measurement; compare each with its peer in the same run.",
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
-        subcommands = {BenchCommand.AlignBench_.class, BenchCommand.GemmBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
+        subcommands = {BenchCommand.AlignBench_.class, BenchCommand.GemmBench_.class, BenchCommand.FmaBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
                 BenchCommand.Decode.class, BenchCommand.Parser.class, BenchCommand.Dedup.class, BenchCommand.Cleaning.class,
                 BenchCommand.LangId.class, BenchCommand.Mixing.class, BenchCommand.Parallel.class, BenchCommand.PlanBench_.class})
 final class BenchCommand implements Runnable {
@@ -64,6 +65,22 @@ final class BenchCommand implements Runnable {
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
+    }
+
+    @Command(name = "fma", mixinStandardHelpOptions = true,
+            description = {"The FMA rate one core gives Java now: 12 independent FMA chains on the preferred float vectors (GFLOP/s, best batch).",
+                    "Pinned to one core it tells whether that core is slowed by a neighbour: "
+                            + "WANKA_JAVA_OPTS=-XX:-BackgroundCompilation taskset -c 1 bin/wanka bench fma (the flag: the pinned compiler would share the core). "
+                            + "scripts/bench.sh prints it for every core around its GEMM rounds; WANKA_JAVA_OPTS=-XX:UseAVX=2 gives 8 lanes."})
+    static final class FmaBench_ implements Callable<Integer> {
+        @Option(names = "--seconds", defaultValue = "0.5", description = "Measuring time, after a warm-up as long (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Override
+        public Integer call() {
+            System.out.println(FmaPeak.measure(seconds).json());
+            return 0;
+        }
     }
 
     /** A benchmark whose options are parsed by its own class; everything after the subcommand name is passed on. */
