@@ -101,6 +101,7 @@ if [ "$what" = train ] || [ "$what" = all ]; then
   fi
   for isa in $isas; do
     isa_env "$isa"
+    core_peaks "train before"
     echo "{\"isa\": \"$isa\", \"vector_bits\": $vbits, \"jvm_options\": \"$jvm\"}" > "$res/$isa.info.jsonl"
     WANKA_JAVA_OPTS="-Xmx8g $jvm" bin/wanka bench train --config tiny,small --threads "$threads" --steps "$steps" 2> >(grep -v "incubator modules" >&2) | tee "$res/$isa.wanka.jsonl"
     tenv=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=$ob ATEN_CPU_CAPABILITY=$aten)
@@ -113,6 +114,7 @@ if [ "$what" = train ] || [ "$what" = all ]; then
       echo "{\"peer_core\": \"djl\", \"core\": \"MKL_ENABLE_INSTRUCTIONS=$mkl, ONEDNN_MAX_CPU_ISA=$dnnl, ATEN_CPU_CAPABILITY=$aten\"}" >> "$res/$isa.info.jsonl"
       (cd "$djl" && "${denv[@]}" ./run.sh --configs tiny,small --steps "$steps" --threads "$threads" --no-gemm 2>/dev/null) | tee "$res/$isa.djl.jsonl"
     fi
+    core_peaks "train after"
   done
   $py scripts/peers/isa_table.py train "$res"/*.jsonl
   if [ -n "${TRAIN_RAW:-}" ]; then mkdir -p "$TRAIN_RAW"; cp "$res"/*.jsonl "$TRAIN_RAW/"; fi
