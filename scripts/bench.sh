@@ -40,11 +40,12 @@ isa_env() {
 # a core slowed by a neighbour on a shared machine shows here, and it moves two-thread ratios more than their margins.
 core_peaks() {
   command -v taskset >/dev/null || { echo "# $1: per-core FMA rates need taskset (util-linux)"; return 0; }
-  local out="" c
-  for c in $(seq 0 $(( $(nproc) - 1 ))); do
+  local out="" c v
+  for c in $($py -c 'import os; print(*sorted(os.sched_getaffinity(0)))'); do   # the CPUs this process may run on
     # (-BackgroundCompilation: on one pinned core the compiler thread would otherwise share the core with the loop it
     # is compiling, and the measured batches could still run interpreted)
-    out="$out core$c $(WANKA_JAVA_OPTS="-XX:-BackgroundCompilation $jvm" taskset -c "$c" bin/wanka bench fma --seconds 0.3 2>/dev/null | sed -n 's/.*"gflops":\([0-9.]*\).*/\1/p')"
+    v=$(WANKA_JAVA_OPTS="-XX:-BackgroundCompilation $jvm" taskset -c "$c" bin/wanka bench fma --seconds 0.3 2>/dev/null | sed -n 's/.*"gflops":\([0-9.]*\).*/\1/p')
+    out="$out core$c ${v:-?}"   # ?: the run failed
   done
   echo "# $1: FMA GFLOP/s per core ($isa, $vbits-bit vectors):$out"
 }

@@ -53,6 +53,7 @@ public final class FmaPeak {
     /** {@code steps} rounds of one FMA on each of the twelve chains; the sum of the chains goes to {@code out}. */
     private static void chains(int steps, float[] out) {
         FloatVector a = FloatVector.broadcast(S, 1.0000001f), b = FloatVector.broadcast(S, 0.9999999f);
+        // Twelve locals written out, as in GemmKernel: an array of vectors would be boxed, not kept in registers.
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
         for (int i = 0; i < steps; i++) {

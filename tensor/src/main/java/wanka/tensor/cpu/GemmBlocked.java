@@ -58,8 +58,9 @@ final class GemmBlocked {
      * Row blocks of transposed A packed together on one thread: per step of k the packing reads a stretch of up to
      * A_GROUP·MC floats of a stored row instead of MC (a 1376×512×2048 TN call spent 11–13 % of its time packing A
      * in 576-byte pieces 5.5 KB apart). Four blocks (a 590 KB packed group on AVX-512, inside a 1 MB L2) rather than
-     * eight (1.2 MB): 32000×512×2048 TN calls 1–3 % faster in median, the other TN shapes unchanged (1 and 2 threads,
-     * both builds alternating in one JVM); one block was 3–7 % slower on 512×512×2048.
+     * eight (1.2 MB): 32000×512×2048 TN calls 1–3 % faster in median, 1376- and 512-row TN calls within ±2 % (1 and
+     * 2 threads, both builds alternating in one JVM, AVX-512); one block at a time was 7 % slower on 512×512×2048 on
+     * one thread.
      */
     static final int A_GROUP = 4;
 

@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * With it, transposed A (the TN weight-gradient pass) and B not transposed are packed in the order their source
  * is stored: per step of k one contiguous stretch of a stored row is read and scattered to every panel of the
  * block (2× faster than 4 panels per pass on a 256×512×2048 TN call, both ISAs). Plain scalar code and unmasked
- * vectors only: a masked vector copy of transposed A was once 4× slower in a JVM that had run other shapes first.
+ * vectors of the preferred species only: a masked vector copy of transposed A was once 4× slower in a JVM that had
+ * run other shapes first.
  *
  * <p>Transposed A is copied one vector per panel and step ({@link #VECTOR_COPY}, AVX2 and AVX-512). On AVX2
  * ({@link #VECTOR_PACK}) A not transposed is packed with 8-float vectors too, 8 steps of a panel at a time, rows
@@ -35,17 +36,17 @@ final class GemmPack {
      * Whether A not transposed is packed with 8-float vectors: only where they are the preferred species (AVX2).
      * With AVX-512 the same code on the 256-bit species ran 2-4 % faster NN/NT calls, but in 2 of 11 JVMs tried
      * the transposed road's 8-float copies ran 7–30× slower (2.4 and 7.2 ms per 512×512×2048 TN call instead of
-     * 0.23–0.36), as the preferred-species-only rule above predicts. Panels have 5 to 8 rows (4 by a transpose, the rest by scalar
-     * copies; the stores' spare floats need MR <= 8).
+     * 0.23–0.36), as the preferred-species-only rule above predicts. Panels have 5 to 8 rows (4 by a transpose,
+     * the rest by scalar copies; the stores' spare floats need MR <= 8).
      */
     private static final boolean VECTOR_PACK = VL == 8 && MR >= 5 && MR <= 8;
     /**
      * Whether transposed A is copied one preferred-species vector per panel and step (its {@code VL - MR} floats too
      * many land on the next step's place or in the pad): wherever a vector holds a panel's step (AVX2, AVX-512). The
      * copy is bound by the source lines in flight, and one vector per step issues them with a fraction of the
-     * instructions of MR scalar copies: a loop copying a 32000×2048 transposed A into 6-row panels took 20–21 ms
-     * instead of 55 (AVX-512), and the packing inside a 32000×512×2048 TN call 35–40 ms instead of 43–46 (the call's
-     * speed did not move beyond its noise, about ±3 %).
+     * instructions of MR scalar copies: a loop copying a 32000×2048 transposed A into 6-row panels, 576 floats of a
+     * stored row at a time, took 22–23 ms instead of 58–59 (AVX-512). Inside a 32000×512×2048 TN call (a build that
+     * skips the sweep) packing took 34–42 ms instead of 40–46; the call's speed did not move beyond its noise (±3 %).
      */
     private static final boolean VECTOR_COPY = VL >= MR && VL - MR <= GemmPack.PAD;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
