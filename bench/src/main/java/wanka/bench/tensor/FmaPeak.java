@@ -17,6 +17,8 @@ public final class FmaPeak {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Independent accumulators: more than the FMA pipes' latency × count on the cores measured (8 fall short on Zen 5). */
     static final int CHAINS = 12;
+    /** Warm-up calls (at least) and their steps: enough invocations and loop turns for C2's thresholds. */
+    static final int WARM_CALLS = 20_000, WARM_STEPS = 10;
 
     /** A measured rate: the best batch's GFLOP/s with {@code lanes} floats per vector. */
     public record Result(int lanes, double gflops) {
@@ -30,22 +32,27 @@ public final class FmaPeak {
     private FmaPeak() {
     }
 
-    /** Runs batches of the loop for about {@code seconds} (after a warm-up of the same length) and keeps the best. */
+    /**
+     * Runs batches of the loop for about {@code seconds} and keeps the best, after a warm-up of at least the same
+     * length and {@link #WARM_CALLS} short calls.
+     */
     public static Result measure(double seconds) {
         if (!(seconds > 0)) throw new IllegalArgumentException("seconds must be > 0, got " + seconds);
-        int steps = 200_000;
         float[] sink = new float[S.length()];
         long budget = (long) (seconds * 1e9);
+        // Warm-up in short calls: C2 compiles the method after enough of them, and only C2 keeps vectors in registers.
+        // (One long call per phase, as before, took 0.4 s before it was compiled, longer than a 0.3 s phase: a run on
+        // a pinned core then measured the slow code, 0.2 GFLOP/s, 2026-12-03.)
+        long end = System.nanoTime() + budget;
+        for (int i = 0; i < WARM_CALLS || System.nanoTime() < end; i++) chains(WARM_STEPS, sink);
+        int steps = 200_000;
         double best = 0;
-        for (int phase = 0; phase < 2; phase++) { // warm-up (compilation), then measured
-            long end = System.nanoTime() + budget;
-            do {
-                long t0 = System.nanoTime();
-                chains(steps, sink);
-                long t = System.nanoTime() - t0;
-                if (phase == 1) best = Math.max(best, 2.0 * CHAINS * S.length() * steps / t);
-            } while (System.nanoTime() < end);
-        }
+        end = System.nanoTime() + budget;
+        do {
+            long t0 = System.nanoTime();
+            chains(steps, sink);
+            best = Math.max(best, 2.0 * CHAINS * S.length() * steps / (System.nanoTime() - t0));
+        } while (System.nanoTime() < end);
         if (sink[0] == 12345.678f) System.out.print(""); // keeps the loop's result live
         return new Result(S.length(), best);
     }
