@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * once into a shared buffer (kept in L2/L3), {@link #B_CHUNK} panels per claim; then they claim work items (so a busy core does not
  * hold the others up): each item packs a block of at most about {@link #MC} rows of op(A) into the worker's
  * own buffer (kept in L2) and sweeps a range of B micro-panels with the micro-kernel, whose KC×NR B
- * micro-panel stays in L1.
+ * micro-panel stays in L1. With 16-float vectors, A not transposed is not packed: the micro-kernel reads its rows in
+ * place ({@link #A_IN_PLACE}).
  *
  * <p>Each worker owns a contiguous share of each slice's items, the same share in every slice, and claims
  * from it first; only then does it take items left in the other shares. So in the steady state a core
@@ -63,6 +64,22 @@ final class GemmBlocked {
      * one thread.
      */
     static final int A_GROUP = 4;
+
+    /**
+     * Whether A not transposed is read in place by the micro-kernel ({@link GemmKernel#tile6Rows}) instead of being packed:
+     * with 16-float vectors (AVX-512) only. There the packing pass cost 3–11 % of a call (switched off in a diagnostic
+     * build) and reading the rows in place costs less: both builds alternating in one JVM (best of 10–12 calls, one
+     * thread, 2026-12-03) gave NT 2048×512×512 +6–9 %, NN 2048×512×1376 +6 %, NT 2048×512×1376 +6 %, NT 2048×256×512 +4–6 %,
+     * NN 2048×512×32000 +5 %, the other training shapes −2 to +2 %, two threads +5–10 %. With 8-float vectors the 5-row
+     * tile read in place ran 2.4× slower (register pressure), and with 4 lanes it gained nothing (±2 %); both pack.
+     */
+    static final boolean A_IN_PLACE = GemmKernel.VL == 16 && GemmKernel.MR == 6;
+
+    /**
+     * Rows of A this many floats apart (a multiple of 4 KiB) are packed even where {@link #A_IN_PLACE}: a tile's six rows
+     * would then share one L1 set (and an A block's rows a few L2 sets), NN 2048×2048×2048 ran 2 % slower in place.
+     */
+    static final int ALIASING_LDA = 1024;
 
     /** Fewest micro-panels per worker for cutting C between the workers ({@link #computeSplit}). */
     static final int MIN_PANELS_PER_THREAD = 4;
@@ -139,6 +156,7 @@ final class GemmBlocked {
         Grid last = grid(m, n - (nBlocks - 1) * NC, threads);
         // One thread packs transposed A for A_GROUP row blocks at once: per step of k one longer stretch of a stored row.
         int aGroup = threads == 1 && g.transA() ? A_GROUP : 1;
+        boolean inPlace = readsAInPlace(g);
         int groupBlocks = Math.min(aGroup, Math.max(full.mBlocks(), last.mBlocks()));
         int apLen = GemmPack.aPanelStride(kcMax) * (Math.max(full.maxBlockRows(), last.maxBlockRows()) / MR) * groupBlocks;
         int counters = SHARE_NEXT + threads;
@@ -176,11 +194,16 @@ final class GemmBlocked {
                                 packedGroup = block / aGroup;
                                 int gb = packedGroup * aGroup, ge = Math.min(grid.mBlocks(), gb + aGroup);
                                 groupRow0 = grid.rowStart(gb);
-                                GemmPack.packA(g, groupRow0, Math.min(m, grid.rowStart(ge)) - groupRow0, pc, kc, ap);
+                                if (inPlace) { // only a partial last panel, at the buffer's start (rows past m read as zeros)
+                                    int whole = rows - rows % MR;
+                                    if (whole < rows) GemmPack.packA(g, ic + whole, rows - whole, pc, kc, ap);
+                                } else {
+                                    GemmPack.packA(g, groupRow0, Math.min(m, grid.rowStart(ge)) - groupRow0, pc, kc, ap);
+                                }
                             }
                             int aBase = (ic - groupRow0) / MR * GemmPack.aPanelStride(kc);
                             int jr0 = grid.colStart(split), jr1 = Math.min(nc, grid.colStart(split + 1));
-                            sweep(g, ap, aBase, rows, ic, bp, kc, jc, jr0, jr1, beta, tile);
+                            sweep(g, inPlace ? pc : -1, ap, aBase, rows, ic, bp, kc, jc, jr0, jr1, beta, tile);
                             ctr.done(base + ITEM_DONE, items);
                         }
                     }
@@ -196,6 +219,11 @@ final class GemmBlocked {
         };
         if (threads == 1) worker.run(0, 1);
         else pool.parallelFor(threads, 1, worker);
+    }
+
+    /** Whether the micro-kernel reads op(A) in place rather than packed ({@link #A_IN_PLACE}, {@link #ALIASING_LDA}). */
+    static boolean readsAInPlace(GemmArgs g) {
+        return A_IN_PLACE && !g.transA() && g.lda() % ALIASING_LDA != 0;
     }
 
     /** Whether a call on {@code threads > 1} workers cuts C between them ({@link #computeSplit}) instead of sharing slices. */
@@ -286,13 +314,14 @@ final class GemmBlocked {
     }
 
     /**
-     * Runs the micro-kernel over the packed A block (rows {@code ic ...}, its first panel at {@code ap[aBase]}) and
-     * the B micro-panels {@code [jr0, jr1)} of the packed B block starting at column {@code jc}.
+     * Runs the micro-kernel over the A block (rows {@code ic ...}; packed, its first panel at {@code ap[aBase]}, or with
+     * {@code aInPlaceFrom >= 0} read in place from column {@code aInPlaceFrom} of op(A), only a partial last panel
+     * packed) and the B micro-panels {@code [jr0, jr1)} of the packed B block starting at column {@code jc}.
      */
-    private static void sweep(GemmArgs g, float[] ap, int aBase, int rows, int ic, float[] bp, int kc, int jc,
+    private static void sweep(GemmArgs g, int aInPlaceFrom, float[] ap, int aBase, int rows, int ic, float[] bp, int kc, int jc,
                               int jr0, int jr1, float beta, float[] tile) {
-        float[] c = g.c();
-        int ldc = g.ldc();
+        float[] c = g.c(), a = g.a();
+        int ldc = g.ldc(), lda = g.lda();
         int aStride = GemmPack.aPanelStride(kc), bStride = GemmPack.bPanelStride(kc);
         for (int jr = jr0; jr < jr1; jr += NR) {
             int nr = Math.min(NR, jr1 - jr);
@@ -300,10 +329,18 @@ final class GemmBlocked {
             int bOff = (jr / NR) * bStride;
             for (int ir = 0, aOff = aBase; ir < rows; ir += MR, aOff += aStride) {
                 int cAt = cCol + (ic + ir) * ldc;
-                if (nr == NR && ir + MR <= rows) { // a whole tile: written from the registers
+                if (aInPlaceFrom >= 0 && ir + MR <= rows) { // A's rows read in place (MR == 6)
+                    int aAt = g.aOff() + (ic + ir) * lda + aInPlaceFrom;
+                    if (nr == NR) {
+                        GemmKernel.tile6Rows(kc, a, aAt, lda, bp, bOff, g.alpha(), beta, c, cAt, ldc);
+                    } else {
+                        GemmKernel.tile6Rows(kc, a, aAt, lda, bp, bOff, 1f, 0f, tile, 0, NR);
+                        GemmKernel.merge(tile, MR, nr, g.alpha(), beta, c, cAt, ldc);
+                    }
+                } else if (nr == NR && ir + MR <= rows) { // a whole tile: written from the registers
                     GemmKernel.tile(kc, ap, aOff, bp, bOff, g.alpha(), beta, c, cAt, ldc);
-                } else { // an edge tile: through the buffer, only its corner reaches C
-                    GemmKernel.tile(kc, ap, aOff, bp, bOff, 1f, 0f, tile, 0, NR);
+                } else { // an edge tile: through the buffer, only its corner reaches C (A in place: its one packed panel)
+                    GemmKernel.tile(kc, ap, aInPlaceFrom >= 0 ? aBase : aOff, bp, bOff, 1f, 0f, tile, 0, NR);
                     GemmKernel.merge(tile, Math.min(MR, rows - ir), nr, g.alpha(), beta, c, cAt, ldc);
                 }
             }

@@ -198,6 +198,86 @@ final class GemmKernel {
     }
 
     /**
+     * The 6×NR tile on A read in place: row {@code r} of op(A) (not transposed) at {@code a[aAt + r*lda ...]}, one float
+     * per step, instead of a packed panel; otherwise {@link #tile6}, the same operations in the same order, so the
+     * same bits. Used where A is not packed ({@link GemmBlocked#readsAInPlace}).
+     */
+    static void tile6Rows(int kc, float[] a, int aAt, int lda, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int r0 = aAt, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+        for (int p = 0; p < kc; p++) {
+            int bo = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        // The epilogue is written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.
+        if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+            c40 = c40.mul(alpha);
+            c41 = c41.mul(alpha);
+            c50 = c50.mul(alpha);
+            c51 = c51.mul(alpha);
+        }
+        if (beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, c, cOff).fma(bv, c00);
+            c01 = FloatVector.fromArray(S, c, cOff + VL).fma(bv, c01);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc).fma(bv, c10);
+            c11 = FloatVector.fromArray(S, c, cOff + ldc + VL).fma(bv, c11);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc).fma(bv, c20);
+            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + VL).fma(bv, c21);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(bv, c30);
+            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + VL).fma(bv, c31);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc).fma(bv, c40);
+            c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + VL).fma(bv, c41);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc).fma(bv, c50);
+            c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + VL).fma(bv, c51);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + VL);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + VL);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + VL);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + VL);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + VL);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + VL);
+    }
+
+    /**
      * Writes the top-left {@code mr×nr} corner of {@code tile} into C at {@code cOff}:
      * {@code C = alpha*tile + beta*C}; C is not read when {@code beta == 0}.
      */

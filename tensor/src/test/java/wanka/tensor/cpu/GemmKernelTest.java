@@ -62,6 +62,22 @@ class GemmKernelTest {
         }
     }
 
+    /** A read in place from its rows gives the bits of the packed panel it would have been copied into. */
+    @ParameterizedTest(name = "kc={0} alpha={1} beta={2}")
+    @CsvSource({"1,1,0", "13,1,1", "256,-0.5,0.75"})
+    void tileOnRowsInPlaceEqualsTileOnPackedPanel(int kc, float alpha, float beta) {
+        int nr = GemmKernel.NR, lda = kc + 7, aAt = 5, ldc = nr + 2;
+        SplittableRandom rnd = new SplittableRandom(kc * 31L + 3);
+        float[] a = random(rnd, aAt + 5 * lda + kc), bp = random(rnd, nr * kc), ap = new float[6 * kc];
+        for (int r = 0; r < 6; r++) for (int p = 0; p < kc; p++) ap[p * 6 + r] = a[aAt + r * lda + p];
+        float[] c = random(rnd, 6 * ldc), want = c.clone();
+        GemmKernel.tile6Rows(kc, a, aAt, lda, bp, 0, alpha, beta, c, 0, ldc);
+        GemmKernel.tile6(kc, ap, 0, bp, 0, alpha, beta, want, 0, ldc);
+        for (int i = 0; i < c.length; i++) {
+            assertThat(Float.floatToRawIntBits(c[i])).as("c[%d] = %s, want %s", i, c[i], want[i]).isEqualTo(Float.floatToRawIntBits(want[i]));
+        }
+    }
+
     @Test
     void mergeWritesOnlyTheCornerScaledAndAccumulated() {
         int nr = GemmKernel.NR, ldc = nr + 3, mr = GemmKernel.MR - 1, cols = nr - 1;

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Differential tests of {@link Gemm#sgemm} against a naive triple loop computed in double. */
@@ -98,6 +99,35 @@ class GemmTest {
             int rel = idx - cOff;
             boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
             if (!inside) assertThat(c[idx]).as("padding c[%d]", idx).isEqualTo(PAD);
+        }
+    }
+
+    /**
+     * With 16-float vectors A not transposed is read in place unless its rows are a multiple of 4 KiB apart
+     * ({@link GemmBlocked#readsAInPlace}): the same op(A) stored with both leading dimensions gives the same bits, through
+     * partial last panels (m % 6), partial column tiles (n % 32), several k slices and both two-thread roads.
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2} transB={3} threads={4}")
+    @CsvSource({"145,70,300,false,1", "145,70,300,true,2", "301,97,600,false,2", "40,44,300,true,2", "13,4099,31,false,2", "600,600,600,true,1"})
+    void aInPlaceGivesTheBitsOfPackedA(int m, int n, int k, boolean transB, int threads) {
+        SplittableRandom rnd = new SplittableRandom(m * 3L + n * 5L + k);
+        int ldaPacked = GemmBlocked.ALIASING_LDA, ldaInPlace = GemmBlocked.ALIASING_LDA + 3;
+        float[] a = random(rnd, (m - 1) * ldaInPlace + k), b = random(rnd, k * n), aPacked = new float[(m - 1) * ldaPacked + k];
+        for (int i = 0; i < m; i++) System.arraycopy(a, i * ldaInPlace, aPacked, i * ldaPacked, k);
+        int ldb = transB ? k : n;
+        float[] c0 = random(rnd, m * n);
+        float[] inPlace = c0.clone(), packed = c0.clone();
+        try (CpuPool pool = CpuPool.ofThreads(threads)) {
+            Gemm.sgemm(pool, false, transB, m, n, k, 0.75f, a, 0, ldaInPlace, b, 0, ldb, -1.5f, inPlace, 0, n);
+            Gemm.sgemm(pool, false, transB, m, n, k, 0.75f, aPacked, 0, ldaPacked, b, 0, ldb, -1.5f, packed, 0, n);
+        }
+        GemmArgs inPlaceArgs = new GemmArgs(false, transB, 1f, a, 0, ldaInPlace, b, 0, ldb, 0f, inPlace, 0, n);
+        assertThat(GemmBlocked.readsAInPlace(inPlaceArgs)).isEqualTo(GemmBlocked.A_IN_PLACE);
+        assertThat(GemmBlocked.readsAInPlace(new GemmArgs(false, transB, 1f, aPacked, 0, ldaPacked, b, 0, ldb, 0f, packed, 0, n))).isFalse();
+        assertThat(GemmBlocked.readsAInPlace(new GemmArgs(true, transB, 1f, a, 0, ldaInPlace, b, 0, ldb, 0f, inPlace, 0, n))).isFalse();
+        for (int i = 0; i < inPlace.length; i++) {
+            assertThat(Float.floatToRawIntBits(inPlace[i])).as("c[%d] = %s, packed A gave %s", i, inPlace[i], packed[i])
+                    .isEqualTo(Float.floatToRawIntBits(packed[i]));
         }
     }
 
