@@ -46,4 +46,58 @@ class CpuPoolTest {
             assertEquals("caller's range", own.getMessage());
         }
     }
+
+    @Test
+    void aNestedCallRunsInlineOnItsThread() {
+        try (CpuPool pool = CpuPool.ofThreads(2)) {
+            AtomicIntegerArray seen = new AtomicIntegerArray(40);
+            pool.parallelFor(4, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    int base = i * 10;
+                    Thread outer = Thread.currentThread();
+                    pool.parallelFor(10, (f, t) -> {
+                        assertSame(outer, Thread.currentThread(), "a nested region stays on its thread");
+                        for (int j = f; j < t; j++) seen.incrementAndGet(base + j);
+                    });
+                }
+            });
+            for (int i = 0; i < 40; i++) assertEquals(1, seen.get(i), "index " + i);
+        }
+    }
+
+    @Test
+    void callsFromSeveralThreadsAllComplete() throws Exception {
+        try (CpuPool pool = CpuPool.ofThreads(2)) {
+            int callers = 4, rounds = 200;
+            AtomicIntegerArray sums = new AtomicIntegerArray(callers);
+            Thread[] ts = new Thread[callers];
+            for (int c = 0; c < callers; c++) {
+                int id = c;
+                ts[c] = new Thread(() -> {
+                    for (int r = 0; r < rounds; r++) pool.parallelFor(100, 7, (from, to) -> sums.addAndGet(id, to - from));
+                });
+                ts[c].start();
+            }
+            for (Thread t : ts) t.join(60_000);
+            for (int c = 0; c < callers; c++) assertEquals(100 * rounds, sums.get(c), "caller " + c);
+        }
+    }
+
+    /** A worker that has parked (idle longer than its spin) is woken for the next region; a closed pool runs inline. */
+    @Test
+    void workersWakeAfterParkingAndAClosedPoolStillRuns() throws Exception {
+        CpuPool pool = CpuPool.ofThreads(3);
+        for (int r = 0; r < 3; r++) {
+            ConcurrentHashMap<Integer, Thread> runner = new ConcurrentHashMap<>();
+            pool.parallelFor(3, (from, to) -> runner.put(from, Thread.currentThread()));
+            assertEquals(3, runner.size());
+            Thread.sleep(5 + CpuPool.WORKER_SPIN_NANOS / 1_000_000);
+        }
+        pool.close();
+        AtomicIntegerArray seen = new AtomicIntegerArray(9);
+        pool.parallelFor(9, (from, to) -> {
+            for (int i = from; i < to; i++) seen.incrementAndGet(i);
+        });
+        for (int i = 0; i < 9; i++) assertEquals(1, seen.get(i), "index " + i);
+    }
 }
