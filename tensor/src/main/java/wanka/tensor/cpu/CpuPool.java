@@ -200,7 +200,7 @@ public final class CpuPool implements AutoCloseable {
         private volatile boolean parked;
 
         Worker(CpuPool pool, int range) {
-            super("wanka-cpu-" + range);
+            super("wanka-cpu-" + Integer.toHexString(System.identityHashCode(pool)) + "-" + range); // pool, then range
             setDaemon(true);
             this.pool = pool;
             this.range = range;

@@ -156,9 +156,10 @@ final class GemmBlocked {
         Grid last = grid(m, n - (nBlocks - 1) * NC, threads);
         // One thread packs transposed A for A_GROUP row blocks at once: per step of k one longer stretch of a stored row.
         int aGroup = threads == 1 && g.transA() ? A_GROUP : 1;
-        boolean inPlace = readsAInPlace(g);
         int groupBlocks = Math.min(aGroup, Math.max(full.mBlocks(), last.mBlocks()));
-        int apLen = GemmPack.aPanelStride(kcMax) * (Math.max(full.maxBlockRows(), last.maxBlockRows()) / MR) * groupBlocks;
+        boolean inPlace = readsAInPlace(g);
+        // A read in place: only a block's partial last panel is packed, at the buffer's start.
+        int apLen = GemmPack.aPanelStride(kcMax) * (inPlace ? 1 : (Math.max(full.maxBlockRows(), last.maxBlockRows()) / MR) * groupBlocks);
         int counters = SHARE_NEXT + threads;
         Counters ctr = new Counters(counters * slices);
         CpuPool.RangeBody worker = (w0, w1) -> {
