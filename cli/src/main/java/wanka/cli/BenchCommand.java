@@ -162,7 +162,7 @@ final class BenchCommand implements Runnable {
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = "The DryRun against wanka's own runs: calibrate this CPU, plan 8+ layouts of a small preset (dp, tp, pp, ZeRO-1, recompute), run them "
                     + "in-process (warm-up steps, then the median of the measured steps, in a JVM with a fixed heap) and print predicted vs measured step time and "
-                    + "peak memory per rank with the 15 % / 5 % verdicts and the load average, then one JSON line per layout with every step's time.",
+                    + "peak memory per rank with the 15 %% / 5 %% verdicts and the load average, then one JSON line per layout with every step's time.",
             footer = {"", "Options: " + wanka.bench.plan.PlanBench.OPTIONS})
     static final class PlanBench_ extends Passthrough {
         void run(String[] a) throws Exception {

@@ -63,6 +63,28 @@ class CliTest {
         }
     }
 
+    /** picocli formats every help text with String.format: a bare '%' makes it warn on stderr and print the raw text. */
+    @Test
+    void everyHelpTextFormatsWithoutWarnings() {
+        PrintStream old = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        int commands = 0;
+        try {
+            java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(new picocli.CommandLine(new Main())));
+            while (!todo.isEmpty()) {
+                picocli.CommandLine cl = todo.pop();
+                commands++;
+                assertThat(cl.getUsageMessage()).contains("Usage:");
+                todo.addAll(cl.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(commands).isGreaterThan(20);
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
     @Test
     void tokenizerPretrainResumeAndGenerateEndToEnd(@TempDir Path dir) throws IOException {
         Path text = corpus(dir);
