@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Large problems run a packed, cache-blocked algorithm ({@link GemmBlocked}) whose inner loop is
  * a register-tiled Vector API micro-kernel ({@link GemmKernel}; its tile shape follows the vector species:
- * 6×32 floats with 512-bit vectors, 5×16 with 256-bit ones, whose 16 AVX2 registers do not hold a
- * 6×16 tile as C2 allocates it; with 512-bit vectors the tile reads A not transposed in place, unpacked); several threads each compute their own part of C, cut along its longer side
+ * 6×32 floats with 512-bit vectors, 6×16 with 256-bit ones, whose steps are cut by compiler-only fences to fit
+ * AVX2's 16 registers; with 512-bit vectors the tile reads A not transposed in place, unpacked); several threads each compute their own part of C, cut along its longer side
  * (or, for many threads on a small C, share each packed block of op(B) and claim blocks of rows and columns
  * dynamically). Small or thin problems (m·n·k small, decode
  * matrix-vector products) run an unpacked vector path ({@link GemmDirect}). Holds no state: calls

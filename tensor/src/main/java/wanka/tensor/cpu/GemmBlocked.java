@@ -42,7 +42,7 @@ final class GemmBlocked {
 
     /** Depth of one packed slice (k). Fixed: it decides the order of the sums. */
     static final int KC = 256;
-    /** Usual largest number of rows in one packed A block: 144 rounded down to whole panels (140 for 5-row tiles). */
+    /** Usual largest number of rows in one packed A block (whole panels). */
     static final int MC = 144 / MR * MR;
     /** Columns of one packed B block. */
     static final int NC = 128 * NR;
@@ -66,12 +66,13 @@ final class GemmBlocked {
     static final int A_GROUP = 4;
 
     /**
-     * Whether A not transposed is read in place by the micro-kernel ({@link GemmKernel#tile6Rows}) instead of being packed:
+     * Whether A not transposed is read in place by the micro-kernel ({@link GemmKernel#tileRows}) instead of being packed:
      * with 16-float vectors (AVX-512) only. There the packing pass cost 3–11 % of a call (switched off in a diagnostic
      * build) and reading the rows in place costs less: both builds alternating in one JVM (best of 10–12 calls, one
      * thread, 2026-12-03) gave NT 2048×512×512 +6–9 %, NN 2048×512×1376 +6 %, NT 2048×512×1376 +6 %, NT 2048×256×512 +4–6 %,
-     * NN 2048×512×32000 +5 %, the other training shapes −2 to +2 %, two threads +5–10 %. With 8-float vectors the 5-row
-     * tile read in place ran 2.4× slower (register pressure), and with 4 lanes it gained nothing (±2 %); both pack.
+     * NN 2048×512×32000 +5 %, the other training shapes −2 to +2 %, two threads +5–10 %. With 8-float vectors the tile read in place
+     * ran 2.2× slower (47 against 104 GFLOP/s: the compiler-only fences that keep the packed tile within the 16 registers
+     * do not hold there), and with 4 lanes it gained nothing (±2 %); both pack.
      */
     static final boolean A_IN_PLACE = GemmKernel.VL == 16 && GemmKernel.MR == 6;
 
@@ -330,12 +331,12 @@ final class GemmBlocked {
             int bOff = (jr / NR) * bStride;
             for (int ir = 0, aOff = aBase; ir < rows; ir += MR, aOff += aStride) {
                 int cAt = cCol + (ic + ir) * ldc;
-                if (aInPlaceFrom >= 0 && ir + MR <= rows) { // A's rows read in place (MR == 6)
+                if (aInPlaceFrom >= 0 && ir + MR <= rows) { // A's rows read in place
                     int aAt = g.aOff() + (ic + ir) * lda + aInPlaceFrom;
                     if (nr == NR) {
-                        GemmKernel.tile6Rows(kc, a, aAt, lda, bp, bOff, g.alpha(), beta, c, cAt, ldc);
+                        GemmKernel.tileRows(kc, a, aAt, lda, bp, bOff, g.alpha(), beta, c, cAt, ldc);
                     } else {
-                        GemmKernel.tile6Rows(kc, a, aAt, lda, bp, bOff, 1f, 0f, tile, 0, NR);
+                        GemmKernel.tileRows(kc, a, aAt, lda, bp, bOff, 1f, 0f, tile, 0, NR);
                         GemmKernel.merge(tile, MR, nr, g.alpha(), beta, c, cAt, ldc);
                     }
                 } else if (nr == NR && ir + MR <= rows) { // a whole tile: written from the registers

@@ -11,34 +11,30 @@ import jdk.incubator.vector.VectorSpecies;
  * product of an A micro-panel ({@code MR} floats per step of k) and a B micro-panel ({@code NR}
  * floats per step of k), both packed contiguously by {@link GemmPack}.
  *
- * <p>The tile shape depends on the vector species, because it must fit the register file as C2
- * actually allocates it, and hold enough independent FMA chains. C2 schedules every A broadcast of a step ahead of
- * the FMAs that use it, so one step holds {@code accumulators + 2 B vectors + MR broadcasts} registers live. With
- * 8-float vectors (AVX2: 16 ymm registers) a 6×16 tile needs 12 + 2 + 6 = 20 and a 5×16 tile 17: C2 keeps an
- * accumulator on the stack, and the store/reload chain through memory on it halves the kernel's speed. A 4×16 tile
- * fits (14 registers) but its 8 accumulators are too few chains: on Zen 5 eight independent FMA chains reach 88 %
- * of the FMA pipes' peak and ten reach it. So with 8 lanes the tile is 5×16 and each step is cut in two by
- * {@link VarHandle#loadLoadFence()} after the third row: on x86 the fence emits no instruction, but C2 does not move
- * the last two broadcasts above it, so at most 10 + 2 + 3 = 15 registers are live (L1-resident: 4×16 104–107
- * GFLOP/s, 5×16 unfenced 46, fenced 111, against a peak of about 112). With 16 lanes (AVX-512, 32 zmm) and 4 lanes
- * (NEON, 32 registers) the tile is 6×(2 vectors), 12 accumulators.
+ * <p>The tile is 6×(2 vectors): 12 accumulators, enough independent FMA chains to fill the FMA pipes (on Zen 5 eight
+ * chains reach 88 % of their peak, ten or more reach it). C2 schedules every A broadcast of a step ahead of the FMAs
+ * that use it, so a step would hold {@code 12 accumulators + 2 B vectors + 6 broadcasts = 20} registers live. With
+ * 16 or 32 lanes (AVX-512: 32 zmm; NEON: 32 registers) that fits. With 8 lanes (AVX2: 16 ymm) C2 would keep an
+ * accumulator on the stack, and the store/reload chain through memory halves the kernel's speed; so there
+ * ({@link #FENCED}) each step is cut in three by {@link VarHandle#loadLoadFence()} after the second and the fourth
+ * row: on x86 the fence emits no instruction, but C2 does not move the later broadcasts above it, so at most
+ * 12 + 2 + 2 = 16 registers are live. L1-resident, one thread, AVX2 on Zen 5 (2026-12-03, against the 118 GFLOP/s
+ * of {@code wanka bench fma}): this 6×16 tile 115 GFLOP/s, the 5×16 tile fenced once used before 105; over an A
+ * block in L2 and C in memory 111 against 106.
  */
 final class GemmKernel {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     static final int VL = S.length();
-    /** Rows of the register tile: 5 with 8-lane vectors (16 registers on AVX2), 6 otherwise. */
-    static final int MR = mrFor(VL);
+    /** Rows of the register tile. */
+    static final int MR = 6;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * VL;
+    /** Whether each step of the tile is cut by compiler-only fences (8 lanes: 16 registers on AVX2; see the class comment). */
+    static final boolean FENCED = VL == 8;
 
     private GemmKernel() {
-    }
-
-    /** The tile rows for {@code lanes} floats per vector (see the class comment). */
-    static int mrFor(int lanes) {
-        return lanes == 8 ? 5 : 6;
     }
 
     /**
@@ -50,79 +46,6 @@ final class GemmKernel {
      * operations in the same order, so the same bits.
      */
     static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
-        if (MR == 5) tile5(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc); // MR is a constant: C2 keeps one branch
-        else tile6(kc, ap, aOff, bp, bOff, alpha, beta, c, cOff, ldc);
-    }
-
-    /** The 5×NR tile: {@code ap} holds 5 floats per step; each step is cut in two by a compiler-only fence (see the class). */
-    static void tile5(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bo = bOff + p * NR;
-            int ao = aOff + p * 5;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + VL);
-            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below (register pressure)
-            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-        }
-        // The epilogue is written out: a helper taking a vector is a call C2 may leave out of line, and then boxes it.
-        if (alpha != 1f) {
-            c00 = c00.mul(alpha);
-            c01 = c01.mul(alpha);
-            c10 = c10.mul(alpha);
-            c11 = c11.mul(alpha);
-            c20 = c20.mul(alpha);
-            c21 = c21.mul(alpha);
-            c30 = c30.mul(alpha);
-            c31 = c31.mul(alpha);
-            c40 = c40.mul(alpha);
-            c41 = c41.mul(alpha);
-        }
-        if (beta != 0f) {
-            FloatVector bv = FloatVector.broadcast(S, beta);
-            c00 = FloatVector.fromArray(S, c, cOff).fma(bv, c00);
-            c01 = FloatVector.fromArray(S, c, cOff + VL).fma(bv, c01);
-            c10 = FloatVector.fromArray(S, c, cOff + ldc).fma(bv, c10);
-            c11 = FloatVector.fromArray(S, c, cOff + ldc + VL).fma(bv, c11);
-            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc).fma(bv, c20);
-            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + VL).fma(bv, c21);
-            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc).fma(bv, c30);
-            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + VL).fma(bv, c31);
-            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc).fma(bv, c40);
-            c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + VL).fma(bv, c41);
-        }
-        c00.intoArray(c, cOff);
-        c01.intoArray(c, cOff + VL);
-        c10.intoArray(c, cOff + ldc);
-        c11.intoArray(c, cOff + ldc + VL);
-        c20.intoArray(c, cOff + 2 * ldc);
-        c21.intoArray(c, cOff + 2 * ldc + VL);
-        c30.intoArray(c, cOff + 3 * ldc);
-        c31.intoArray(c, cOff + 3 * ldc + VL);
-        c40.intoArray(c, cOff + 4 * ldc);
-        c41.intoArray(c, cOff + 4 * ldc + VL);
-    }
-
-    /** The 6×NR tile: {@code ap} holds 6 floats per step. */
-    static void tile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -140,12 +63,14 @@ final class GemmKernel {
             FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
@@ -198,11 +123,11 @@ final class GemmKernel {
     }
 
     /**
-     * The 6×NR tile on A read in place: row {@code r} of op(A) (not transposed) at {@code a[aAt + r*lda ...]}, one float
-     * per step, instead of a packed panel; otherwise {@link #tile6}, the same operations in the same order, so the
+     * The tile on A read in place: row {@code r} of op(A) (not transposed) at {@code a[aAt + r*lda ...]}, one float
+     * per step, instead of a packed panel; otherwise {@link #tile}, the same operations in the same order, so the
      * same bits. Used where A is not packed ({@link GemmBlocked#readsAInPlace}).
      */
-    static void tile6Rows(int kc, float[] a, int aAt, int lda, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
+    static void tileRows(int kc, float[] a, int aAt, int lda, float[] bp, int bOff, float alpha, float beta, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -220,12 +145,14 @@ final class GemmKernel {
             FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
