@@ -16,11 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * that use it, so a step would hold {@code 12 accumulators + 2 B vectors + 6 broadcasts = 20} registers live. With
  * 16 or 32 lanes (AVX-512: 32 zmm; NEON: 32 registers) that fits. With 8 lanes (AVX2: 16 ymm) C2 would keep an
  * accumulator on the stack, and the store/reload chain through memory halves the kernel's speed; so there
- * ({@link #FENCED}) each step is cut in three by {@link VarHandle#loadLoadFence()} after the second and the fourth
- * row: on x86 the fence emits no instruction, but C2 does not move the later broadcasts above it, so at most
- * 12 + 2 + 2 = 16 registers are live. L1-resident, one thread, AVX2 on Zen 5 (2026-12-03, against the 118 GFLOP/s
- * of {@code wanka bench fma}): this 6×16 tile 115 GFLOP/s, the 5×16 tile fenced once used before 105; over an A
- * block in L2 and C in memory 111 against 106.
+ * ({@link #FENCED}) each step is cut after every row by {@link VarHandle#loadLoadFence()}: on x86 the fence emits no
+ * instruction, but C2 does not move a later broadcast above it, so at most 12 + 2 + 1 = 15 registers are live and the
+ * 31-instruction loop keeps every accumulator in a register (seen in the disassembly; fences after the second and
+ * fourth rows only leave 16 live, no register spare, and ran as fast). L1-resident, one thread, AVX2 on Zen 5
+ * (2026-12-03, against the 118 GFLOP/s of {@code wanka bench fma}): this 6×16 tile 111–115 GFLOP/s, the 5×16 tile
+ * fenced once used before 105; over an A block in L2 and C in memory 110–111 against 106.
  */
 final class GemmKernel {
 
@@ -60,6 +61,7 @@ final class GemmKernel {
             FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
@@ -67,6 +69,7 @@ final class GemmKernel {
             FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
@@ -74,6 +77,7 @@ final class GemmKernel {
             FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
@@ -142,6 +146,7 @@ final class GemmKernel {
             FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
@@ -149,6 +154,7 @@ final class GemmKernel {
             FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
@@ -156,6 +162,7 @@ final class GemmKernel {
             FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
+            if (FENCED) VarHandle.loadLoadFence(); // no instruction on x86; keeps the next broadcasts below
             FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
