@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks, one JSON line per measurement; compare each with its peer in the same run.",
                 "scripts/bench.sh runs ours beside OpenBLAS, PyTorch and SentencePiece and prints both (see BENCHMARKS.md)."},
-        subcommands = {BenchCommand.AlignBench_.class, BenchCommand.GemmBench_.class, BenchCommand.FmaBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
+        subcommands = {BenchCommand.AlignBench_.class, BenchCommand.GemmBench_.class, BenchCommand.FmaBench_.class, BenchCommand.PoolBench_.class, BenchCommand.AttentionBench_.class, BenchCommand.TrainBench_.class, BenchCommand.TokenizerBench_.class,
                 BenchCommand.Decode.class, BenchCommand.Parser.class, BenchCommand.Dedup.class, BenchCommand.Cleaning.class,
                 BenchCommand.LangId.class, BenchCommand.Mixing.class, BenchCommand.Parallel.class, BenchCommand.PlanBench_.class})
 final class BenchCommand implements Runnable {
@@ -80,6 +80,18 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             System.out.println(FmaPeak.measure(seconds).json());
             return 0;
+        }
+    }
+
+    @Command(name = "pool", mixinStandardHelpOptions = true,
+            description = {"What a parallel region costs beyond its work: wanka's CpuPool beside a ForkJoinPool driven the same way (median, p90 and p99 "
+                    + "microseconds per region over its work, one JSON line per pool and setting).",
+                    "Every thread's range busy-waits --work-us; between regions the caller busy-waits --gap-us. Two such processes side by side on "
+                            + "a 2-core machine show what spinning costs a neighbour."},
+            footer = {"", "Options: " + wanka.bench.tensor.PoolBench.OPTIONS})
+    static final class PoolBench_ extends Passthrough {
+        void run(String[] a) {
+            wanka.bench.tensor.PoolBench.main(a);
         }
     }
 

@@ -17,10 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #CALLER_SPIN_NANOS} for the workers' ranges before it parks (yielding the core after
  * {@link #YIELD_AFTER_NANOS}, so that a spin never holds a core another runnable thread needs): kernels run back to back (a training step is
  * thousands of regions), and waking a parked thread is slow on a virtual machine, whose idle virtual CPU has been
- * handed back to the host. On the 2-core VM here, regions of two 1 ms ranges run back to back cost 3.0–4.6 µs more
- * than their work in median (p90 11–19 µs, p99 0.6 ms) against 30–36 µs (p90 57–79 µs, p99 1.0–1.1 ms) with the
- * ForkJoinPool this class used before, whose idle workers park at once (scratch harness, 2026-12-03; at p99 the
- * caller had run the worker's range itself). OpenBLAS's threads spin the same way between calls. A range no worker has started
+ * handed back to the host. {@code wanka bench pool} measures it beside the ForkJoinPool this class used before, whose
+ * idle workers park at once (2-core VM, 2026-12-03, median / p99 µs per region beyond its work, 2 threads): empty
+ * regions back to back 1.6 / 6.3 against 19.7 / 78.8; two 100 µs ranges 3.3 / 116 against 25.6 / 72.5; after a 2 ms
+ * pause between regions, when both pools' workers have parked, 75 against 97 (waking a thread here costs that much). Two
+ * such processes on the 2 cores, each with 1 ms ranges: 1,322–1,424 against 1,334–1,365, the spin yielding its core.
+ * OpenBLAS's threads spin the same way between calls. A range no worker has started
  * when the caller is done with its own is run by the caller, so a late worker never holds a region up.
  *
  * <p>One region runs at a time: a call from inside a region (a nested kernel) or from a second thread while a region
